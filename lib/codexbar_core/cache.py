@@ -1,0 +1,85 @@
+"""diskcache wrapper: one owner-only SQLite-backed store for snapshots, cost state and cookies.
+
+Values are stored as JSON text (never pickles), so a cache written by one version cannot execute
+code in another and stays readable by hand. Keys never contain secrets: homes are identified by a
+hash of their path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from codexbar_core import paths
+
+
+def home_key(codex_home: Path | str) -> str:
+    """Short stable id for a Codex home (used in cache keys)."""
+    resolved = os.path.realpath(os.path.expanduser(str(codex_home)))
+    return hashlib.sha256(resolved.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+
+
+class Store:
+    """Thin JSON layer over `diskcache.Cache`; opened lazily so a run that needs nothing pays nothing."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.directory = directory or paths.cache_dir()
+        self._cache: Any = None
+
+    @property
+    def cache(self) -> Any:
+        if self._cache is None:
+            import diskcache
+
+            old = os.umask(0o077)  # SQLite creates cache.db, -wal, -shm with the umask
+            try:
+                self._cache = diskcache.Cache(str(self.directory / "diskcache"), timeout=10,
+                                              size_limit=2**30)
+            finally:
+                os.umask(old)
+        return self._cache
+
+    def get_json(self, key: str, default: Any = None) -> Any:
+        try:
+            raw = self.cache.get(key)
+        except Exception:  # a damaged cache must never break the menu
+            return default
+        if raw is None:
+            return default
+        try:
+            return json.loads(raw)
+        except (TypeError, ValueError):
+            return default
+
+    def set_json(self, key: str, value: Any, expire: float | None = None) -> None:
+        try:
+            self.cache.set(key, json.dumps(value, separators=(",", ":")), expire=expire)
+        except Exception:
+            pass
+
+    def delete(self, key: str) -> None:
+        try:
+            self.cache.delete(key)
+        except Exception:
+            pass
+
+    def delete_prefix(self, prefix: str) -> int:
+        n = 0
+        try:
+            for key in list(self.cache.iterkeys()):
+                if isinstance(key, str) and key.startswith(prefix):
+                    n += bool(self.cache.delete(key))
+        except Exception:
+            pass
+        return n
+
+    def close(self) -> None:
+        if self._cache is not None:
+            try:
+                self._cache.close()
+            except Exception:
+                pass
+            self._cache = None

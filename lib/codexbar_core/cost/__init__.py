@@ -1,0 +1,1 @@
+"""Local cost: discover session logs, parse token events, reduce to deltas, price them, report."""

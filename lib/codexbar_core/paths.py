@@ -1,0 +1,140 @@
+"""Where things live (SPEC A6): Codex homes, our cache and settings folders, the `codex` binary."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+APP_NAME = "codexbar"
+
+
+def default_codex_home(env: os._Environ[str] | dict[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    value = (env.get("CODEX_HOME") or "").strip()
+    if value:
+        return Path(os.path.expanduser(value))
+    return Path.home() / ".codex"
+
+
+def _ensure_private_dir(path: Path) -> Path:
+    """Create `path` owner-only (0700); tighten an existing one we own."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    try:
+        if (path.stat().st_mode & 0o077) != 0:
+            path.chmod(0o700)
+    except OSError:
+        pass
+    return path
+
+
+def cache_dir(env: dict[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    for key in ("CODEXBAR_CACHE_DIR", "SWIFTBAR_PLUGIN_CACHE_PATH"):
+        if (env.get(key) or "").strip():
+            return _ensure_private_dir(Path(os.path.expanduser(env[key].strip())))
+    import platformdirs
+
+    return _ensure_private_dir(Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)))
+
+
+def config_dir(env: dict[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    for key in ("CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH"):
+        if (env.get(key) or "").strip():
+            return _ensure_private_dir(Path(os.path.expanduser(env[key].strip())))
+    import platformdirs
+
+    return _ensure_private_dir(Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)))
+
+
+def _extra_bin_dirs(home: Path) -> list[Path]:
+    """Install places SwiftBar's minimal login-shell PATH usually misses."""
+    dirs = [
+        Path("/opt/homebrew/bin"),
+        Path("/usr/local/bin"),
+        home / ".local/bin",
+        home / ".npm-global/bin",
+        home / ".bun/bin",
+        home / ".volta/bin",
+        home / "Library/pnpm",
+        home / ".local/share/pnpm",
+        home / ".yarn/bin",
+    ]
+    nvm_current = home / ".nvm/current/bin"
+    dirs.append(nvm_current)
+    versions = home / ".nvm/versions/node"
+    if versions.is_dir():
+        try:
+            # newest installed node first
+            dirs.extend(sorted((p / "bin" for p in versions.iterdir()), reverse=True))
+        except OSError:
+            pass
+    dirs.append(Path("/Applications/Codex.app/Contents/Resources"))
+    dirs.append(home / "Applications/Codex.app/Contents/Resources")
+    return dirs
+
+
+def enriched_path(env: dict[str, str] | None = None) -> str:
+    """PATH plus the usual install folders, for spawning `codex` (a node script needs `node` on PATH)."""
+    env = os.environ if env is None else env
+    parts = [p for p in (env.get("PATH") or "").split(os.pathsep) if p]
+    for extra in _extra_bin_dirs(Path.home()):
+        if str(extra) not in parts and extra.is_dir():
+            parts.append(str(extra))
+    for std in ("/usr/bin", "/bin", "/usr/sbin", "/sbin"):
+        if std not in parts:
+            parts.append(std)
+    return os.pathsep.join(parts)
+
+
+def find_codex_binary(env: dict[str, str] | None = None) -> Path | None:
+    """`$CODEX_CLI_PATH`, else PATH, else the usual install places (SPEC A6)."""
+    env = os.environ if env is None else env
+    explicit = (env.get("CODEX_CLI_PATH") or "").strip()
+    if explicit:
+        p = Path(os.path.expanduser(explicit))
+        return p if p.is_file() and os.access(p, os.X_OK) else None
+    found = shutil.which("codex", path=env.get("PATH") or None)
+    if found:
+        return Path(found)
+    for d in _extra_bin_dirs(Path.home()):
+        candidate = d / "codex"
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def codex_version(binary: Path, timeout: float = 3.0) -> str | None:
+    """`codex --version` -> "0.169.0" (None when it cannot tell)."""
+    env = dict(os.environ, PATH=enriched_path())
+    try:
+        out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=timeout,
+                             env=env, stdin=subprocess.DEVNULL)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    text = (out.stdout or "").strip().split()
+    return text[-1] if text else None
+
+
+def read_config_value(codex_home: Path, key: str) -> str | None:
+    """Top-level `key = "value"` from `$CODEX_HOME/config.toml` (simple line scan, like the original app).
+
+    A full TOML parser is not needed for one string and keeps start-up cheap on Python 3.9
+    (no tomllib there).
+    """
+    try:
+        text = (codex_home / "config.toml").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    for raw in text.splitlines():
+        line = raw.split("#", 1)[0].strip()
+        if line.startswith("["):
+            break  # only the top-level table
+        if "=" not in line:
+            continue
+        name, value = line.split("=", 1)
+        if name.strip() == key:
+            return value.strip().strip('"').strip("'").strip() or None
+    return None

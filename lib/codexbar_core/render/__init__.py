@@ -1,0 +1,1 @@
+"""Renderers: SwiftBar/xbar menu markup, terminal text, and the cost chart image."""
