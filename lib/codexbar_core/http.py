@@ -41,5 +41,5 @@ def make_client(timeout: float, env: dict[str, str] | None = None, transport: An
         headers=base_headers,
         transport=transport,
         follow_redirects=False,
-        trust_env=False,  # no proxies from the environment: tokens go only where we send them
+        trust_env=True,  # corporate proxies (HTTPS_PROXY) work as they do for the codex CLI
     )
