@@ -1,0 +1,168 @@
+"""Gather usage and cost for every configured Codex home, inside a time budget.
+
+Used by the menu, by `codexbar usage` / `codexbar cost`, and by the detached background refresh
+that finishes whatever did not fit in the menu's budget.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import fcntl
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from codexbar_core import errors, paths
+from codexbar_core.cache import Store
+from codexbar_core.model import UsageResult
+from codexbar_core.pipeline import Home, fetch_usage
+from codexbar_core.settings import SOURCES, Settings
+
+# SwiftBar refresh reasons that mean a person asked for it (SWIFTBAR.md §1.6).
+MANUAL_REASONS = frozenset({"MenuAction", "RefreshAllMenu", "RefreshAllURLScheme", "URLScheme", "Shortcut",
+                            "DebugView", "NotificationAction", "PluginSettings", "MenuOpen"})
+
+
+def homes_from(settings: Settings, env: dict[str, str]) -> list[Home]:
+    """Configured homes (settings `homes`), else `$CODEX_HOME` / `~/.codex`."""
+    homes: list[Home] = []
+    for entry in settings.get("homes") or []:
+        if isinstance(entry, dict) and entry.get("path"):
+            path = Path(os.path.expanduser(str(entry["path"])))
+            homes.append(Home(str(entry.get("name") or path.name), path))
+        elif isinstance(entry, str) and entry.strip():
+            path = Path(os.path.expanduser(entry.strip()))
+            homes.append(Home(path.name, path))
+    if not homes:
+        homes.append(Home("default", paths.default_codex_home(env)))
+    return homes
+
+
+def resolve_source(flag: str | None, settings: Settings, env: dict[str, str]) -> tuple[str, str]:
+    """(source, why): a flag beats the environment beats the saved setting beats the default."""
+    if flag:
+        return flag, "flag"
+    from_env = (env.get("CODEXBAR_SOURCE") or "").strip().lower()
+    if from_env in SOURCES:
+        return from_env, "environment"
+    if "source" in settings.values and settings.source in SOURCES:
+        return settings.source, "setting"
+    return "auto", "default"
+
+
+def is_background_run(env: dict[str, str]) -> bool:
+    """A scheduled plugin run (nobody clicked): interactive-only paths must not start."""
+    reason = env.get("SWIFTBAR_PLUGIN_REFRESH_REASON") or ""
+    if reason:
+        return reason not in MANUAL_REASONS
+    return env.get("SWIFTBAR") == "1" or bool(env.get("XBARDarkMode")) or bool(env.get("ARGOS_VERSION"))
+
+
+def collect_usage(homes: list[Home], *, requested: str, chosen_by: str, menu: bool, deadline: float,
+                  store: Store | None, settings: Settings, env: dict[str, str], background: bool,
+                  use_cache: bool = True) -> list[UsageResult]:
+    if len(homes) == 1:
+        return [fetch_usage(homes[0], requested=requested, chosen_by=chosen_by, menu=menu, deadline=deadline,
+                            store=store, settings=settings, env=env, background=background, use_cache=use_cache)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=min(4, len(homes))) as pool:
+        futures = [pool.submit(fetch_usage, h, requested=requested, chosen_by=chosen_by, menu=menu,
+                               deadline=deadline, store=store, settings=settings, env=env,
+                               background=background, use_cache=use_cache) for h in homes]
+        return [f.result() for f in futures]
+
+
+def cost_window(days: int, now: dt.datetime | None = None) -> tuple[dt.date, dt.date]:
+    today = (now or dt.datetime.now()).astimezone().date()
+    return today - dt.timedelta(days=max(1, days) - 1), today
+
+
+def collect_cost(home: Home, *, store: Store | None, since: dt.date, until: dt.date, refresh: bool,
+                 deadline: float | None, env: dict[str, str]) -> tuple[dict[str, Any] | None, str | None, bool]:
+    """(report, error message, stale). A scan that runs out of time falls back to the last complete one."""
+    overrides = paths.config_dir(env) / "prices.json"
+    try:
+        from codexbar_core.cost.report import cost_report, last_cost_report
+
+        report = cost_report(home.path, store, since=since, until=until, refresh=refresh,
+                             price_overrides=overrides if overrides.exists() else None, deadline=deadline)
+        return _tag(report, home), None, False
+    except errors.SourceTimeout as exc:
+        previous = last_cost_report(home.path, store)
+        if previous is not None:
+            return _tag(previous, home), None, True
+        return None, exc.message, False
+    except Exception as exc:
+        err = errors.as_codexbar_error(exc)
+        return None, err.message, False
+
+
+def _tag(report: dict[str, Any], home: Home) -> dict[str, Any]:
+    tagged = dict(report)
+    tagged["home"] = home.name
+    tagged["codexHome"] = str(home.path)
+    return tagged
+
+
+# -- detached refresh ----------------------------------------------------------------------------
+
+def spawn_background_refresh(env: dict[str, str]) -> bool:
+    """Start `codexbar _refresh-worker` detached; it finishes what the menu could not in its budget."""
+    cmd = [sys.executable, "-m", "codexbar_core", "_refresh-worker"]
+    try:
+        subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
+        return True
+    except OSError:
+        return False
+
+
+class RefreshLock:
+    """One background refresh at a time (an fcntl lock on a file in the cache folder)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = cache_dir / "refresh.lock"
+        self.fd: int | None = None
+
+    def acquire(self) -> bool:
+        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except OSError:
+            os.close(self.fd)
+            self.fd = None
+            return False
+
+    def held_elsewhere(self) -> bool:
+        if self.acquire():
+            self.release()
+            return False
+        return True
+
+    def release(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def run_background_refresh(env: dict[str, str], settings: Settings, store: Store) -> int:
+    lock = RefreshLock(store.directory)
+    if not lock.acquire():
+        return 0  # another refresh is already doing the work
+    try:
+        homes = homes_from(settings, env)
+        requested, chosen_by = resolve_source(None, settings, env)
+        collect_usage(homes, requested=requested, chosen_by=chosen_by, menu=True,
+                      deadline=time.monotonic() + 45, store=store, settings=settings, env=env,
+                      background=True, use_cache=False)
+        since, until = cost_window(30)
+        for home in homes:
+            collect_cost(home, store=store, since=since, until=until, refresh=False,
+                         deadline=time.monotonic() + 600, env=env)
+    finally:
+        lock.release()
+    return 0

@@ -1,0 +1,175 @@
+"""One plugin run: gather usage and cost within the budget, print the menu, exit 0 — whatever fails.
+
+Usage and cost are gathered in worker threads. The main thread waits until the budget is nearly
+spent; whatever is not ready by then is shown from the cache (marked stale / pending), a detached
+refresh is started to finish it, and the process leaves without waiting for stuck threads.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import os
+import shutil
+import sys
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from codexbar_core import paths
+from codexbar_core import settings as settings_mod
+from codexbar_core.model import UTC, SourceTrace, UsageResult
+
+# Seconds kept back from the budget for rendering and printing.
+RENDER_RESERVE = 1.0
+
+
+def action_path(env: dict[str, str]) -> str:
+    """What the menu's click lines run: the plugin file itself when we were started through it."""
+    for key in ("CODEXBAR_ACTION_PATH", "SWIFTBAR_PLUGIN_PATH"):
+        if env.get(key):
+            return env[key]
+    argv0 = sys.argv[0] if sys.argv else ""
+    if argv0 and os.path.isabs(argv0) and os.access(argv0, os.X_OK) and not argv0.endswith("__main__.py"):
+        return argv0
+    return shutil.which("codexbar") or "codexbar"
+
+
+def run_menu(env: dict[str, str], budget: float) -> int:
+    start = time.monotonic()
+    try:
+        text, unfinished = _build(env, start, budget)
+    except Exception:  # the menu must always print; the details go to the log
+        _log_exception(env)
+        text, unfinished = _fallback_menu(env, "codexbar hit an internal error; details in the log file."), False
+    sys.stdout.write(text)
+    sys.stdout.flush()
+    if unfinished:
+        _kill_children()
+        os._exit(0)  # do not wait for threads stuck on a hung source; the detached refresh finishes
+    return 0
+
+
+def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]:
+    from codexbar_core.cache import Store
+    from codexbar_core.collect import (
+        RefreshLock,
+        collect_cost,
+        collect_usage,
+        cost_window,
+        homes_from,
+        is_background_run,
+        resolve_source,
+        spawn_background_refresh,
+    )
+    from codexbar_core.pipeline import last_good
+    from codexbar_core.render.markup import detect_host
+    from codexbar_core.render.menu import HomeView, MenuInput, build_menu
+
+    settings = settings_mod.load(env)
+    store = Store(paths.cache_dir(env))
+    homes = homes_from(settings, env)
+    requested, chosen_by = resolve_source(None, settings, env)
+    if requested == "pty":
+        requested = "cli"  # the menu never pins the TUI path; `cli` falls back to it on a manual refresh
+    background = is_background_run(env)
+    deadline = start + budget - RENDER_RESERVE
+    since, until = cost_window(30)
+
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1 + len(homes))
+    usage_future = pool.submit(collect_usage, homes, requested=requested, chosen_by=chosen_by, menu=True,
+                               deadline=deadline - 0.3, store=store, settings=settings, env=env,
+                               background=background)
+    cost_futures = [pool.submit(collect_cost, h, store=store, since=since, until=until, refresh=False,
+                                deadline=deadline - 0.2, env=env) for h in homes]
+    done, _ = concurrent.futures.wait([usage_future, *cost_futures], timeout=max(0.1, deadline - time.monotonic()))
+    unfinished = len(done) < 1 + len(cost_futures)
+    pool.shutdown(wait=False)
+
+    needs_background = unfinished
+    if usage_future in done:
+        usage_results: list[UsageResult] = usage_future.result()
+    else:
+        usage_results = []
+        for h in homes:
+            snap, _stored = last_good(store, h.path)
+            usage_results.append(UsageResult(h.name, str(h.path), snap, SourceTrace(requested, chosen_by),
+                                             stale=snap is not None, pending=True))
+    for r in usage_results:
+        if r.error and r.error.get("kind") == "timeout":
+            needs_background = True
+            r.pending = True
+
+    views: list[HomeView] = []
+    for h, r, fut in zip(homes, usage_results, cost_futures):
+        if fut in done:
+            report, error, stale = fut.result()
+        else:
+            from codexbar_core.cost.report import last_cost_report
+
+            report, error, stale = last_cost_report(h.path, store), "Cost scan still running…", True
+        if stale:
+            needs_background = True
+        views.append(HomeView(r, report, error, stale))
+
+    if needs_background and not RefreshLock(store.directory).held_elsewhere():
+        spawn_background_refresh(env)
+
+    notes = [settings.load_error] if settings.load_error else []
+    _notify(views, settings, store, env)
+    inp = MenuInput(homes=views, now=dt.datetime.now(UTC), action_path=action_path(env),
+                    source_setting=settings.source, reset_style=str(settings.get("reset_style")),
+                    show_used=bool(settings.get("show_used")), title_mode=str(settings.get("title_mode")),
+                    title_metric=str(settings.get("title_metric")), cookie_mode=settings.cookie_mode,
+                    notes=notes, chart_png_b64=_chart(views, env))
+    return build_menu(inp, detect_host(env)), unfinished
+
+
+def _chart(views: list[Any], env: dict[str, str]) -> str | None:
+    try:
+        from codexbar_core.render.chart import chart_for_menu
+    except ImportError:
+        return None
+    try:
+        return chart_for_menu(views, env)
+    except Exception:
+        return None
+
+
+def _notify(views: list[Any], settings: Any, store: Any, env: dict[str, str]) -> None:
+    try:
+        from codexbar_core.notify import process_notifications
+    except ImportError:
+        return
+    try:
+        process_notifications(views, settings, store, env)
+    except Exception:
+        _log_exception(env)
+
+
+def _kill_children() -> None:
+    try:
+        from codexbar_core import procs
+
+        procs.kill_all()
+    except Exception:
+        pass
+
+
+def _log_exception(env: dict[str, str]) -> None:
+    try:
+        log = Path(paths.cache_dir(env)) / "codexbar.log"
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"--- {dt.datetime.now().isoformat()}\n{traceback.format_exc()}\n")
+    except Exception:
+        pass
+
+
+def _fallback_menu(env: dict[str, str], message: str) -> str:
+    from codexbar_core.render.markup import Action, Line, detect_host, render_lines
+
+    path = action_path(env)
+    body = [Line(f"⚠ {message}", color=("#C26A00", "#FF9F0A")),
+            Line("Refresh", action=Action(path, ["refresh"]))]
+    return render_lines([Line("Codex ⚠")], body, detect_host(env))

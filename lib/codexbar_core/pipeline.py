@@ -1,0 +1,262 @@
+"""Which source answers, in what order, and what happens when one fails (SPEC A1).
+
+The pipeline runs the sources of a chain in order, skips unusable ones, falls through only on
+errors the next source can fix, records every step in a `SourceTrace`, attaches web extras, caches
+the last good snapshot and serves it (marked stale) when a refresh fails.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Callable
+
+from codexbar_core import errors
+from codexbar_core.cache import Store, home_key
+from codexbar_core.model import SourceAttempt, SourceTrace, UsageResult, UsageSnapshot
+from codexbar_core.normalize import normalize_snapshot
+from codexbar_core.sources.base import FetchContext, Source
+
+# A snapshot younger than this is reused instead of asking again (several runs close together,
+# e.g. SwiftBar's refresh-on-open right after the timer).
+FRESH_SECONDS = 60.0
+
+# Errors of the CLI's JSON-RPC path that the /status screen may get around.
+PTY_CAN_FIX = frozenset({"invalid_response", "bug", "error", "parse"})
+
+
+@dataclass
+class Home:
+    name: str
+    path: Path
+
+
+def load_source(source_id: str) -> Source:
+    """Import a source lazily: a warm run that reuses the cache imports no HTTP or PTY machinery."""
+    if source_id == "oauth":
+        from codexbar_core.sources.oauth import OAuthSource
+
+        return OAuthSource()
+    if source_id == "cli":
+        from codexbar_core.sources.rpc import RpcSource
+
+        return RpcSource()
+    if source_id == "pty":
+        from codexbar_core.sources.pty import PtySource
+
+        return PtySource()
+    if source_id == "web":
+        from codexbar_core.sources.web import WebSource
+
+        return WebSource()
+    raise ValueError(f"unknown source {source_id!r}")
+
+
+def chain_for(requested: str, *, menu: bool, cookies_enabled: bool) -> list[str]:
+    """The sources to try, in order. The menu (the app) prefers OAuth; `codexbar usage` prefers web (seed)."""
+    if requested == "auto":
+        if menu:
+            return ["oauth", "cli", "pty"]
+        return (["web"] if cookies_enabled else []) + ["cli", "pty"]
+    if requested == "oauth":
+        # A stale token is refreshed by the CLI, which owns the refresh token (SPEC A3).
+        return ["oauth", "cli"]
+    if requested == "cli":
+        return ["cli", "pty"]
+    return [requested]
+
+
+def _may_continue(prev_source: str, next_source: str, err: errors.CodexbarError) -> bool:
+    if next_source == "pty":
+        # PTY only after the RPC path failed for a reason the screen can get around.
+        return prev_source == "cli" and err.kind in PTY_CAN_FIX
+    if prev_source == "oauth" and next_source == "cli" and err.kind == "needs_refresh":
+        return True
+    return err.fallthrough
+
+
+def _snapshot_key(home: Path) -> str:
+    return f"usage:last:{home_key(home)}"
+
+
+def last_good(store: Store | None, home: Path) -> tuple[UsageSnapshot | None, float | None]:
+    if store is None:
+        return None, None
+    data = store.get_json(_snapshot_key(home))
+    if not isinstance(data, dict) or not isinstance(data.get("snapshot"), dict):
+        return None, None
+    try:
+        return UsageSnapshot.from_dict(data["snapshot"]), float(data.get("storedAt") or 0)
+    except (KeyError, TypeError, ValueError):
+        return None, None
+
+
+def save_good(store: Store | None, home: Path, snapshot: UsageSnapshot, requested: str) -> None:
+    if store is not None:
+        store.set_json(_snapshot_key(home), {"snapshot": snapshot.to_dict(), "storedAt": time.time(),
+                                             "requested": requested})
+
+
+def forget(store: Store | None, home: Path) -> None:
+    """Make the next run fetch anew (the snapshot stays as the stale fallback)."""
+    if store is None:
+        return
+    data = store.get_json(_snapshot_key(home))
+    if isinstance(data, dict):
+        data["storedAt"] = 0
+        store.set_json(_snapshot_key(home), data)
+
+
+def expected_email(ctx: FetchContext, cached: UsageSnapshot | None) -> str | None:
+    """The Codex account's email (SPEC B §5 order): latest snapshot, then auth.json's id_token."""
+    if cached is not None and cached.identity.email:
+        return cached.identity.email
+    try:
+        from codexbar_core.sources import auth
+
+        return auth.identity_email(ctx.codex_home)
+    except Exception:
+        return None
+
+
+def _attach_web(primary: UsageSnapshot, web: UsageSnapshot) -> UsageSnapshot:
+    credits = primary.credits
+    if credits is None and web.credits is not None:
+        credits = web.credits  # web fills credits only when OAuth/CLI gave none (SPEC B §5)
+    extras = list(primary.extra_windows)
+    known = {w.id for w in extras}
+    extras += [w for w in web.extra_windows if w.id not in known]
+    return replace(primary, credits=credits, web=web.web, extra_windows=extras,
+                   source=f"{primary.source} + openai-web")
+
+
+def run_chain(
+    chain: list[str],
+    ctx: FetchContext,
+    trace: SourceTrace,
+    loader: Callable[[str], Source] = load_source,
+) -> tuple[UsageSnapshot | None, errors.CodexbarError | None]:
+    last_error: errors.CodexbarError | None = None
+    prev: str | None = None
+    for source_id in chain:
+        if last_error is not None and prev is not None and not _may_continue(prev, source_id, last_error):
+            trace.attempts.append(SourceAttempt(source_id, "skipped",
+                                                f"not tried: {prev} failed with {last_error.kind}"))
+            continue
+        if source_id == "pty" and ctx.background:
+            trace.attempts.append(SourceAttempt(source_id, "skipped",
+                                                "the /status screen is only read on a manual refresh"))
+            continue
+        if ctx.remaining() <= 0.2:
+            trace.attempts.append(SourceAttempt(source_id, "skipped", "time budget used up"))
+            last_error = last_error or errors.SourceTimeout("Usage refresh ran out of time.")
+            break
+        try:
+            source = loader(source_id)
+            avail = source.availability(ctx)
+        except Exception as exc:  # a source that cannot even load is skipped, never fatal
+            err = errors.as_codexbar_error(exc)
+            trace.attempts.append(SourceAttempt(source_id, "skipped", err.message, err.kind))
+            continue
+        if not avail.usable:
+            trace.attempts.append(SourceAttempt(source_id, "skipped", avail.reason))
+            if last_error is None:
+                last_error = errors.CodexbarError(avail.reason, kind="unavailable_source")
+            continue
+        prev = source_id
+        try:
+            snapshot = source.fetch(ctx)
+        except Exception as exc:
+            last_error = errors.as_codexbar_error(exc)
+            trace.attempts.append(SourceAttempt(source_id, "failed", last_error.message, last_error.kind))
+            continue
+        trace.attempts.append(SourceAttempt(source_id, "ok", avail.reason or "answered"))
+        return normalize_snapshot(snapshot), None
+    return None, last_error
+
+
+def fetch_usage(
+    home: Home,
+    *,
+    requested: str,
+    chosen_by: str,
+    menu: bool,
+    deadline: float,
+    store: Store | None,
+    settings: Any = None,
+    env: dict[str, str] | None = None,
+    background: bool = False,
+    use_cache: bool = True,
+    loader: Callable[[str], Source] = load_source,
+) -> UsageResult:
+    env = dict(os.environ if env is None else env)
+    env["CODEX_HOME"] = str(home.path)
+    ctx = FetchContext(codex_home=home.path, deadline=deadline, env=env, store=store, settings=settings,
+                       background=background)
+    trace = SourceTrace(requested=requested, chosen_by=chosen_by)
+    cached, stored_at = last_good(store, home.path)
+    if use_cache and cached is not None and stored_at and time.time() - stored_at < FRESH_SECONDS:
+        trace.attempts.append(SourceAttempt("cache", "ok", f"reused a result from {int(time.time() - stored_at)} s ago"))
+        return UsageResult(home.name, str(home.path), cached, trace)
+
+    cookies_enabled = _cookies_enabled(settings, env)
+    chain = chain_for(requested, menu=menu, cookies_enabled=cookies_enabled)
+    ctx.expected_email = expected_email(ctx, cached)
+
+    web_future = None
+    pool = None
+    if menu and requested == "auto" and cookies_enabled:
+        # Dashboard extras load in parallel with the primary source (SPEC A1).
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
+        web_future = pool.submit(_fetch_web, ctx, loader)
+
+    snapshot, error = run_chain(chain, ctx, trace, loader)
+
+    if web_future is not None:
+        web_snapshot, web_error = _wait_web(web_future, ctx)
+        if web_snapshot is not None:
+            trace.attempts.append(SourceAttempt("web", "ok", "dashboard extras attached"))
+            if snapshot is not None:
+                snapshot = _attach_web(snapshot, web_snapshot)
+            elif web_snapshot.has_windows:
+                snapshot, error = normalize_snapshot(web_snapshot), None
+        elif web_error is not None:
+            trace.attempts.append(SourceAttempt("web", "failed", web_error.message, web_error.kind))
+        pool.shutdown(wait=False)  # type: ignore[union-attr]
+
+    if snapshot is not None:
+        save_good(store, home.path, snapshot, requested)
+        return UsageResult(home.name, str(home.path), snapshot, trace)
+    err = error or errors.NoRateLimits("No usage source answered.")
+    result = UsageResult(home.name, str(home.path), None, trace, error=err.to_json())
+    if cached is not None:
+        result.snapshot = cached
+        result.stale = True
+    return result
+
+
+def _cookies_enabled(settings: Any, env: dict[str, str]) -> bool:
+    if (env.get("CODEXBAR_OPENAI_COOKIE") or "").strip():
+        return True
+    mode = getattr(settings, "cookie_mode", "off") if settings is not None else "off"
+    return mode in ("auto", "manual")
+
+
+def _fetch_web(ctx: FetchContext, loader: Callable[[str], Source]) -> UsageSnapshot:
+    source = loader("web")
+    avail = source.availability(ctx)
+    if not avail.usable:
+        raise errors.NotConfigured(avail.reason)
+    return source.fetch(ctx)
+
+
+def _wait_web(future: Any, ctx: FetchContext) -> tuple[UsageSnapshot | None, errors.CodexbarError | None]:
+    try:
+        return future.result(timeout=max(0.05, ctx.remaining())), None
+    except concurrent.futures.TimeoutError:
+        return None, errors.SourceTimeout("OpenAI web dashboard did not answer in time.")
+    except Exception as exc:
+        return None, errors.as_codexbar_error(exc)

@@ -1,0 +1,112 @@
+"""Menu lines that both SwiftBar and xbar (and Argos) accept (SWIFTBAR.md §1.4 and the §2 checklist).
+
+Everything host-specific is decided here, once: SwiftBar-only keys and light/dark colour pairs only
+under SwiftBar, `param1..N` only, `terminal=false` on every action, no `|` in titles, hex colours.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from dataclasses import dataclass, field
+
+# Keys only SwiftBar understands; xbar rejects the whole output when it sees one.
+SWIFTBAR_ONLY = frozenset({"sfimage", "sfcolor", "sfsize", "sfconfig", "sfvalue", "symbolize", "md", "checked",
+                           "tooltip", "badge", "shortcut", "webview", "webvieww", "webviewh", "fold", "stdin",
+                           "valign"})
+# Keys xbar understands (item_params.go); anything else is dropped for xbar.
+XBAR_KEYS = frozenset({"href", "bash", "shell", "terminal", "refresh", "color", "font", "size", "length", "trim",
+                       "dropdown", "alternate", "image", "templateImage", "emojize", "ansi", "key", "disabled"})
+ARGOS_KEYS = frozenset({"href", "bash", "terminal", "refresh", "color", "font", "size", "length", "trim",
+                        "dropdown", "alternate", "image", "emojize", "ansi", "iconName", "useMarkup", "unescape"})
+
+
+def detect_host(env: dict[str, str] | None = None) -> str:
+    env = os.environ if env is None else env
+    if env.get("SWIFTBAR") == "1":
+        return "swiftbar"
+    if env.get("ARGOS_VERSION"):
+        return "argos"
+    return "xbar"  # also the safest choice for an unknown host: the strictest parser
+
+
+@dataclass
+class Action:
+    """Run `path args...` in the background, then refresh the plugin."""
+
+    path: str
+    args: list[str]
+    refresh: bool = True
+
+
+@dataclass
+class Line:
+    text: str
+    depth: int = 0
+    params: dict[str, str] = field(default_factory=dict)
+    action: Action | None = None
+    # (light, dark) hex colours; dark is used only where the host understands pairs.
+    color: tuple[str, str] | None = None
+    separator: bool = False
+    # A chosen option: SwiftBar shows a native check mark, other hosts get a "✓ " prefix.
+    checked: bool = False
+
+
+def clean_title(text: str) -> str:
+    """A `|` would split the line (xbar-plugins #1654); newlines would start a new item."""
+    return text.replace("|", "¦").replace("\r", " ").replace("\n", " ").strip() or " "
+
+
+def _quote(value: str) -> str:
+    if value == "" or any(c in value for c in " \t'\"="):
+        return '"' + value.replace('"', "'") + '"'
+    return value
+
+
+def _is_param(key: str) -> bool:
+    return key.startswith("param") and key[5:].isdigit() and key != "param0"
+
+
+def render_line(line: Line, host: str) -> str:
+    prefix = "--" * line.depth
+    if line.separator:
+        return prefix + "---"
+    params: dict[str, str] = {}
+    if line.action is not None:
+        if host == "argos":
+            # Argos has no param1..N: bash= is a command line run by bash.
+            params["bash"] = " ".join(shlex.quote(p) for p in [line.action.path, *line.action.args])
+        else:
+            params["bash"] = line.action.path
+            for i, arg in enumerate(line.action.args, start=1):
+                params[f"param{i}"] = arg
+        params["terminal"] = "false"
+        if line.action.refresh:
+            params["refresh"] = "true"
+    if line.color is not None:
+        light, dark = line.color
+        params["color"] = f"{light},{dark}" if host == "swiftbar" else light
+    params.update(line.params)
+    text = line.text
+    if line.checked:
+        if host == "swiftbar":
+            params["checked"] = "true"
+        else:
+            text = "✓ " + text
+    allowed = {"swiftbar": None, "xbar": XBAR_KEYS, "argos": ARGOS_KEYS}[host]
+    kept = []
+    for key, value in params.items():
+        if host != "swiftbar" and key in SWIFTBAR_ONLY:
+            continue
+        if allowed is not None and key not in allowed and not (host == "xbar" and _is_param(key)):
+            continue
+        kept.append(f"{key}={_quote(str(value))}")
+    title = clean_title(text)
+    return f"{prefix}{title} | {' '.join(kept)}" if kept else prefix + title
+
+
+def render_lines(header: list[Line], body: list[Line], host: str, metadata: list[str] | None = None) -> str:
+    out = [render_line(h, host) for h in header]
+    out.append("---")
+    out += [render_line(b, host) for b in body]
+    return "\n".join(out) + "\n"
