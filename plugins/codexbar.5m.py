@@ -36,6 +36,14 @@ HERE = os.path.dirname(os.path.realpath(__file__))
 LIB = os.path.join(os.path.dirname(HERE), "lib")
 if LIB not in sys.path:
     sys.path.insert(0, LIB)
+if len(sys.argv) == 1:
+    try:  # warm path: the last complete menu, if under a minute old, without loading the rest
+        from codexbar_core.fastpath import try_print_cached_menu
+
+        if try_print_cached_menu():
+            sys.exit(0)
+    except Exception:
+        pass
 try:
     from codexbar_core.cli import main
 except ImportError as exc:  # dependencies missing: say how to fix it, in the menu

@@ -93,6 +93,10 @@ def main(argv: list[str] | None = None) -> int:
 # -- menu ------------------------------------------------------------------------------------
 
 def cmd_menu() -> int:
+    from codexbar_core.fastpath import try_print_cached_menu
+
+    if try_print_cached_menu():
+        return 0
     from codexbar_core.menu_run import run_menu
 
     return run_menu(_env(), MENU_BUDGET_SECONDS)
@@ -160,10 +164,12 @@ def cmd_cost(args: argparse.Namespace) -> int:
 def _drop_usage_cache() -> None:
     from codexbar_core.cache import Store
     from codexbar_core.collect import homes_from
+    from codexbar_core.fastpath import forget_menu
     from codexbar_core.pipeline import forget
 
     env = _env()
     store = Store(paths.cache_dir(env))
+    forget_menu(str(store.directory))
     for home in homes_from(settings_mod.load(env), env):
         forget(store, home.path)
     store.delete_prefix("cost:result:")

@@ -123,7 +123,13 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
                     show_used=bool(settings.get("show_used")), title_mode=str(settings.get("title_mode")),
                     title_metric=str(settings.get("title_metric")), cookie_mode=settings.cookie_mode,
                     notes=notes, chart_png_b64=_chart(views, env))
-    return build_menu(inp, detect_host(env)), unfinished
+    text = build_menu(inp, detect_host(env))
+    complete = not unfinished and not needs_background and not any(v.usage.pending for v in views)
+    if complete:
+        from codexbar_core.fastpath import store_menu
+
+        store_menu(text, env, str(store.directory), str(paths.config_dir(env)))
+    return text, unfinished
 
 
 def _chart(views: list[Any], env: dict[str, str]) -> str | None:
