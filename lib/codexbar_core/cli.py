@@ -80,9 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "set":
             return cmd_set(args.key, args.value)
         if command == "cookies":
-            from codexbar_core.sources.cookies import cookies_command
-
-            return cookies_command(list(args.args), sys.stdin, sys.stdout)
+            return cmd_cookies(list(args.args))
         if command == "_refresh-worker":
             return cmd_worker()
     except KeyboardInterrupt:
@@ -221,6 +219,44 @@ def cmd_set(key: str, value: str) -> int:
     settings_mod.update(_env(), **{key: parsed})
     print(f"{key} set to {value}.")
     return 0
+
+
+def cmd_cookies(argv: list[str]) -> int:
+    import io
+
+    from codexbar_core.fastpath import forget_menu
+    from codexbar_core.sources.cookies import cookies_command
+
+    forget_menu(str(paths.cache_dir(_env())))
+    if argv[:1] == ["prompt"]:
+        # A menu click has no terminal: ask for the Cookie header in a dialog.
+        header = _ask_cookie_header()
+        if header is None:
+            print("No cookie header entered; run `codexbar cookies set` in a terminal and paste it there.")
+            return 0
+        return cookies_command(["set"], io.StringIO(header), sys.stdout)
+    return cookies_command(argv, sys.stdin, sys.stdout)
+
+
+def _ask_cookie_header() -> str | None:
+    import shutil
+    import subprocess
+
+    prompt = "Paste the Cookie: header of a chatgpt.com request (DevTools → Network → any request)."
+    if sys.platform == "darwin":
+        script = (f'text returned of (display dialog "{prompt}" default answer "" '
+                  'with title "codexbar" with hidden answer)')
+        cmd = ["osascript", "-e", script]
+    elif shutil.which("zenity"):
+        cmd = ["zenity", "--entry", "--hide-text", "--title=codexbar", f"--text={prompt}"]
+    else:
+        return None
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    value = out.stdout.strip()
+    return value if out.returncode == 0 and value else None
 
 
 def cmd_worker() -> int:
