@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ssl
+
 import httpx
 import pytest
 
@@ -9,7 +11,7 @@ from tests.rig.fake_backend import Reply
 
 
 def test_fake_backend_serves_usage_over_tls_and_logs_headers(backend, local_tls):
-    with httpx.Client(verify=str(local_tls.ca_pem)) as client:
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(local_tls.ca_pem))) as client:
         r = client.get(backend.url + "/backend-api/wham/usage", headers={"Authorization": "Bearer x"})
     assert r.status_code == 200
     assert r.json()["rate_limit"]["primary_window"]["used_percent"] == 42
@@ -23,5 +25,5 @@ def test_fake_backend_is_not_trusted_without_our_ca(backend):
 
 def test_fake_backend_can_fail_on_demand(backend, local_tls):
     backend.set_usage(Reply(status=503, body="down"))
-    r = httpx.get(backend.url + "/backend-api/wham/usage", verify=str(local_tls.ca_pem))
+    r = httpx.get(backend.url + "/backend-api/wham/usage", verify=ssl.create_default_context(cafile=str(local_tls.ca_pem)))
     assert r.status_code == 503 and r.text == "down"
