@@ -1,0 +1,310 @@
+"""OAuth source: auth.json tokens -> `GET {chatgpt_base_url}/wham/usage` (SPEC A1, A3, B §1).
+
+Errors are sorted so the pipeline does the right thing: sign-in problems (401/403, no or damaged
+auth.json, stale tokens the CLI can renew) fall through to the CLI source; 429, 5xx, timeouts and
+unreadable answers do not (the last good values are shown as stale instead).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+from typing import Any, Callable
+
+from codexbar_core import paths
+from codexbar_core.errors import (
+    AuthError,
+    CodexbarError,
+    InvalidResponse,
+    RateLimited,
+    SourceTimeout,
+    Unavailable,
+)
+from codexbar_core.model import Credits, UsageSnapshot, parse_iso
+from codexbar_core.sources import auth as authfile
+from codexbar_core.sources import wham
+from codexbar_core.sources.base import Availability, FetchContext
+
+DEFAULT_BASE_URL = "https://chatgpt.com/backend-api/"
+USAGE_TIMEOUT = 30.0  # the original app's; the plugin's deadline usually caps it far lower
+REFRESH_TIMEOUT = 15.0
+ENRICH_TIMEOUT = 4.0
+# Enrichment is skipped when less than this is left: the numbers matter more than the extras.
+ENRICH_MIN_LEFT = 1.5
+# Plans that never have a workspace spend control (SPEC B §1.7).
+PERSONAL_PLANS = frozenset({"guest", "free", "go", "plus", "pro"})
+
+
+def base_url(codex_home: Path) -> str:
+    """`chatgpt_base_url` from config.toml, normalised like the original (SPEC B §1.4)."""
+    base = (paths.read_config_value(codex_home, "chatgpt_base_url") or DEFAULT_BASE_URL).strip()
+    base = base.rstrip("/")
+    if base.startswith(("https://chatgpt.com", "https://chat.openai.com")) and "/backend-api" not in base:
+        base += "/backend-api"
+    return base
+
+
+def usage_url(base: str) -> str:
+    return base + ("/wham/usage" if "/backend-api" in base else "/api/codex/usage")
+
+
+def _host(url: str) -> str:
+    return urllib.parse.urlsplit(url).hostname or "the server"
+
+
+def within(seconds: float, work: Callable[[], Any], on_timeout: CodexbarError) -> Any:
+    """Run `work` but give up after `seconds` whatever the server does (dribbling bodies included).
+
+    httpx timeouts are per read; a body sent one byte at a time would pass them all. The worker is a
+    daemon thread, so an abandoned request can never keep the process alive.
+    """
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="codexbar-oauth-http", daemon=True)
+    worker.start()
+    worker.join(seconds)
+    if worker.is_alive():
+        raise on_timeout
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+def transport_error(exc: Exception, what: str, url: str, seconds: float, after: str = "") -> CodexbarError:
+    """httpx exception -> our error, without its text (it may quote the request)."""
+    import httpx
+
+    if isinstance(exc, httpx.TimeoutException):
+        return SourceTimeout(f"{what} did not answer within {seconds:.1f} s.{after}")
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return Unavailable(f"{what} is temporarily unavailable: the connection to {_host(url)} dropped "
+                           f"mid-answer.{after}")
+    if isinstance(exc, httpx.ConnectError):
+        return Unavailable(f"{what} is temporarily unavailable: cannot connect to {_host(url)}.{after}")
+    return Unavailable(f"{what} is temporarily unavailable: network error "
+                       f"({type(exc).__name__}).{after}")
+
+
+class OAuthSource:
+    id = "oauth"
+    label = "oauth"
+
+    def availability(self, ctx: FetchContext) -> Availability:
+        # Always worth a try: a missing or stale auth.json is reported by `fetch` with what to do.
+        return Availability(True, "Codex sign-in tokens from auth.json")
+
+    def fetch(self, ctx: FetchContext) -> UsageSnapshot:
+        auth = authfile.read_auth(ctx.codex_home)
+        if authfile.needs_refresh(auth, ctx.now()):
+            if paths.find_codex_binary(ctx.env) is not None:
+                raise authfile.stale_error()  # the CLI owns the refresh token: let it renew (SPEC A3)
+            auth = self._refresh(ctx, auth)
+        base = base_url(ctx.codex_home)
+        client = _Client(ctx, auth)
+        try:
+            body = client.usage(usage_url(base))
+            snapshot = wham.decode_body(body, source=self.label, now=ctx.now())
+            self._fill_identity(snapshot, auth)
+            self._enrich(ctx, client, base, body, snapshot)
+        finally:
+            client.close()
+        return wham.require_something(snapshot)
+
+    # -- steps ------------------------------------------------------------------------------------
+    def _refresh(self, ctx: FetchContext, auth: authfile.AuthFile) -> authfile.AuthFile:
+        deadline = time.monotonic() + ctx.timeout(REFRESH_TIMEOUT)
+        return authfile.refresh(auth, env=ctx.env, now=ctx.now, deadline=deadline,
+                                post=lambda url, body, timeout: _post_token(ctx, url, body, timeout))
+
+    @staticmethod
+    def _fill_identity(snapshot: UsageSnapshot, auth: authfile.AuthFile) -> None:
+        claims = auth.claims()
+        ident = snapshot.identity
+        ident.email = authfile.email_from_claims(claims) or ident.email
+        ident.plan = ident.plan or authfile.plan_from_claims(claims)
+        ident.account_id = auth.account_id or ident.account_id
+        ident.login_method = "chatgpt"
+
+    @staticmethod
+    def _enrich(ctx: FetchContext, client: _Client, base: str, body: Any, snapshot: UsageSnapshot) -> None:
+        """Reset credits and the workspace monthly limit (SPEC B §1.7): short, optional, failures ignored."""
+        if "/backend-api" not in base:
+            return
+        available, next_expiry = client.reset_credits(base + "/wham/rate-limit-reset-credits")
+        if available:
+            credits = snapshot.credits or Credits()
+            credits.reset_credits_available = available
+            credits.reset_credits_next_expiry = next_expiry
+            snapshot.credits = credits
+        plan = (snapshot.identity.plan or "").lower()
+        wants_workspace_limit = (
+            isinstance(body, dict) and ("spend_control" in body or "spendControl" in body)
+            and (snapshot.credits is None or snapshot.credits.limit is None)
+            and plan not in PERSONAL_PLANS and snapshot.identity.account_id
+        )
+        if wants_workspace_limit:
+            account = urllib.parse.quote(snapshot.identity.account_id or "", safe="")
+            limit = client.workspace_limit(f"{base}/accounts/{account}/spend-controls/current-user/monthly-usage")
+            if limit is not None:
+                credits = snapshot.credits or Credits(balance=0.0)
+                credits.limit = limit
+                snapshot.credits = credits
+
+
+class _Client:
+    """The HTTP calls of one fetch, over one connection, each bounded by the context's deadline."""
+
+    def __init__(self, ctx: FetchContext, auth: authfile.AuthFile) -> None:
+        from codexbar_core.http import make_client
+
+        self.ctx = ctx
+        headers = {"Authorization": f"Bearer {auth.access_token}"}
+        if auth.account_id:
+            headers["ChatGPT-Account-Id"] = auth.account_id
+        self.http = make_client(timeout=USAGE_TIMEOUT, env=ctx.env, headers=headers)
+
+    def close(self) -> None:
+        try:
+            self.http.close()
+        except Exception:
+            pass
+
+    def _get(self, url: str, seconds: float, headers: dict[str, str] | None = None) -> Any:
+        response = self.http.get(url, timeout=seconds, headers=headers)
+        response.read()
+        return response
+
+    def usage(self, url: str) -> Any:
+        what = "Codex usage API"
+        seconds = self.ctx.timeout(USAGE_TIMEOUT)
+        too_slow = SourceTimeout(f"{what} did not answer within {seconds:.1f} s.")
+        try:
+            response = within(seconds, lambda: self._get(url, seconds), too_slow)
+        except CodexbarError:
+            raise
+        except Exception as exc:
+            raise transport_error(exc, what, url, seconds) from None
+        return usage_answer(response.status_code, response.headers.get("content-type", ""), response.content)
+
+    def reset_credits(self, url: str) -> tuple[int, dt.datetime | None]:
+        seconds = min(ENRICH_TIMEOUT, self.ctx.remaining() - ENRICH_MIN_LEFT)
+        if seconds <= 0.1:
+            return 0, None
+        headers = {"OpenAI-Beta": "codex-1", "originator": "Codex Desktop"}
+        try:
+            response = within(seconds, lambda: self._get(url, seconds, headers), SourceTimeout("slow"))
+            if response.status_code != 200:
+                return 0, None
+            return available_reset_credits(json.loads(response.content), self.ctx.now())
+        except Exception:  # optional extra: never a reason to fail the fetch
+            return 0, None
+
+    def workspace_limit(self, url: str) -> Any:
+        seconds = min(ENRICH_TIMEOUT, self.ctx.remaining() - ENRICH_MIN_LEFT)
+        if seconds <= 0.1:
+            return None
+        try:
+            response = within(seconds, lambda: self._get(url, seconds), SourceTimeout("slow"))
+            if response.status_code != 200:
+                return None
+            return workspace_credit_limit(json.loads(response.content))
+        except Exception:
+            return None
+
+
+def usage_answer(status: int, content_type: str, content: bytes) -> Any:
+    """Status and body of `wham/usage` -> parsed JSON, or the error the user should see."""
+    if status in (401, 403):
+        raise AuthError(f"Codex OAuth token expired or invalid (HTTP {status}). "
+                        "Run `codex login` to sign in again.")
+    if status == 429:
+        raise RateLimited("Codex usage API is rate limiting requests (HTTP 429). Try again in a few minutes.")
+    if status >= 500:
+        raise Unavailable(f"Codex usage is temporarily unavailable (HTTP {status}). Try refreshing.")
+    if not 200 <= status < 300:
+        raise InvalidResponse(f"Codex usage API answered HTTP {status}. "
+                              "Check `chatgpt_base_url` in the Codex config.toml.")
+    text = content.strip()
+    if not text:
+        raise InvalidResponse(f"{wham.INVALID_MESSAGE} The answer was empty.")
+    if text[:1] == b"<" or "html" in content_type.lower():
+        raise InvalidResponse(f"{wham.INVALID_MESSAGE} It sent a web page instead of data "
+                              "(a proxy or a login page?).")
+    try:
+        return json.loads(text.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise InvalidResponse(f"{wham.INVALID_MESSAGE} The JSON was incomplete or malformed.") from None
+
+
+def available_reset_credits(body: Any, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """`{"credits": [{status, expires_at}]}` -> (how many are usable now, the soonest expiry)."""
+    items = body.get("credits") if isinstance(body, dict) else None
+    if not isinstance(items, list):
+        return 0, None
+    count = 0
+    expiries: list[dt.datetime] = []
+    for item in items:
+        if not isinstance(item, dict) or str(item.get("status") or "").lower() != "available":
+            continue
+        expires = parse_iso(item.get("expires_at"))
+        if expires is not None and expires <= now:
+            continue
+        count += 1
+        if expires is not None:
+            expiries.append(expires)
+    return count, min(expiries) if expiries else None
+
+
+NO_LIMIT_MODES = frozenset({"none", "off", "disabled", "no_limit"})
+
+
+def workspace_credit_limit(body: Any) -> Any:
+    """spend-controls monthly usage -> CreditLimit, or None when there is no enforced limit."""
+    from codexbar_core.model import CreditLimit
+
+    if not isinstance(body, dict):
+        return None
+    limit_obj = body.get("effective_monthly_limit")
+    if not isinstance(limit_obj, dict):
+        return None
+    limit = wham.number(limit_obj.get("limit"))
+    mode = str(limit_obj.get("enforcement_mode") or "").strip().lower()
+    if limit is None or limit <= 0 or mode in NO_LIMIT_MODES:
+        return None
+    used = max(0.0, wham.number(body.get("current_month_usage")) or 0.0)
+    return CreditLimit(limit=limit, used=used, remaining=max(0.0, limit - used),
+                       remaining_percent=wham.clamp_percent(100 - used / limit * 100))
+
+
+def _post_token(ctx: FetchContext, url: str, body: dict[str, Any], seconds: float) -> tuple[int, Any]:
+    """POST the refresh request; transport failures become errors that say to `codex login`."""
+    from codexbar_core.http import make_client
+
+    what = "The sign-in server"
+    after = " The Codex sign-in was not renewed; run `codex login` if this persists."
+
+    def call() -> tuple[int, Any]:
+        with make_client(timeout=seconds, env=ctx.env) as client:
+            response = client.post(url, json=body)
+            try:
+                answer = response.json()
+            except ValueError:
+                answer = None
+            return response.status_code, answer
+
+    try:
+        return within(seconds, call, SourceTimeout(f"{what} did not answer within {seconds:.1f} s.{after}"))
+    except CodexbarError:
+        raise
+    except Exception as exc:
+        raise transport_error(exc, what, url, seconds, after) from None
