@@ -99,3 +99,9 @@ def age_text(seconds: float) -> str:
     if seconds < 60:
         return "just now"
     return f"{duration_text(seconds)} ago"
+
+
+def short_date(t: dt.datetime) -> str:
+    """Local "Dec 5"."""
+    local = t.astimezone()
+    return f"{local.strftime('%b')} {local.day}"

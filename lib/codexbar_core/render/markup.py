@@ -17,8 +17,10 @@ SWIFTBAR_ONLY = frozenset({"sfimage", "sfcolor", "sfsize", "sfconfig", "sfvalue"
 # Keys xbar understands (item_params.go); anything else is dropped for xbar.
 XBAR_KEYS = frozenset({"href", "bash", "shell", "terminal", "refresh", "color", "font", "size", "length", "trim",
                        "dropdown", "alternate", "image", "templateImage", "emojize", "ansi", "key", "disabled"})
+# Argos (GNOME) attributes, from its README: no param1..N, no templateImage, but imageWidth/imageHeight.
 ARGOS_KEYS = frozenset({"href", "bash", "terminal", "refresh", "color", "font", "size", "length", "trim",
-                        "dropdown", "alternate", "image", "emojize", "ansi", "iconName", "useMarkup", "unescape"})
+                        "dropdown", "alternate", "image", "imageWidth", "imageHeight", "emojize", "ansi", "iconName",
+                        "useMarkup", "unescape"})
 
 
 def detect_host(env: dict[str, str] | None = None) -> str:
@@ -28,6 +30,20 @@ def detect_host(env: dict[str, str] | None = None) -> str:
     if env.get("ARGOS_VERSION"):
         return "argos"
     return "xbar"  # also the safest choice for an unknown host: the strictest parser
+
+
+def detect_dark(env: dict[str, str] | None = None) -> bool:
+    """Whether single colours should be the dark-appearance ones (hosts without light,dark pairs).
+
+    xbar says so in XBARDarkMode; SwiftBar in OS_APPEARANCE (it also gets pairs); GNOME's shell menus,
+    where Argos draws, are dark by default.
+    """
+    env = os.environ if env is None else env
+    if env.get("XBARDarkMode") or env.get("BitBarDarkMode"):
+        return (env.get("XBARDarkMode") or env.get("BitBarDarkMode") or "").lower() == "true"
+    if env.get("OS_APPEARANCE"):
+        return env["OS_APPEARANCE"].lower() == "dark"
+    return bool(env.get("ARGOS_VERSION"))
 
 
 @dataclass
@@ -67,7 +83,7 @@ def _is_param(key: str) -> bool:
     return key.startswith("param") and key[5:].isdigit() and key != "param0"
 
 
-def render_line(line: Line, host: str) -> str:
+def render_line(line: Line, host: str, dark: bool = False) -> str:
     prefix = "--" * line.depth
     if line.separator:
         return prefix + "---"
@@ -84,8 +100,8 @@ def render_line(line: Line, host: str) -> str:
         if line.action.refresh:
             params["refresh"] = "true"
     if line.color is not None:
-        light, dark = line.color
-        params["color"] = f"{light},{dark}" if host == "swiftbar" else light
+        light, dark_color = line.color
+        params["color"] = f"{light},{dark_color}" if host == "swiftbar" else (dark_color if dark else light)
     params.update(line.params)
     text = line.text
     if line.checked:
@@ -93,6 +109,10 @@ def render_line(line: Line, host: str) -> str:
             params["checked"] = "true"
         else:
             text = "✓ " + text
+    if text.count(":") >= 2:
+        # ":word:" would become an emoji (both hosts) or an SF Symbol (SwiftBar): keep clock times and the like.
+        params.setdefault("emojize", "false")
+        params.setdefault("symbolize", "false")
     allowed = {"swiftbar": None, "xbar": XBAR_KEYS, "argos": ARGOS_KEYS}[host]
     kept = []
     for key, value in params.items():
@@ -105,8 +125,9 @@ def render_line(line: Line, host: str) -> str:
     return f"{prefix}{title} | {' '.join(kept)}" if kept else prefix + title
 
 
-def render_lines(header: list[Line], body: list[Line], host: str, metadata: list[str] | None = None) -> str:
-    out = [render_line(h, host) for h in header]
+def render_lines(header: list[Line], body: list[Line], host: str, metadata: list[str] | None = None,
+                 dark: bool = False) -> str:
+    out = [render_line(h, host, dark) for h in header]
     out.append("---")
-    out += [render_line(b, host) for b in body]
+    out += [render_line(b, host, dark) for b in body]
     return "\n".join(out) + "\n"

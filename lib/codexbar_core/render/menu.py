@@ -1,27 +1,44 @@
-"""Build the menu (title, lanes, credits, cost, account, source, errors, actions) as host-neutral lines."""
+"""Build the menu (title, lanes, credits, cost, account, source, errors, settings) as host-neutral lines.
+
+SPEC B §7.1 card order per Codex home: heading (CLI version, plan), account, rate lanes with reset and
+pace, extra lanes, credits, cost with the per-day chart and per-model breakdown, source; then the
+actions and settings submenus. markup.py turns the lines into what the host understands.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
-from codexbar_core.render.markup import Action, Line, render_lines
+from codexbar_core.render.markup import Action, Line, detect_dark, render_lines
 from codexbar_core.render.pace import compute_pace
 
 USAGE_URL = "https://chatgpt.com/codex/settings/usage"
 STATUS_URL = "https://status.openai.com/"
+CHANGELOG_URL = "https://github.com/openai/codex/releases"
 SOURCE_CHOICES = (("auto", "Auto"), ("oauth", "OAuth"), ("cli", "CLI"), ("web", "Web"))
+TITLE_MODE_CHOICES = (("percent", "Percent left (45%)"), ("pace", "Pace (+5% = in reserve)"),
+                      ("both", "Both (45% · +5%)"))
+TITLE_METRIC_CHOICES = (("auto", "Tightest lane"), ("session", "Session"), ("weekly", "Weekly"))
+RESET_STYLE_CHOICES = (("countdown", "Countdown (in 2h 30m)"), ("absolute", "Clock time (3:00 PM)"))
+THRESHOLD_PRESETS = (("80,95", "At 80% and 95% used"), ("50,80,95", "At 50%, 80% and 95% used"),
+                     ("90", "At 90% used"), ("95,100", "At 95% used and when empty"))
 
-# (light, dark) pairs; hex so xbar accepts the light one on its own.
+# (light, dark) pairs; hex so xbar accepts a single one.
 GREEN = ("#1E8E3E", "#34C759")
 ORANGE = ("#C26A00", "#FF9F0A")
 RED = ("#C5221F", "#FF453A")
 GREY = ("#6E6E73", "#98989D")
 TEXT = ("#1D1D1F", "#F5F5F7")
+SMALL = {"size": "12"}
+MONO = {"font": "Menlo", "size": "12"}
+CREDITS_BAR_SCALE = 1000.0  # SPEC B §7.1: the credits bar is scaled to 1,000 credits
 
 
 @dataclass
@@ -45,6 +62,16 @@ class MenuInput:
     cookie_mode: str = "off"
     notes: list[str] = field(default_factory=list)
     chart_png_b64: str | None = None
+    # The Settings object (notification choices are read from it); None = defaults.
+    settings: Any = None
+    # Single-colour hosts: use the dark colour of each pair. None = from the environment (markup.detect_dark).
+    dark: bool | None = None
+
+    def setting(self, key: str, default: Any) -> Any:
+        if self.settings is None:
+            return default
+        value = self.settings.get(key)
+        return default if value is None else value
 
 
 def state_color(left: float) -> tuple[str, str]:
@@ -60,8 +87,10 @@ def bar(left: float, width: int = 10) -> str:
     return "▰" * filled + "▱" * (width - filled)
 
 
+# -- lanes ---------------------------------------------------------------------------------------
+
 def _lanes(snap: UsageSnapshot) -> list[tuple[str, RateWindow, bool]]:
-    """(title, window, is_session) in display order, with the exhausted-weekly cap applied."""
+    """(title, window, is_session_like) in display order."""
     lanes: list[tuple[str, RateWindow, bool]] = []
     if snap.primary is not None:
         lanes.append((lane_title(snap.primary, "primary"), snap.primary, snap.primary.window_minutes == 300))
@@ -73,58 +102,105 @@ def _lanes(snap: UsageSnapshot) -> list[tuple[str, RateWindow, bool]]:
 
 
 def weekly_exhausted(snap: UsageSnapshot, now: dt.datetime) -> bool:
+    """SPEC B §7.1 / §9.18: an empty weekly lane with a future reset binds the session lane too."""
     w = snap.secondary
     return bool(w is not None and w.left_percent <= 0 and w.resets_at is not None and w.resets_at > now)
 
 
-def title_value(snap: UsageSnapshot | None, inp: MenuInput) -> tuple[str, float | None]:
-    """Text for the menu bar and the percent left it is based on (None when unknown)."""
-    if snap is None or not snap.has_windows:
-        return "—", None
-    window: RateWindow | None
+def effective_left(window: RateWindow, snap: UsageSnapshot, now: dt.datetime) -> float:
+    if window is snap.primary and weekly_exhausted(snap, now):
+        return 0.0
+    return window.left_percent
+
+
+def title_window(snap: UsageSnapshot, inp: MenuInput) -> RateWindow | None:
     if inp.title_metric == "weekly":
-        window = snap.secondary or snap.primary
-    elif inp.title_metric == "session":
-        window = snap.primary or snap.secondary
-    else:  # automatic: the tighter of the two lanes
-        candidates = [w for w in (snap.primary, snap.secondary) if w is not None]
-        window = min(candidates, key=lambda w: w.left_percent)
+        return snap.secondary or snap.primary
+    if inp.title_metric == "session":
+        return snap.primary or snap.secondary
+    # Automatic: the tighter lane. An empty lane whose reset has passed says nothing (SPEC B §7.1).
+    candidates = [w for w in (snap.primary, snap.secondary) if w is not None
+                  and not (w.left_percent <= 0 and w.resets_at is not None and w.resets_at <= inp.now)]
+    if not candidates:
+        return snap.primary or snap.secondary
+    return min(candidates, key=lambda w: effective_left(w, snap, inp.now))
+
+
+def pace_title(delta: float) -> str:
+    """Signed pace for the title: "+12%" = 12 % in reserve, "−8%" = 8 % in deficit."""
+    rounded = int(round(abs(delta)))
+    if rounded == 0:
+        return "±0%"
+    return f"+{rounded}%" if delta < 0 else f"−{rounded}%"
+
+
+@dataclass
+class Title:
+    text: str
+    left: float | None  # percent left it is based on (None when unknown)
+    deficit: float = 0.0  # pace delta when the title shows pace and it is a deficit
+
+
+def title_value(snap: UsageSnapshot | None, inp: MenuInput) -> Title:
+    if snap is None or not snap.has_windows:
+        return Title("—", None)
+    window = title_window(snap, inp)
     assert window is not None
-    left = window.left_percent
-    if window is snap.primary and weekly_exhausted(snap, inp.now):
-        left = 0.0
+    left = effective_left(window, snap, inp.now)
     percent = fmt.percent_text(100 - left if inp.show_used else left)
-    pace = compute_pace(window, inp.now)
-    pace_text = None
-    if pace is not None:
-        sign = "+" if pace.delta_percent > 0 else "−" if pace.delta_percent < 0 else "±"
-        pace_text = f"{sign}{int(round(abs(pace.delta_percent)))}%"
-    if inp.title_mode == "pace" and pace_text:
-        return pace_text, left
-    if inp.title_mode == "both" and pace_text:
-        return f"{percent} · {pace_text}", left
-    return percent, left
+    pace = None if left <= 0 else compute_pace(window, inp.now)
+    if pace is None or inp.title_mode == "percent":
+        return Title(percent, left)
+    deficit = max(0.0, pace.delta_percent)
+    if inp.title_mode == "pace":
+        return Title(pace_title(pace.delta_percent), left, deficit)
+    return Title(f"{percent} · {pace_title(pace.delta_percent)}", left, deficit)
 
 
-def _lane_lines(title: str, window: RateWindow, session: bool, snap: UsageSnapshot, inp: MenuInput) -> list[Line]:
-    left = window.left_percent
+def _title_color(title: Title) -> tuple[str, str] | None:
+    """Neutral when all is well; orange/red as a lane runs low or the pace runs far into deficit."""
+    if title.left is None:
+        return None
+    if title.left <= 30:
+        return state_color(title.left)
+    if title.deficit > 12:
+        return ORANGE
+    return None
+
+
+def _gauge_symbol(left: float | None) -> str:
+    if left is None:
+        return "gauge.with.dots.needle.bottom.50percent"
+    for limit, name in ((10, "0"), (40, "33"), (60, "50"), (85, "67")):
+        if left <= limit:
+            return f"gauge.with.dots.needle.{name}percent"
+    return "gauge.with.dots.needle.100percent"
+
+
+def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult, inp: MenuInput) -> list[Line]:
+    snap = res.snapshot
+    assert snap is not None
     capped = session and window is snap.primary and weekly_exhausted(snap, inp.now)
-    if capped:
-        left = 0.0
+    left = 0.0 if capped else window.left_percent
     value = fmt.percent_text(100 - left) + " used" if inp.show_used else fmt.percent_text(left) + " left"
     lines = [Line(f"{title}: {value}  {bar(left)}", color=state_color(left), params={"font": "Menlo", "size": "13"})]
     if capped:
-        lines.append(Line("Weekly limit reached: the session lane is unavailable until it resets",
-                          params={"size": "11"}, color=GREY))
+        lines.append(Line("Weekly limit reached: no session use until the weekly reset", params={"size": "11"},
+                          color=GREY))
     if window.resets_at is not None:
-        lines.append(Line(fmt.reset_text(window.resets_at, inp.now, inp.reset_style), params={"size": "12"},
-                          color=GREY))
+        if res.stale and window.resets_at <= inp.now:
+            lines.append(Line("Reset since this was read; Refresh for new numbers", params=SMALL, color=ORANGE))
+        else:
+            lines.append(Line(fmt.reset_text(window.resets_at, inp.now, inp.reset_style), params=SMALL,
+                              color=GREY))
     elif window.reset_description:
-        lines.append(Line(window.reset_description, params={"size": "12"}, color=GREY))
-    pace = None if capped else compute_pace(window, inp.now)
-    if pace is not None and not (window is snap.secondary and left <= 0):
-        lines.append(Line(pace.menu_text(session and window.window_minutes == 300), params={"size": "12"},
+        lines.append(Line(window.reset_description[:1].upper() + window.reset_description[1:], params=SMALL,
                           color=GREY))
+    # No pace for a capped session or an empty lane (§9.18); compute_pace also skips depleted windows.
+    pace = None if capped or left <= 0 else compute_pace(window, inp.now)
+    if pace is not None:
+        color = ORANGE if pace.delta_percent > 12 and not pace.will_last_to_reset else GREY
+        lines.append(Line(pace.menu_text(session and window.window_minutes == 300), params=SMALL, color=color))
     return lines
 
 
@@ -133,29 +209,30 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
     snap = res.snapshot
     lines: list[Line] = []
     if snap is not None:
-        if snap.has_windows:
+        if snap.has_windows or snap.extra_windows:
             for title, window, session in _lanes(snap):
-                lines += _lane_lines(title, window, session, snap, inp)
+                lines += _lane_lines(title, window, session, res, inp)
         elif snap.identity.email or snap.identity.plan:
-            lines.append(Line("Limits not available for this account", color=GREY))
+            lines.append(Line("Limits not available", color=GREY))
         else:
             lines.append(Line("No usage yet", color=GREY))
         if snap.web is not None and snap.web.code_review_left_percent is not None:
-            lines.append(Line(f"Code review: {fmt.percent_text(snap.web.code_review_left_percent)} left",
-                              color=state_color(snap.web.code_review_left_percent)))
-        lines += credits_lines(snap)
+            left = fmt.clamp_percent(snap.web.code_review_left_percent)
+            lines.append(Line(f"Code review: {fmt.percent_text(left)} left  {bar(left)}", color=state_color(left),
+                              params={"font": "Menlo", "size": "13"}))
+        lines += credits_lines(snap, inp)
         if res.stale:
             age = (inp.now - snap.fetched_at).total_seconds()
-            lines.append(Line(f"Showing data from {fmt.age_text(age)} (refresh failed)", color=ORANGE,
-                              params={"size": "12"}))
+            lines.append(Line(f"⚠ Showing data from {fmt.age_text(age)} (refresh failed)", color=ORANGE,
+                              params=SMALL))
     if res.error is not None:
         lines += error_lines(res.error)
     if res.pending:
-        lines.append(Line("Refreshing in the background…", color=GREY, params={"size": "12"}))
+        lines.append(Line("Refreshing in the background…", color=GREY, params=SMALL))
     return lines
 
 
-def credits_lines(snap: UsageSnapshot) -> list[Line]:
+def credits_lines(snap: UsageSnapshot, inp: MenuInput) -> list[Line]:
     c = snap.credits
     if c is None:
         return []
@@ -164,15 +241,20 @@ def credits_lines(snap: UsageSnapshot) -> list[Line]:
     lines: list[Line] = []
     remaining = c.remaining
     if remaining is not None:
-        lines.append(Line(f"Credits: {fmt.credits_text(remaining)} left", color=TEXT))
+        scale = c.limit.limit if c.limit is not None and c.limit.limit > 0 else CREDITS_BAR_SCALE
+        share = min(100.0, max(0.0, remaining / scale * 100))
+        lines.append(Line(f"Credits: {fmt.credits_text(remaining)} left  {bar(share)}", color=TEXT,
+                          params={"font": "Menlo", "size": "13"}))
     if c.limit is not None:
         detail = f"{fmt.credits_text(c.limit.used)} of {fmt.credits_text(c.limit.limit)} used"
         if c.limit.resets_at is not None:
-            detail += f" · resets {c.limit.resets_at.astimezone().strftime('%b')} {c.limit.resets_at.astimezone().day}"
-        lines.append(Line(f"{c.limit.title}: {detail}", params={"size": "12"}, color=GREY))
+            detail += f" · resets {fmt.short_date(c.limit.resets_at)}"
+        lines.append(Line(f"{c.limit.title}: {detail}", params=SMALL, color=GREY))
     if c.reset_credits_available:
-        lines.append(Line(f"Limit reset credits: {c.reset_credits_available} available", params={"size": "12"},
-                          color=GREY))
+        text = f"Limit reset credits: {c.reset_credits_available} available"
+        if c.reset_credits_next_expiry is not None:
+            text += f" · next expires {fmt.short_date(c.reset_credits_next_expiry)}"
+        lines.append(Line(text, params=SMALL, color=GREY))
     return lines
 
 
@@ -194,54 +276,16 @@ def error_lines(error: dict[str, str]) -> list[Line]:
     message = error.get("message") or "Unknown error"
     lines = [Line(f"⚠ {message}", color=ORANGE, params={"length": "90"})]
     hint = ERROR_HINTS.get(error.get("kind") or "")
-    if hint and hint.lower() not in message.lower():
-        lines.append(Line(hint, params={"size": "12"}, color=GREY))
+    # Skip the hint when the message already names the same command (`codex login`).
+    commands = re.findall(r"`([^`]+)`", hint or "")
+    if hint and hint.lower() not in message.lower() and not any(c in message for c in commands):
+        lines.append(Line(hint, params=SMALL, color=GREY))
     return lines
 
 
-def cost_section(view: HomeView, inp: MenuInput) -> list[Line]:
-    lines: list[Line] = [Line("Cost (local sessions)", color=TEXT, params={"size": "12"})]
-    rep = view.cost
-    if rep is None:
-        lines.append(Line(f"⚠ {view.cost_error or 'Cost not available yet'}", color=ORANGE))
-        return lines
-    days = rep.get("daily") or []
-    if not days:
-        lines.append(Line("No Codex sessions in the last 30 days", color=GREY))
-        for note in rep.get("notes") or []:
-            lines.append(Line(note, params={"size": "12"}, color=GREY))
-        return lines
-    lines.append(Line(f"Today: {fmt.money(rep.get('sessionCostUSD'))} · {fmt.tokens(rep.get('sessionTokens'))} tokens",
-                      color=TEXT))
-    window_days = _window_days(rep)
-    label = "Today" if window_days == 1 else f"Last {window_days} days"
-    lines.append(Line(f"{label}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
-                      f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens", color=TEXT))
-    if inp.chart_png_b64:
-        lines.append(Line("", params={"image": inp.chart_png_b64}))
-    # Per-day submenu, newest first (no colour on the parent: SwiftBar #526).
-    lines.append(Line("Daily cost"))
-    for day in reversed(days[-30:]):
-        lines.append(Line(f"{day['date']}: {fmt.money(day.get('totalCost'))} · {fmt.tokens(day.get('totalTokens'))} tokens",
-                          depth=1, params={"font": "Menlo", "size": "12"}))
-    models = _top_models(days)
-    if models:
-        lines.append(Line("Cost by model"))
-        for name, cost, toks in models:
-            lines.append(Line(f"{name}: {fmt.money(cost)} · {fmt.tokens(toks)} tokens", depth=1,
-                              params={"font": "Menlo", "size": "12"}))
-    unpriced = rep.get("unpricedModels") or []
-    if unpriced:
-        lines.append(Line(f"Not priced: {', '.join(unpriced[:4])}", params={"size": "12"}, color=GREY))
-    for note in rep.get("notes") or []:
-        lines.append(Line(note, params={"size": "12", "length": "90"}, color=GREY))
-    if view.cost_stale:
-        lines.append(Line("Cost from an earlier scan; a new scan is running", params={"size": "12"}, color=GREY))
-    lines.append(Line("Estimated from token usage · not a subscription bill", params={"size": "11"}, color=GREY))
-    return lines
+# -- cost ----------------------------------------------------------------------------------------
 
-
-def _window_days(rep: dict[str, Any]) -> int:
+def window_days(rep: dict[str, Any]) -> int:
     try:
         since = dt.date.fromisoformat(rep["since"])
         until = dt.date.fromisoformat(rep["until"])
@@ -250,11 +294,62 @@ def _window_days(rep: dict[str, Any]) -> int:
         return 30
 
 
-def _top_models(days: list[dict[str, Any]], limit: int = 6) -> list[tuple[str, float | None, int]]:
+def _window_label(days: int) -> str:
+    return "Today" if days == 1 else f"Last {days} days"
+
+
+def chart_line(chart_b64: str, host: str) -> Line:
+    from codexbar_core.render.chart import image_params
+
+    return Line("", params=image_params(chart_b64, host))
+
+
+def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) -> list[Line]:
+    lines: list[Line] = [Line("Cost (local sessions)", color=TEXT, params=SMALL)]
+    rep = view.cost
+    if rep is None:
+        lines.append(Line(f"⚠ {view.cost_error or 'Cost not available yet'}", color=ORANGE))
+        return lines
+    days = rep.get("daily") or []
+    if not days:
+        lines.append(Line(f"No Codex sessions in the {_window_label(window_days(rep)).lower()}", color=GREY))
+        for note in rep.get("notes") or []:
+            lines.append(Line(note, params=SMALL, color=GREY))
+        return lines
+    lines.append(Line(f"Today: {fmt.money(rep.get('sessionCostUSD'))} · {fmt.tokens(rep.get('sessionTokens'))} tokens",
+                      color=TEXT))
+    lines.append(Line(f"{_window_label(window_days(rep))}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
+                      f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens", color=TEXT))
+    if with_chart and inp.chart_png_b64:
+        lines.append(chart_line(inp.chart_png_b64, host))
+    lines += daily_submenu(days)
+    lines += model_submenu(days)
+    unpriced = rep.get("unpricedModels") or []
+    if unpriced:
+        lines.append(Line(f"Not priced: {', '.join(unpriced[:4])}", params=SMALL, color=GREY))
+    for note in rep.get("notes") or []:
+        lines.append(Line(note, params={"size": "12", "length": "90"}, color=GREY))
+    if view.cost_stale:
+        lines.append(Line("Cost from an earlier scan; a new scan is running", params=SMALL, color=GREY))
+    lines.append(Line("Estimated from token usage · not a subscription bill", params={"size": "11"}, color=GREY))
+    return lines
+
+
+def daily_submenu(days: list[dict[str, Any]]) -> list[Line]:
+    # No colour on a parent line: SwiftBar 2.1.1 stops opening a coloured submenu (#526).
+    lines = [Line("Cost per day")]
+    for day in reversed(days[-30:]):
+        date = dt.date.fromisoformat(day["date"])
+        lines.append(Line(f"{date.strftime('%a %b')} {date.day:>2}  {fmt.money(day.get('totalCost')):>9}  "
+                          f"{fmt.tokens(day.get('totalTokens')):>6} tokens", depth=1, params=MONO))
+    return lines
+
+
+def top_models(days: list[dict[str, Any]], limit: int = 8) -> list[tuple[str, float | None, int]]:
     totals: dict[str, list[Any]] = {}
     for day in days:
         for m in day.get("modelBreakdowns") or []:
-            entry = totals.setdefault(m["modelName"], [None, 0])
+            entry = totals.setdefault(m.get("modelName") or "unknown", [None, 0])
             if m.get("cost") is not None:
                 entry[0] = (entry[0] or 0.0) + m["cost"]
             entry[1] += int(m.get("totalTokens") or 0)
@@ -262,26 +357,69 @@ def _top_models(days: list[dict[str, Any]], limit: int = 6) -> list[tuple[str, f
     return [(name, v[0], v[1]) for name, v in ranked[:limit]]
 
 
-def account_lines(view: HomeView) -> list[Line]:
+def model_submenu(days: list[dict[str, Any]]) -> list[Line]:
+    models = top_models(days)
+    if not models:
+        return []
+    total = sum(cost or 0.0 for _, cost, _ in models)
+    lines = [Line("Cost by model")]
+    for name, cost, toks in models:
+        share = f"  {int(round((cost or 0) / total * 100)):>3}%" if total > 0 and cost is not None else ""
+        lines.append(Line(f"{name}: {fmt.money(cost)} · {fmt.tokens(toks)} tokens{share}", depth=1, params=MONO))
+    return lines
+
+
+def all_homes_cost(views: list[HomeView], inp: MenuInput, host: str) -> list[Line]:
+    reports = [v.cost for v in views if v.cost]
+    if not reports:
+        return []
+    cost = [r.get("last30DaysCostUSD") for r in reports]
+    total_cost = None if all(c is None for c in cost) else sum(c or 0.0 for c in cost)
+    total_tokens = sum(int(r.get("last30DaysTokens") or 0) for r in reports)
+    label = _window_label(window_days(reports[0]))
+    lines = [Line(f"All homes · {label.lower()}: {fmt.money(total_cost)} · {fmt.tokens(total_tokens)} tokens",
+                  color=TEXT)]
+    if inp.chart_png_b64:
+        lines.append(chart_line(inp.chart_png_b64, host))
+    return lines
+
+
+# -- account, source, actions ----------------------------------------------------------------------
+
+def heading(view: HomeView, multi: bool) -> list[Line]:
     snap = view.usage.snapshot
-    lines: list[Line] = []
-    if snap is not None and (snap.identity.email or snap.identity.plan):
-        plan = plan_display_name(snap.identity.plan)
-        parts = [p for p in (snap.identity.email, plan) if p]
-        lines.append(Line("Account: " + " · ".join(parts), color=TEXT, params={"size": "12"}))
-    label = view.usage.source_label
-    trace = view.usage.trace
+    text = "Codex"
+    if snap is not None and snap.cli_version:
+        text += f" {snap.cli_version}"
+    if multi:
+        text += f" · {view.usage.home_name}"
+    plan = plan_display_name(snap.identity.plan) if snap else None
+    if plan:
+        text += f" · {plan}"
+    lines = [Line(text, params={"size": "14"}, color=TEXT)]
+    if snap is not None and snap.identity.email:
+        lines.append(Line(snap.identity.email, params=SMALL, color=GREY))
+    return lines
+
+
+def source_lines(view: HomeView, inp: MenuInput) -> list[Line]:
+    res = view.usage
     why = {"flag": "from --source", "setting": "chosen in the menu", "environment": "from CODEXBAR_SOURCE",
-           "default": "automatic"}.get(trace.chosen_by, trace.chosen_by)
-    # No colour on a line with children: SwiftBar 2.1.1 stops opening such submenus (#526).
-    lines.append(Line(f"Source: {label} ({why})", params={"size": "12"}))
-    for attempt in trace.attempts:
+           "default": "automatic"}.get(res.trace.chosen_by, res.trace.chosen_by)
+    text = f"Source: {res.source_label} ({why})"
+    if res.snapshot is not None:
+        text += f" · updated {fmt.age_text((inp.now - res.snapshot.fetched_at).total_seconds())}"
+    # No colour on a line with children (SwiftBar #526).
+    lines = [Line(text, params=SMALL)]
+    for attempt in res.trace.attempts:
         if attempt.outcome != "ok":
             lines.append(Line(f"{attempt.source}: {attempt.outcome} — {attempt.reason}", depth=1,
                               params={"size": "12", "length": "100"}))
-    if snap is not None and snap.cli_version:
-        lines.append(Line(f"Codex CLI {snap.cli_version}", params={"size": "11"}, color=GREY))
     return lines
+
+
+def _choice(label: str, depth: int, path: str, args: list[str], checked: bool) -> Line:
+    return Line(label, depth=depth, action=Action(path, args), checked=checked)
 
 
 def actions(inp: MenuInput) -> list[Line]:
@@ -289,54 +427,90 @@ def actions(inp: MenuInput) -> list[Line]:
     lines = [Line("Refresh", action=Action(path, ["refresh"]))]
     lines.append(Line("Usage source"))
     for value, label in SOURCE_CHOICES:
-        lines.append(Line(label, depth=1, action=Action(path, ["source", value]),
-                          checked=inp.source_setting == value))
+        lines.append(_choice(label, 1, path, ["source", value], inp.source_setting == value))
+    lines.append(Line("Menu bar"))
+    for value, label in TITLE_MODE_CHOICES:
+        lines.append(_choice(label, 1, path, ["set", "title_mode", value], inp.title_mode == value))
+    lines.append(Line("", depth=1, separator=True))
+    for value, label in TITLE_METRIC_CHOICES:
+        lines.append(_choice(label, 1, path, ["set", "title_metric", value], inp.title_metric == value))
+    lines.append(Line("", depth=1, separator=True))
+    for value, label in RESET_STYLE_CHOICES:
+        lines.append(_choice(f"Resets: {label}", 1, path, ["set", "reset_style", value],
+                             inp.reset_style == value))
+    lines.append(_choice("Show percent used instead of left", 1, path,
+                         ["set", "show_used", "false" if inp.show_used else "true"], inp.show_used))
+    lines += notification_choices(inp)
     lines.append(Line("OpenAI cookies"))
     for value, label in (("off", "Off"), ("auto", "Automatic (browsers)"), ("manual", "Manual (paste header)")):
         args = ["cookies", "mode", value] if value != "manual" else ["cookies", "prompt"]
-        lines.append(Line(label, depth=1, action=Action(path, args), checked=inp.cookie_mode == value))
+        lines.append(_choice(label, 1, path, args, inp.cookie_mode == value))
     lines.append(Line("Open usage page", params={"href": USAGE_URL}))
     lines.append(Line("OpenAI status", params={"href": STATUS_URL}))
+    lines.append(Line("Codex changelog", params={"href": CHANGELOG_URL}))
     return lines
+
+
+def notification_choices(inp: MenuInput) -> list[Line]:
+    path = inp.action_path
+    enabled = inp.setting("notifications", True) is not False
+    current = ",".join(str(t) for t in inp.setting("notify_thresholds", [80, 95]))
+    resets = inp.setting("notify_resets", True) is not False
+    lines = [Line("Notifications")]
+    lines.append(_choice("On", 1, path, ["set", "notifications", "true"], enabled))
+    lines.append(_choice("Off", 1, path, ["set", "notifications", "false"], not enabled))
+    lines.append(Line("", depth=1, separator=True))
+    for value, label in THRESHOLD_PRESETS:
+        lines.append(_choice(label, 1, path, ["set", "notify_thresholds", value], current == value))
+    lines.append(_choice("When a limit resets", 1, path, ["set", "notify_resets", "false" if resets else "true"],
+                         resets))
+    return lines
+
+
+# -- whole menu ----------------------------------------------------------------------------------
+
+def build_title(inp: MenuInput, host: str) -> Line:
+    """The tightest home's lane; a stale or missing value is shown dimmed."""
+    best: Title | None = None
+    best_view: HomeView | None = None
+    for view in inp.homes:
+        title = title_value(view.usage.snapshot, inp)
+        if title.left is not None and (best is None or best.left is None or title.left < best.left):
+            best, best_view = title, view
+    if best is None:
+        best = Title("—", None)
+    color = _title_color(best)
+    if best_view is not None and best_view.usage.stale and color is None:
+        color = GREY
+    params: dict[str, str] = {}
+    if host == "swiftbar":
+        params = {"sfimage": _gauge_symbol(best.left), "symbolize": "false"}
+        text = best.text
+    else:
+        text = f"Codex {best.text}"
+    return Line(text, params=params, color=color)
 
 
 def build_menu(inp: MenuInput, host: str) -> str:
     views = inp.homes
-    # Title: the tightest home.
-    best: tuple[str, float | None] = ("—", None)
-    for view in views:
-        text, left = title_value(view.usage.snapshot, inp)
-        if left is not None and (best[1] is None or left < best[1]):
-            best = (text, left)
-    title_text, title_left = best
-    header_params: dict[str, str] = {}
-    if host == "swiftbar":
-        header_params["sfimage"] = "gauge.with.dots.needle.33percent"
-        header_params["symbolize"] = "false"
-        label = title_text
-    else:
-        label = f"Codex {title_text}"
-    header = [Line(label, params=header_params,
-                   color=state_color(title_left) if title_left is not None and title_left <= 30 else None)]
-
-    body: list[Line] = []
     multi = len(views) > 1
+    body: list[Line] = []
     for i, view in enumerate(views):
         if i:
             body.append(Line("", separator=True))
-        snap = view.usage.snapshot
-        plan = plan_display_name(snap.identity.plan) if snap else None
-        heading = f"Codex · {view.usage.home_name}" if multi else "Codex"
-        if plan:
-            heading += f" · {plan}"
-        body.append(Line(heading, params={"size": "14"}, color=TEXT))
+        body += heading(view, multi)
         body += usage_section(view, inp)
         body.append(Line("", separator=True))
-        body += cost_section(view, inp)
-        body.append(Line("", separator=True))
-        body += account_lines(view)
+        body += cost_section(view, inp, host, with_chart=not multi)
+        body += source_lines(view, inp)
+    if multi:
+        extra = all_homes_cost(views, inp, host)
+        if extra:
+            body.append(Line("", separator=True))
+            body += extra
     for note in inp.notes:
         body.append(Line(f"⚠ {note}", color=ORANGE))
     body.append(Line("", separator=True))
     body += actions(inp)
-    return render_lines(header, body, host)
+    dark = detect_dark(os.environ) if inp.dark is None else inp.dark
+    return render_lines([build_title(inp, host)], body, host, dark=dark)
