@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("refresh", help="drop cached results so the next run fetches anew")
     o = sub.add_parser("open", help="open a page in the browser")
     o.add_argument("page", choices=["usage", "status", "settings"])
-    st = sub.add_parser("set", help="change a menu setting (title_mode, title_metric, reset_style, ...)")
+    st = sub.add_parser("set", help="change a menu setting (title_mode, title_metric, reset_style, show_used, "
+                                    "notifications, notify_thresholds, notify_resets, ...)")
     st.add_argument("key")
     st.add_argument("value")
     ck = sub.add_parser("cookies", help="OpenAI web cookies: mode off|auto|manual, set (stdin), prompt, clear, status")
@@ -202,12 +203,15 @@ SETTABLE = {
     "reset_style": settings_mod.RESET_STYLES,
     "show_used": ("true", "false"),
     "notifications": ("true", "false"),
+    "notify_resets": ("true", "false"),
     "cookie_mode": settings_mod.COOKIE_MODES,
     "source": SOURCES,
 }
 
 
 def cmd_set(key: str, value: str) -> int:
+    if key == "notify_thresholds":
+        return _set_thresholds(value)
     allowed = SETTABLE.get(key)
     if allowed is None:
         print(f"codexbar: unknown setting {key!r}; one of: {', '.join(sorted(SETTABLE))}", file=sys.stderr)
@@ -218,6 +222,20 @@ def cmd_set(key: str, value: str) -> int:
     parsed: Any = value == "true" if allowed == ("true", "false") else value
     settings_mod.update(_env(), **{key: parsed})
     print(f"{key} set to {value}.")
+    return 0
+
+
+def _set_thresholds(value: str) -> int:
+    """`codexbar set notify_thresholds 80,95`: percent-used levels that trigger a notification."""
+    try:
+        levels = sorted({int(part) for part in value.replace(" ", "").split(",") if part})
+    except ValueError:
+        levels = []
+    if not levels or not all(1 <= n <= 100 for n in levels):
+        print("codexbar: notify_thresholds must be percentages used from 1 to 100, e.g. 80,95", file=sys.stderr)
+        return 2
+    settings_mod.update(_env(), notify_thresholds=levels)
+    print(f"notify_thresholds set to {', '.join(map(str, levels))}.")
     return 0
 
 

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "show_used": False,
     "notifications": True,
     "notify_thresholds": [80, 95],
+    "notify_resets": True,  # also say when a lane that crossed a threshold is back (its window reset)
     # Extra Codex homes: [{"name": "work", "path": "~/.codex-work"}]. Empty = CODEX_HOME / ~/.codex only.
     "homes": [],
 }
