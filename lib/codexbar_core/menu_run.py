@@ -64,7 +64,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
         spawn_background_refresh,
     )
     from codexbar_core.pipeline import last_good
-    from codexbar_core.render.markup import detect_host
+    from codexbar_core.render.markup import detect_dark, detect_host
     from codexbar_core.render.menu import HomeView, MenuInput, build_menu
 
     settings = settings_mod.load(env)
@@ -122,7 +122,8 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
                     source_setting=settings.source, reset_style=str(settings.get("reset_style")),
                     show_used=bool(settings.get("show_used")), title_mode=str(settings.get("title_mode")),
                     title_metric=str(settings.get("title_metric")), cookie_mode=settings.cookie_mode,
-                    notes=notes, chart_png_b64=_chart(views, env))
+                    notes=notes, chart_png_b64=_chart(views, env), settings=settings,
+                    dark=detect_dark(env))
     text = build_menu(inp, detect_host(env))
     complete = not unfinished and not needs_background and not any(v.usage.pending for v in views)
     if complete:
