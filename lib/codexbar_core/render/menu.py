@@ -177,7 +177,9 @@ def _gauge_symbol(left: float | None) -> str:
     return "gauge.with.dots.needle.100percent"
 
 
-def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult, inp: MenuInput) -> list[Line]:
+def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult, inp: MenuInput,
+                compact: bool = False) -> list[Line]:
+    """Lane, reset, pace. `compact` (extra windows) puts reset and pace on one line to keep the menu short."""
     snap = res.snapshot
     assert snap is not None
     capped = session and window is snap.primary and weekly_exhausted(snap, inp.now)
@@ -187,20 +189,29 @@ def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult,
     if capped:
         lines.append(Line("Weekly limit reached: no session use until the weekly reset", params={"size": "11"},
                           color=GREY))
+    reset: Line | None = None
     if window.resets_at is not None:
         if res.stale and window.resets_at <= inp.now:
-            lines.append(Line("Reset since this was read; Refresh for new numbers", params=SMALL, color=ORANGE))
+            reset = Line("Reset since this was read; Refresh for new numbers", params=SMALL, color=ORANGE)
         else:
-            lines.append(Line(fmt.reset_text(window.resets_at, inp.now, inp.reset_style), params=SMALL,
-                              color=GREY))
+            reset = Line(fmt.reset_text(window.resets_at, inp.now, inp.reset_style), params=SMALL, color=GREY)
     elif window.reset_description:
-        lines.append(Line(window.reset_description[:1].upper() + window.reset_description[1:], params=SMALL,
-                          color=GREY))
-    # No pace for a capped session or an empty lane (§9.18); compute_pace also skips depleted windows.
+        text = window.reset_description
+        reset = Line(text[:1].upper() + text[1:], params=SMALL, color=GREY)
+    # No pace for a capped session or an empty lane (SPEC B §9.18); the reset countdown stays.
     pace = None if capped or left <= 0 else compute_pace(window, inp.now)
+    pace_color = GREY
+    if pace is not None and pace.delta_percent > 12 and not pace.will_last_to_reset:
+        pace_color = ORANGE
+    if compact and reset is not None and pace is not None:
+        reset.text += f" · {pace.left_label}"
+        reset.color = pace_color if pace_color is ORANGE else reset.color
+        return [*lines, reset]
+    if reset is not None:
+        lines.append(reset)
     if pace is not None:
-        color = ORANGE if pace.delta_percent > 12 and not pace.will_last_to_reset else GREY
-        lines.append(Line(pace.menu_text(session and window.window_minutes == 300), params=SMALL, color=color))
+        lines.append(Line(pace.menu_text(session and window.window_minutes == 300), params=SMALL,
+                          color=pace_color))
     return lines
 
 
@@ -211,7 +222,8 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
     if snap is not None:
         if snap.has_windows or snap.extra_windows:
             for title, window, session in _lanes(snap):
-                lines += _lane_lines(title, window, session, res, inp)
+                compact = window is not snap.primary and window is not snap.secondary
+                lines += _lane_lines(title, window, session, res, inp, compact)
         elif snap.identity.email or snap.identity.plan:
             lines.append(Line("Limits not available", color=GREY))
         else:

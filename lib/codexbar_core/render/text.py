@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from codexbar_core.model import UTC, UsageResult
+from codexbar_core.model import UTC, RateWindow, UsageResult
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
 from codexbar_core.render.pace import compute_pace
+
+BAR_WIDTH = 20
 
 
 def _paint(text: str, code: str, color: bool) -> str:
@@ -19,6 +21,17 @@ def _state_code(left: float) -> str:
     return "31" if left <= 10 else "33" if left <= 30 else "32"
 
 
+def _bar(share: float, width: int = BAR_WIDTH) -> str:
+    filled = int(round(max(0.0, min(100.0, share)) / 100 * width))
+    return "█" * filled + "░" * (width - filled)
+
+
+def _lanes(snap: Any) -> list[tuple[str, RateWindow]]:
+    lanes = [(lane_title(w, slot), w) for slot, w in (("primary", snap.primary), ("secondary", snap.secondary))
+             if w is not None]
+    return lanes + [(w.title or lane_title(w, "extra"), w) for w in snap.extra_windows]
+
+
 def usage_report(results: list[UsageResult], *, color: bool, now: dt.datetime | None = None) -> str:
     now = now or dt.datetime.now(UTC)
     out: list[str] = []
@@ -27,40 +40,67 @@ def usage_report(results: list[UsageResult], *, color: bool, now: dt.datetime | 
         head = f"Codex ({res.home_name})" if len(results) > 1 else "Codex"
         if snap is not None and snap.identity.plan:
             head += f" · {plan_display_name(snap.identity.plan)}"
+        if out:
+            out.append("")
         out.append(_paint(head, "1", color))
         if snap is not None:
             if snap.identity.email:
                 out.append(f"  Account: {snap.identity.email}")
-            lanes = [(lane_title(w, slot), w) for slot, w in (("primary", snap.primary), ("secondary", snap.secondary))
-                     if w is not None] + [(w.title or lane_title(w, "extra"), w) for w in snap.extra_windows]
+            lanes = _lanes(snap)
             if not lanes:
                 out.append("  Limits not available")
+            width = max((len(title) for title, _ in lanes), default=0)
+            weekly_empty = (snap.secondary is not None and snap.secondary.left_percent <= 0
+                            and snap.secondary.resets_at is not None and snap.secondary.resets_at > now)
             for title, w in lanes:
-                left = w.left_percent
-                out.append("  " + _paint(f"{title}: {fmt.percent_text(left)} left", _state_code(left), color))
+                left = 0.0 if (w is snap.primary and weekly_empty) else w.left_percent
+                lane = f"{title + ':':<{width + 1}} {fmt.percent_text(left):>4} left {_bar(left)}"
+                out.append("  " + _paint(lane, _state_code(left), color))
                 if w.resets_at is not None:
                     out.append(f"    {fmt.reset_countdown(w.resets_at, now)}")
-                pace = compute_pace(w, now)
+                elif w.reset_description:
+                    out.append(f"    {w.reset_description}")
+                pace = None if left <= 0 else compute_pace(w, now)
                 if pace is not None:
                     out.append(f"    {pace.cli_text(w.window_minutes == 300)}")
+            if weekly_empty:
+                out.append(_paint("  Weekly limit reached: no session use until the weekly reset", "33", color))
+            if snap.web is not None and snap.web.code_review_left_percent is not None:
+                out.append(f"  Code review: {fmt.percent_text(snap.web.code_review_left_percent)} left")
             if snap.credits is not None:
                 if snap.credits.unlimited:
                     out.append("  Credits: unlimited")
                 elif snap.credits.remaining is not None:
                     out.append(f"  Credits: {fmt.credits_text(snap.credits.remaining)} left")
+            age = fmt.age_text((now - snap.fetched_at).total_seconds())
             if res.stale:
-                out.append(_paint(f"  (last known values from {fmt.age_text((now - snap.fetched_at).total_seconds())})",
-                                  "33", color))
+                out.append(_paint(f"  Last known values, read {age} (refresh failed)", "33", color))
         if res.error:
             out.append(_paint(f"  Error: {res.error['message']}", "33", color))
-        out.append(f"  Source: {res.source_label}")
+        line = f"  Source: {res.source_label}"
+        if snap is not None and not res.stale:
+            line += f" · updated {fmt.age_text((now - snap.fetched_at).total_seconds())}"
+        out.append(_paint(line, "2", color))
     return "\n".join(out)
+
+
+def _models(days: list[dict[str, Any]]) -> list[tuple[str, float | None, int]]:
+    totals: dict[str, list[Any]] = {}
+    for day in days:
+        for m in day.get("modelBreakdowns") or []:
+            entry = totals.setdefault(m.get("modelName") or "unknown", [None, 0])
+            if m.get("cost") is not None:
+                entry[0] = (entry[0] or 0.0) + m["cost"]
+            entry[1] += int(m.get("totalTokens") or 0)
+    return sorted(((k, v[0], v[1]) for k, v in totals.items()), key=lambda r: (r[1] or 0.0, r[2]), reverse=True)
 
 
 def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
     out: list[str] = []
     for rep in reports:
         title = f"Cost ({rep.get('home')})" if len(reports) > 1 else "Cost"
+        if out:
+            out.append("")
         out.append(_paint(title + " · local Codex sessions", "1", color))
         if rep.get("error"):
             out.append(_paint(f"  Error: {rep['error']['message']}", "33", color))
@@ -69,13 +109,31 @@ def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
         out.append(f"  {rep.get('since')} … {rep.get('until')}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
                    f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens")
         days = rep.get("daily") or []
-        if days:
-            out.append(f"  {'date':<10}  {'input':>8}  {'cached':>8}  {'output':>8}  {'cost':>10}")
+        if not days:
+            out.append("  No Codex sessions in this period")
+        else:
+            peak = max((d.get("totalCost") or 0.0 for d in days), default=0.0)
+            use_cost = peak > 0
+            if not use_cost:
+                peak = float(max(int(d.get("totalTokens") or 0) for d in days))
+            out.append(_paint(f"  {'date':<10}  {'input':>7}  {'cached':>7}  {'output':>7}  {'total':>7}  {'cost':>9}",
+                              "2", color))
             for d in days:
-                out.append(f"  {d['date']:<10}  {fmt.tokens(d['inputTokens']):>8}  {fmt.tokens(d['cacheReadTokens']):>8}"
-                           f"  {fmt.tokens(d['outputTokens']):>8}  {fmt.money(d.get('totalCost')):>10}")
+                value = (d.get("totalCost") or 0.0) if use_cost else float(d.get("totalTokens") or 0)
+                bar = "▇" * max(1 if value > 0 else 0, int(round(value / peak * 16))) if peak > 0 else ""
+                out.append(f"  {d['date']:<10}  {fmt.tokens(d.get('inputTokens')):>7}  "
+                           f"{fmt.tokens(d.get('cacheReadTokens')):>7}  {fmt.tokens(d.get('outputTokens')):>7}  "
+                           f"{fmt.tokens(d.get('totalTokens')):>7}  {fmt.money(d.get('totalCost')):>9}  "
+                           + _paint(bar, "36", color))
+            models = _models(days)
+            if models:
+                out.append(_paint("  By model", "1", color))
+                width = max(len(name) for name, _, _ in models)
+                for name, cost, toks in models:
+                    out.append(f"    {name:<{width}}  {fmt.money(cost):>9}  {fmt.tokens(toks):>7} tokens")
         for note in rep.get("notes") or []:
             out.append(f"  {note}")
         if rep.get("unpricedModels"):
             out.append(f"  Not priced: {', '.join(rep['unpricedModels'])}")
+        out.append(_paint("  Estimated from token usage · not a subscription bill", "2", color))
     return "\n".join(out)
