@@ -1,0 +1,220 @@
+"""The `pty` source: the Codex TUI in a pseudo-terminal, `/status`, the screen read with pyte (SPEC A2, B §3).
+
+Interactive-only (never in a background refresh: a bare TUI can start a browser sign-in). The TUI
+runs with `--no-daemon` (otherwise it leaves a shared app-server behind), history off, its state
+database in a throw-away folder, and a fresh non-git scratch folder as cwd (no folder-trust
+prompt). Keys are sent only when the composer is visible: on the sign-in menu or the trust prompt
+nothing is pressed, the source stops and says why. The whole process tree is killed afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from codexbar_core import errors, procs
+from codexbar_core.model import UsageSnapshot
+from codexbar_core.sources import status_parse
+from codexbar_core.sources.base import Availability, FetchContext
+from codexbar_core.sources.rpc import MISSING_BINARY, codex_env, resolve_binary
+
+FIRST_SIZE = (60, 200)  # rows, cols
+RETRY_SIZE = (70, 220)
+FIRST_TIMEOUT = 8.0
+RETRY_TIMEOUT = 4.0
+SETTLE = 0.35  # quiet time after the card appears, so it is read whole
+BACKGROUND_REFUSED = "The /status screen is only read on a manual refresh."
+
+_POPUP = "show current session configuration"
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _has_login(ctx: FetchContext) -> bool:
+    """Some credential the TUI would use; without one it opens the sign-in menu (do not even start it)."""
+    if (ctx.codex_home / "auth.json").is_file():
+        return True
+    return any((ctx.env.get(k) or "").strip() for k in ("OPENAI_API_KEY", "CODEX_API_KEY"))
+
+
+def local_now(ctx: FetchContext) -> dt.datetime:
+    """Now in the TUI's time zone (the child inherits ctx.env, so its TZ decides the printed resets)."""
+    now = ctx.now()
+    name = (ctx.env.get("TZ") or "").lstrip(":").strip()
+    if name:
+        try:
+            from zoneinfo import ZoneInfo
+
+            return now.astimezone(ZoneInfo(name))
+        except Exception:
+            pass
+    return now.astimezone()
+
+
+def _composer_ready(text: str, cwd: Path) -> bool:
+    """The prompt accepts input: the composer shows and the session header names our folder.
+
+    Without a login the welcome animation shows a composer for about a second with `loading` in the
+    header instead of the folder; typing then could land on the sign-in menu that follows.
+    """
+    if "Ask Codex" not in text or re.search(r"^\s*loading\s*$", text, re.MULTILINE):
+        return False
+    return str(cwd) in text or "To get started" in text
+
+
+class _Terminal:
+    """One TUI child in a pty, with a pyte screen that answers the cursor-position query."""
+
+    def __init__(self, binary: Path, args: list[str], env: dict[str, str], cwd: Path, size: tuple[int, int]) -> None:
+        import pexpect
+        import pyte
+
+        rows, cols = size
+        self._pexpect = pexpect
+        self.screen = pyte.Screen(cols, rows)
+        self.stream = pyte.ByteStream(self.screen)
+        try:
+            self.child = pexpect.spawn(str(binary), args, env=env, cwd=str(cwd), dimensions=(rows, cols),
+                                       echo=False)
+        except (OSError, pexpect.ExceptionPexpect) as exc:
+            raise errors.Unavailable(f"Could not start the Codex CLI in a terminal ({type(exc).__name__}).") from None
+        procs.register(self.child.pid)
+        # pyte answers ESC[6n (cursor position) and ESC[5n through this hook; the TUI waits for it.
+        self.screen.write_process_input = self.send  # type: ignore[method-assign]
+        self.exited = False
+
+    def send(self, data: str) -> None:
+        try:
+            self.child.send(data.encode())
+        except OSError:
+            pass
+
+    def pump(self, timeout: float) -> bool:
+        """Feed what arrives within `timeout` to the screen; True when something came."""
+        try:
+            data = self.child.read_nonblocking(65536, timeout=max(0.01, timeout))
+        except self._pexpect.TIMEOUT:
+            return False
+        except (self._pexpect.EOF, OSError):
+            self.exited = True
+            return False
+        self.stream.feed(data)
+        return True
+
+    def text(self) -> str:
+        return "\n".join(line.rstrip() for line in self.screen.display)
+
+    def kill(self) -> None:
+        pid = self.child.pid
+        try:
+            self.child.close(force=True)
+        except Exception:
+            pass
+        procs.stop(pid, grace=0.5)
+
+
+def drive_status(term: _Terminal, deadline: float, cwd: Path) -> str:
+    """Type /status once the composer is ready and return the screen text when there is an answer.
+
+    Returns early on a screen that needs the user (sign-in, trust, update) or when the TUI exits.
+    """
+    typed_at: float | None = None
+    entered_at: float | None = None
+    enters = 0
+    card_at: float | None = None
+    last_output = time.monotonic()
+    while True:
+        now = time.monotonic()
+        if now >= deadline or term.exited:
+            return term.text()
+        if term.pump(min(0.1, deadline - now)):
+            last_output = time.monotonic()
+        text = term.text()
+        state = status_parse.screen_state(text)
+        if state in ("login", "trust", "update", "exited"):
+            return text  # never press anything here
+        if entered_at is None:
+            if typed_at is None:
+                if _composer_ready(text, cwd):
+                    term.send("/status")
+                    typed_at = time.monotonic()
+                continue
+            # Enter only once the slash popup for /status shows, so it cannot land on another screen.
+            if _POPUP in text or time.monotonic() - typed_at > 1.0:
+                term.send("\r")
+                entered_at = time.monotonic()
+                enters = 1
+            continue
+        if state == "status" or state == "not_available":
+            card_at = card_at or time.monotonic()
+            quiet = time.monotonic() - last_output
+            if quiet >= SETTLE or time.monotonic() - card_at > 1.5:
+                return text
+            continue
+        # "refresh requested" updates in place when the data lands: keep reading until the deadline.
+        if state is None and enters < 3 and time.monotonic() - entered_at > 1.5 * enters and "› /status" in text:
+            term.send("\r")  # the first Enter is sometimes swallowed while the TUI starts up
+            enters += 1
+
+
+class PtySource:
+    id = "pty"
+    label = status_parse.LABEL
+
+    def availability(self, ctx: FetchContext) -> Availability:
+        if ctx.background:
+            return Availability(False, BACKGROUND_REFUSED)
+        from codexbar_core import paths
+
+        binary = paths.find_codex_binary(ctx.env)
+        if binary is None:
+            return Availability(False, MISSING_BINARY)
+        return Availability(True, f"codex /status in a terminal ({binary})")
+
+    def fetch(self, ctx: FetchContext) -> UsageSnapshot:
+        if ctx.background:
+            raise errors.NotConfigured(BACKGROUND_REFUSED)
+        binary = resolve_binary(ctx)
+        if not _has_login(ctx):
+            raise errors.NotSignedIn(status_parse.NOT_SIGNED_IN)
+        try:
+            return self._attempt(ctx, binary, FIRST_SIZE, FIRST_TIMEOUT)
+        except errors.ParseError:
+            # a card we could not read: once more with a larger terminal (SPEC B §3)
+            return self._attempt(ctx, binary, RETRY_SIZE, RETRY_TIMEOUT)
+
+    def _attempt(self, ctx: FetchContext, binary: Path, size: tuple[int, int], wanted: float) -> UsageSnapshot:
+        deadline = time.monotonic() + ctx.timeout(wanted)
+        scratch = Path(tempfile.mkdtemp(prefix="codexbar-status-"))
+        term: _Terminal | None = None
+        try:
+            work = scratch / "work"  # a fresh folder, not a git repo: no trust prompt
+            state = scratch / "state"
+            work.mkdir()
+            state.mkdir()
+            env = codex_env(ctx, binary)
+            for key, value in (("TERM", "xterm-256color"), ("COLORTERM", "truecolor"), ("LANG", "en_US.UTF-8")):
+                env.setdefault(key, value)
+            args = ["--no-daemon", "-s", "read-only", "-a", "never",
+                    "-c", 'history.persistence="none"',
+                    "-c", f"sqlite_home={_toml_string(str(state))}",
+                    "-c", "check_for_update_on_startup=false"]
+            term = _Terminal(binary, args, env, work, size)
+            text = drive_status(term, deadline, work)
+        finally:
+            if term is not None:
+                term.kill()
+            shutil.rmtree(scratch, ignore_errors=True)
+        return self._read(text, ctx)
+
+    def _read(self, text: str, ctx: FetchContext) -> UsageSnapshot:
+        state = status_parse.screen_state(text)
+        if state is None and "/status" not in text:
+            raise errors.SourceTimeout("Codex did not show /status in time.")
+        return status_parse.parse_status(text, local_now(ctx))
