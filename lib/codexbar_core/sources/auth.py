@@ -65,11 +65,12 @@ class AuthFile:
     account_id: str | None
     last_refresh: dt.datetime | None
 
-    def claims(self) -> dict[str, Any]:
-        """Identity claims: the id_token's, completed by the access token's."""
-        merged = jwt_claims(self.access_token)
-        merged.update(jwt_claims(self.id_token))
-        return merged
+    def email(self) -> str | None:
+        """From the id_token (SPEC B §1.2); the access token only when the id_token says nothing."""
+        return email_from_claims(jwt_claims(self.id_token)) or email_from_claims(jwt_claims(self.access_token))
+
+    def plan(self) -> str | None:
+        return plan_from_claims(jwt_claims(self.id_token)) or plan_from_claims(jwt_claims(self.access_token))
 
 
 # -- JWT ---------------------------------------------------------------------------------------
@@ -199,7 +200,7 @@ def identity_email(codex_home: Path) -> str | None:
         auth = read_auth(Path(codex_home))
     except CodexbarError:
         return None
-    email = email_from_claims(auth.claims())
+    email = auth.email()
     return email.lower() if email else None
 
 

@@ -128,10 +128,9 @@ class OAuthSource:
 
     @staticmethod
     def _fill_identity(snapshot: UsageSnapshot, auth: authfile.AuthFile) -> None:
-        claims = auth.claims()
         ident = snapshot.identity
-        ident.email = authfile.email_from_claims(claims) or ident.email
-        ident.plan = ident.plan or authfile.plan_from_claims(claims)
+        ident.email = auth.email() or ident.email
+        ident.plan = ident.plan or auth.plan()
         ident.account_id = auth.account_id or ident.account_id
         ident.login_method = "chatgpt"
 
