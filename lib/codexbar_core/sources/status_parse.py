@@ -33,6 +33,8 @@ TRUST_PROMPT = ("Codex asked whether to trust the working folder; codexbar never
 UPDATE_PROMPT = ("Codex CLI update needed: run `npm i -g @openai/codex` (or bun install -g @openai/codex) "
                  "to continue (update prompt blocking /status).")
 NOT_AVAILABLE = "Codex /status has no usage data yet (the usage service did not answer). Try again shortly."
+API_KEY_LOGIN = ("Codex is signed in with an API key; ChatGPT usage limits need a ChatGPT login. "
+                 "Run `codex login` to sign in with ChatGPT, then refresh.")
 REFRESH_PENDING = "Codex /status is still waiting for the usage service. Try again shortly."
 UNPARSABLE = "Could not parse Codex status; will retry shortly."
 
@@ -247,6 +249,8 @@ def parse_status(text: str, now: dt.datetime) -> UsageSnapshot:
         raise errors.Unavailable(f"Codex CLI stopped before showing /status: {detail}".rstrip(": "))
     found = _scan(_card(plain), plain, now)
     if not found.windows and found.credits is None:
+        if re.search(r"^\s*Account:\s*API key", "\n".join(_card(plain)), re.MULTILINE):
+            raise errors.NotConfigured(API_KEY_LOGIN)
         if state == "not_available":
             raise errors.Unavailable(NOT_AVAILABLE)
         if state == "refresh":
