@@ -72,6 +72,17 @@ def level_of(used: float, thresholds: list[int]) -> int:
     return max(reached) if reached else 0
 
 
+# A reset time this much later than the stored one means a new window (sources differ by seconds).
+NEW_WINDOW_SHIFT = dt.timedelta(minutes=30)
+
+
+def _window_moved_on(previous: dict[str, Any], window: RateWindow) -> bool:
+    from codexbar_core.model import parse_iso
+
+    before = parse_iso(previous.get("resetsAt"))
+    return bool(before is not None and window.resets_at is not None and window.resets_at - before > NEW_WINDOW_SHIFT)
+
+
 def _state_key(codex_home: str, lane_id: str) -> str:
     return f"notify:{home_key(codex_home)}:{lane_id}"
 
@@ -87,11 +98,18 @@ def evaluate(snap: UsageSnapshot, codex_home: str, home_label: str | None, store
         key = _state_key(codex_home, lane_id)
         previous = store.get_json(key)
         prev_level = int(previous.get("level") or 0) if isinstance(previous, dict) else 0
+        resets_iso = window.resets_at.isoformat() if window.resets_at is not None else None
+        if prev_level and _window_moved_on(previous, window):
+            # A reset we did not see below the thresholds: the new window starts unarmed.
+            if level == 0 and announce_resets:
+                notices.append(Notice(f"{prefix}: {title} limit reset",
+                                      f"{fmt.percent_text(100 - used)} left", "reset", lane_id))
+            prev_level = 0
         reset = ""
         if window.resets_at is not None:
             reset = fmt.reset_text(window.resets_at, now)
         if level > prev_level:
-            if level >= 100:
+            if used >= 100:
                 notices.append(Notice(f"{prefix}: {title} limit reached", reset or "Wait for the reset.",
                                       "threshold", lane_id))
             else:
@@ -101,8 +119,9 @@ def evaluate(snap: UsageSnapshot, codex_home: str, home_label: str | None, store
         elif level == 0 and prev_level > 0 and announce_resets:
             notices.append(Notice(f"{prefix}: {title} limit reset",
                                   f"{fmt.percent_text(100 - used)} left", "reset", lane_id))
-        if not isinstance(previous, dict) or level != prev_level:
-            store.set_json(key, {"level": level, "usedPercent": used, "at": now.isoformat()})
+        state = {"level": level, "resetsAt": resets_iso}
+        if not isinstance(previous, dict) or any(previous.get(k) != v for k, v in state.items()):
+            store.set_json(key, dict(state, usedPercent=used, at=now.isoformat()))
     return notices
 
 
