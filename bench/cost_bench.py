@@ -119,7 +119,7 @@ def ensure_home(homes: Path, files: int, mb: float) -> tuple[Path, dict[str, Any
     manifest_path = home / "gen_manifest.json"
     if manifest_path.exists():
         manifest = json.loads(manifest_path.read_text())
-        if manifest.get("seed") == SEED and manifest.get("files") == files:
+        if (manifest.get("generator"), manifest.get("seed"), manifest.get("files")) == (gen_home.VERSION, SEED, files):
             return home, manifest
     shutil.rmtree(home, ignore_errors=True)
     t = time.perf_counter()

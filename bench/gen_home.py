@@ -38,6 +38,7 @@ WORDS = ("the", "function", "returns", "value", "file", "test", "error", "import
          "json", "line", "parse", "config", "module", "cache", "request", "response", "token", "model",
          "async", "await", "return", "None", "True", "False", "patch", "diff", "build", "output", "input")
 CWD = "/home/dev/projects/app"
+VERSION = 2  # bump when the output changes, so cached bench homes are regenerated
 SEP = (",", ":")  # codex writes compact JSON
 
 
@@ -145,11 +146,11 @@ def write_session(rng: random.Random, filler: Filler, truth: Truth, start: dt.da
     w.emit(t, "session_meta", {
         "session_id": sid, "id": sid, "timestamp": iso(t), "cwd": CWD, "originator": "codex_cli_rs",
         "cli_version": "0.169.0", "source": "cli", "thread_source": "user", "model_provider": "openai",
-        "base_instructions": {"text": filler.text(rng.randint(4000, 12000))}, "history_mode": "paginated"})
+        "base_instructions": {"text": filler.text(min(rng.randint(4000, 12000), target_bytes // 5))}, "history_mode": "paginated"})
     model = rng.choice(models)
     total = [0, 0, 0, 0]
     context = rng.randint(8000, 30000)  # prompt size grows as the conversation does
-    turns = rng.randint(2, 12)
+    turns = max(1, min(rng.randint(2, 12), target_bytes // 12000))  # small files: fewer turns
     # filler sizes so the file lands near target_bytes: the fixed lines of a turn take ~2 KB,
     # those of a request ~2 KB more
     per_turn = max(0, target_bytes - len(w.lines[0])) // turns
@@ -228,7 +229,8 @@ def generate(out: Path, *, files: int, megabytes: float, days: int, end: dt.date
             start = dt.datetime.combine(day, dt.time(rng.randint(7, 21), rng.randint(0, 59),
                                                      rng.randint(0, 59)), dt.timezone.utc)
         start += dt.timedelta(milliseconds=rng.randint(0, 999))
-        target = max(10_000, int(avg * rng.uniform(0.3, 1.7)) - 6000)
+        # steer towards the asked-for total: fixed lines make small files overshoot their target
+        target = max(5000, int(avg * rng.uniform(0.3, 1.7)) + (avg * i - written) // 2)
         sid, lines, last_t = write_session(rng, filler, truth, start, target, models)
         if rng.random() < archived_share:
             path = out / "archived_sessions" / rollout_name(start, sid)
@@ -240,7 +242,7 @@ def generate(out: Path, *, files: int, megabytes: float, days: int, end: dt.date
         stamp = last_t.timestamp()
         os.utime(path, (stamp, stamp))
         written += len(data)
-    manifest = {"seed": seed, "files": files, "bytes": written, "since": first.isoformat(),
+    manifest = {"generator": VERSION, "seed": seed, "files": files, "bytes": written, "since": first.isoformat(),
                 "until": max(truth.days) if truth.days else end.isoformat(),  # late sessions may spill over
                 "models": list(models), "days": truth.as_json()}
     (out / "gen_manifest.json").write_text(json.dumps(manifest, indent=1))
