@@ -72,7 +72,7 @@ def _logical_lines(lines: list[str]) -> list[str]:
     for raw in lines:
         line = raw.rstrip()
         indent = len(line) - len(line.lstrip(" "))
-        if out and line.strip() and indent >= 20 and re.match(r"^\s{1,4}\S[^:]*:", out[-1]):
+        if out and line.strip() and indent >= 20 and re.match(r"^\s{0,4}\S[^:]*:", out[-1]):
             out[-1] = f"{out[-1].rstrip()} {line.strip()}"
         else:
             out.append(line)
