@@ -67,6 +67,7 @@ class FakeChatGPT:
         self.usage: dict[str, Any] | None = usage_body(primary_used=12, secondary_used=34, plan="prolite",
                                                       email=email, credits_balance="12.5")
         self.me_email: str | None = email  # None: /backend-api/me has no email
+        self.sessions: dict[str, str] = {}  # more signed-in sessions: cookie value -> account email
         self.usage_has_email = True  # False: wham/usage leaves the email out (identity from /me, session)
         for path in ("/backend-api/wham/usage", "/backend-api/me", "/api/auth/session",
                      "/backend-api/subscriptions", DASHBOARD):
@@ -76,32 +77,38 @@ class FakeChatGPT:
     def url(self) -> str:
         return self.backend.url
 
-    def signed_in(self, req: dict[str, Any]) -> bool:
-        jar = SimpleCookie()
+    def account(self, req: dict[str, Any]) -> str | None:
+        """The email of the session the request's cookie belongs to, or None (signed out)."""
+        jar: SimpleCookie = SimpleCookie()
         try:
             jar.load(req["headers"].get("cookie", ""))
         except Exception:
-            return False
+            return None
         morsel = jar.get(SESSION_COOKIE)
-        return morsel is not None and morsel.value == self.session_value
+        if morsel is None:
+            return None
+        if morsel.value == self.session_value:
+            return self.email
+        return self.sessions.get(morsel.value)
 
     def _handler(self, path: str):
         def handle(req: dict[str, Any]) -> Reply:
             if self.mode == "cloudflare":
                 return Reply(403, page("cloudflare"), headers={"Content-Type": "text/html; charset=utf-8"})
-            if not self.signed_in(req):
+            email = self.account(req)
+            if email is None:
                 if path == DASHBOARD:
                     return Reply(200, page("login"), headers={"Content-Type": "text/html; charset=utf-8"})
                 return Reply(401, {"detail": "Unauthorized"})
             if path == DASHBOARD:
-                return Reply(200, page(self.page_name, self.email), headers={"Content-Type": "text/html"})
+                return Reply(200, page(self.page_name, email), headers={"Content-Type": "text/html"})
             if path == "/backend-api/wham/usage":
                 if self.usage is None:
                     return Reply(404, {"detail": "not found"})
-                return Reply(body=dict(self.usage, email=self.email if self.usage_has_email else None))
+                return Reply(body=dict(self.usage, email=email if self.usage_has_email else None))
             if path == "/backend-api/me":
-                return Reply(body={"object": "user", "id": "user-1", "email": self.me_email, "name": "Tester"})
+                return Reply(body={"object": "user", "id": "user-1", "email": self.me_email and email, "name": "Tester"})
             if path == "/api/auth/session":
-                return Reply(body={"user": {"id": "user-1", "email": self.email}, "expires": "2099-01-01T00:00:00Z"})
+                return Reply(body={"user": {"id": "user-1", "email": email}, "expires": "2099-01-01T00:00:00Z"})
             return Reply(body={"active_until": "2026-12-24T10:00:00Z", "will_renew": True, "plan": {"id": "pro"}})
         return handle
