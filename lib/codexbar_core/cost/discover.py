@@ -1,0 +1,167 @@
+"""Find the session logs a cost window needs (SPEC B §6.1).
+
+- `sessions/YYYY/MM/DD/*.jsonl` for the days of the window ± 1 day (folders are named in the local
+  time of the Codex process, events are UTC, hence the margin);
+- flat `*.jsonl` directly in `sessions/` or `archived_sessions/`: only when the date in the name is
+  in that range, always when the name has no date;
+- any other `.jsonl` under the roots modified since the window started (a resumed session appends
+  to its file in an old date folder).
+
+One physical file (device, inode) is returned once. Hidden files are skipped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+_NAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class LogFile:
+    path: str
+    dev: int
+    ino: int
+    mtime_ns: int
+    size: int
+
+    @property
+    def signature(self) -> tuple[int, int, int]:
+        return (self.ino, self.mtime_ns, self.size)
+
+
+def roots(codex_home: Path) -> list[Path]:
+    return [codex_home / "sessions", codex_home / "archived_sessions"]
+
+
+def _date_in_name(name: str) -> dt.date | None:
+    match = _NAME_DATE.search(name)
+    if not match:
+        return None
+    try:
+        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        return None
+
+
+def _partition_date(parts: tuple[str, str, str]) -> dt.date | None:
+    year, month, day = parts
+    if len(year) != 4 or len(month) != 2 or len(day) != 2:
+        return None
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.files: list[LogFile] = []
+        self.seen: set[tuple[int, int]] = set()
+
+    def add(self, entry: os.DirEntry[str], min_mtime_ns: int | None = None) -> None:
+        try:
+            st = entry.stat()
+        except OSError:
+            return
+        if min_mtime_ns is not None and st.st_mtime_ns < min_mtime_ns:
+            return
+        key = (st.st_dev, st.st_ino)
+        if key in self.seen:
+            return
+        self.seen.add(key)
+        self.files.append(LogFile(entry.path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
+
+
+def _jsonl(entry: os.DirEntry[str]) -> bool:
+    name = entry.name
+    return name.endswith(".jsonl") and not name.startswith(".")
+
+
+def _entries(folder: str) -> list[os.DirEntry[str]]:
+    try:
+        with os.scandir(folder) as it:
+            return list(it)
+    except OSError:
+        return []
+
+
+def _walk_files(folder: str, out: _Collector, min_mtime_ns: int) -> None:
+    for entry in _entries(folder):
+        if entry.name.startswith("."):
+            continue
+        try:
+            if entry.is_dir():
+                _walk_files(entry.path, out, min_mtime_ns)
+            elif _jsonl(entry) and entry.is_file():
+                out.add(entry, min_mtime_ns)
+        except OSError:
+            continue
+
+
+def discover(codex_home: Path, since: dt.date, until: dt.date) -> list[LogFile]:
+    lo, hi = since - dt.timedelta(days=1), until + dt.timedelta(days=1)
+    window_start_ns = int(time.mktime(since.timetuple())) * 1_000_000_000
+    out = _Collector()
+    for root in roots(codex_home):
+        for entry in _entries(str(root)):
+            name = entry.name
+            if name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                continue
+            if not is_dir:
+                if _jsonl(entry):
+                    when = _date_in_name(name)
+                    if when is None or lo <= when <= hi:
+                        out.add(entry)
+                continue
+            if len(name) == 4 and name.isdigit():
+                _year(entry.path, name, lo, hi, out, window_start_ns)
+            else:
+                _walk_files(entry.path, out, window_start_ns)  # legacy nested folders: recent files only
+    return out.files
+
+
+def _year(path: str, year: str, lo: dt.date, hi: dt.date, out: _Collector, min_mtime_ns: int) -> None:
+    for month in _entries(path):
+        if month.name.startswith("."):
+            continue
+        try:
+            if not month.is_dir():
+                continue
+        except OSError:
+            continue
+        for day in _entries(month.path):
+            if day.name.startswith("."):
+                continue
+            try:
+                if not day.is_dir():
+                    if _jsonl(day):
+                        out.add(day, min_mtime_ns)
+                    continue
+            except OSError:
+                continue
+            when = _partition_date((year, month.name, day.name))
+            in_window = when is not None and lo <= when <= hi
+            if in_window:
+                for entry in _entries(day.path):
+                    if _jsonl(entry):
+                        out.add(entry)
+            else:
+                _walk_files(day.path, out, min_mtime_ns)  # resumed sessions in older folders
+
+
+def all_logs(codex_home: Path) -> list[LogFile]:
+    """Every log under the roots (used only to find a fork's parent outside the window)."""
+    out = _Collector()
+    for root in roots(codex_home):
+        _walk_files(str(root), out, 0)
+    return out.files

@@ -1,0 +1,357 @@
+"""Read a rollout `.jsonl` from a byte offset and pull out the few lines that matter (SPEC B §6.3).
+
+Session logs are mostly prompts, tool output and instructions; only `session_meta`, `turn_context`,
+`event_msg` (`token_count`, `task_started`) and `inter_agent_communication_metadata` lines are
+used. They are found with a byte search first and only those lines are JSON-decoded, so the cost
+of a scan is close to the cost of reading the file.
+
+The result is a list of small event tuples in file order (see the `K_*` kinds) that the reducer
+consumes. Positions are absolute byte offsets so subagent boundaries ("a turn_context immediately
+followed by inter_agent_communication_metadata") can be checked without keeping the lines.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+K_META, K_TURN, K_TASK, K_TOKEN, K_IAC = 0, 1, 2, 3, 4
+MAX_LINE = 256 * 1024  # longer lines are cut to this prefix (SPEC B §6.3)
+CHUNK = 8 * 1024 * 1024
+MAX_TOKENS = 2**63 - 1  # larger counts are garbage (an overflow in the writer), counted as 0
+
+_MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"', b'"task_started"',
+            b'"inter_agent_communication_metadata"')
+KEEP = None  # turn_context without model fields: the current model stays
+CLEAR = ""  # turn_context whose model fields are all blank: the current model is cleared
+
+_MODEL_IN_PREFIX = re.compile(rb'"(?:model|model_name)"\s*:\s*"((?:[^"\\]|\\.){0,200})"')
+_ID_IN_PREFIX = re.compile(rb'"(id|session_id|forked_from_id|timestamp)"\s*:\s*"((?:[^"\\]|\\.){0,200})"')
+_SUBAGENT_IN_PREFIX = re.compile(rb'"source"\s*:\s*(?:"subagent"|\{\s*"subagent")', re.I)
+
+
+@dataclass
+class Meta:
+    """What the first (leaf) `session_meta` says about the file."""
+
+    session_id: str | None = None
+    parent_id: str | None = None  # forked_from_id (ordinary fork) or the subagent's parent thread
+    fork_ts_ms: int | None = None
+    subagent: bool = False
+    history_start_ordinal: int | None = None
+    start_ms: int | None = None
+
+
+@dataclass
+class Parsed:
+    events: list[tuple[Any, ...]] = field(default_factory=list)
+    offset: int = 0  # bytes consumed (a partial last line is left for next time)
+    bad_lines: int = 0
+
+
+# -- small field helpers --------------------------------------------------------------------------
+
+_minute_ms: dict[str, int] = {}
+
+
+def timestamp_ms(value: Any) -> int | None:
+    """Epoch milliseconds of an ISO-8601 timestamp that carries `Z` or `±HH[:]MM`; else None."""
+    if not isinstance(value, str) or len(value) < 17 or value[10] not in "Tt ":
+        return None
+    if value[-1] in "Zz":
+        body, zone = value[:-1], "+00:00"
+    else:
+        cut = max(value.rfind("+"), value.rfind("-"))
+        if cut < 16:
+            return None
+        body, zone = value[:cut], value[cut:]
+        digits = zone[1:].replace(":", "")
+        if len(digits) not in (2, 4) or not digits.isdigit():
+            return None
+        zone = f"{zone[0]}{digits[:2]}:{digits[2:] or '00'}"
+    key = body[:16] + zone
+    base = _minute_ms.get(key)
+    if base is None:
+        try:
+            base = int(dt.datetime.fromisoformat(body[:10] + "T" + body[11:16] + zone).timestamp()) * 1000
+        except ValueError:
+            return None
+        _minute_ms[key] = base
+    rest = body[16:]
+    if not rest:
+        return base
+    if rest[0] != ":":
+        return None
+    try:
+        seconds = float(rest[1:])
+    except ValueError:
+        return None
+    if not 0 <= seconds < 61:
+        return None
+    return base + int(round(seconds * 1000))
+
+
+def _count(value: Any) -> int:
+    if type(value) is int:
+        return value if 0 <= value <= MAX_TOKENS else 0
+    if isinstance(value, float) and value == value and 0 <= value <= MAX_TOKENS:
+        return int(value)
+    return 0
+
+
+def usage_vector(obj: Any) -> tuple[int, int, int, int] | None:
+    """(input incl. cached, cached, output incl. reasoning, reasoning) or None when absent."""
+    if not isinstance(obj, dict):
+        return None
+    inp = _count(obj.get("input_tokens"))
+    cached = obj.get("cached_input_tokens")
+    if cached is None:
+        cached = obj.get("cache_read_input_tokens")
+    out = _count(obj.get("output_tokens"))
+    reasoning = min(_count(obj.get("reasoning_output_tokens")), out)
+    return (inp, _count(cached), out, reasoning)
+
+
+def _text(value: Any) -> str | None:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return None
+
+
+def _turn_id(payload: dict[str, Any]) -> str | None:
+    for holder in (payload, payload.get("info")):
+        if isinstance(holder, dict):
+            for key in ("turn_id", "turnId", "id"):
+                found = _text(holder.get(key))
+                if found:
+                    return found
+    return None
+
+
+def turn_context_model(payload: Any) -> str | None:
+    """The model a turn_context sets: a name, CLEAR (fields present but blank) or KEEP (absent)."""
+    if not isinstance(payload, dict):
+        return KEEP
+    info = payload.get("info")
+    holders = [(payload, "model"), (payload, "model_name")]
+    if isinstance(info, dict):
+        holders += [(info, "model"), (info, "model_name")]
+    present = False
+    for holder, key in holders:
+        if key in holder:
+            present = True
+            name = _text(holder[key])
+            if name:
+                return name
+    return CLEAR if present else KEEP
+
+
+def _token_model(root: dict[str, Any], payload: dict[str, Any], info: dict[str, Any] | None) -> str | None:
+    if info is not None:
+        found = _text(info.get("model")) or _text(info.get("model_name"))
+        if found:
+            return found
+    return _text(payload.get("model")) or _text(root.get("model"))
+
+
+def read_meta(root: dict[str, Any]) -> Meta:
+    payload = root.get("payload")
+    if not isinstance(payload, dict):
+        payload = {}
+    sid = (_text(payload.get("id")) or _text(root.get("id")) or _text(payload.get("session_id"))
+           or _text(payload.get("sessionId")) or _text(root.get("session_id")) or _text(root.get("sessionId")))
+    parent = None
+    for key in ("forked_from_id", "forkedFromId", "parent_session_id", "parentSessionId"):
+        parent = _text(payload.get(key))
+        if parent:
+            break
+    source = payload.get("source")
+    subagent = False
+    if isinstance(source, str):
+        subagent = source.strip().lower() == "subagent"
+    elif isinstance(source, dict):
+        subagent = "subagent" in source
+        if subagent and not parent:
+            spawn = source.get("subagent")
+            spawn = spawn.get("thread_spawn") if isinstance(spawn, dict) else None
+            if isinstance(spawn, dict):
+                parent = _text(spawn.get("parent_thread_id"))
+    fork_ts = timestamp_ms(payload.get("timestamp"))
+    if fork_ts is None:
+        fork_ts = timestamp_ms(root.get("timestamp"))
+    ordinal = payload.get("subagent_history_start_ordinal")
+    return Meta(sid, parent, fork_ts, subagent, ordinal if type(ordinal) is int else None,
+                timestamp_ms(root.get("timestamp")) or fork_ts)
+
+
+def _meta_from_prefix(prefix: bytes) -> Meta:
+    """A session_meta line cut at 256 KiB: take the ids the prefix still shows."""
+    found: dict[str, str] = {}
+    for key, value in _ID_IN_PREFIX.findall(prefix):
+        found.setdefault(key.decode(), value.decode("utf-8", "replace"))
+    fork_ts = timestamp_ms(found.get("timestamp"))
+    return Meta(found.get("id") or found.get("session_id"), found.get("forked_from_id"), fork_ts,
+                bool(_SUBAGENT_IN_PREFIX.search(prefix)), None, fork_ts)
+
+
+def _loads(line: bytes) -> Any:
+    try:
+        return json.loads(line)
+    except UnicodeDecodeError:
+        return json.loads(line.decode("utf-8", "replace"))
+
+
+# -- the scan ---------------------------------------------------------------------------------------
+
+def _candidate_lines(data: bytes) -> list[int]:
+    """Start offsets of lines that mention one of the markers, in order, each once."""
+    hits: list[int] = []
+    find = data.find
+    for marker in _MARKERS:
+        p = find(marker)
+        while p != -1:
+            hits.append(p)
+            p = find(marker, p + 13)
+    if not hits:
+        return hits
+    hits.sort()
+    starts: list[int] = []
+    rfind = data.rfind
+    last_end = -1
+    for p in hits:
+        if p < last_end:
+            continue  # same line as the previous hit
+        start = rfind(b"\n", 0, p) + 1
+        end = find(b"\n", p)
+        last_end = len(data) if end == -1 else end
+        starts.append(start)
+    return starts
+
+
+def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
+    """Turn one candidate line into an event (or nothing), appending to `out.events`."""
+    end = base + start + len(line)
+    if len(line) > MAX_LINE:
+        prefix = line[:MAX_LINE]
+        head = prefix[:512]
+        if b'"turn_context"' in head:
+            match = _MODEL_IN_PREFIX.search(prefix)
+            model = match.group(1).decode("utf-8", "replace").strip() if match else ""
+            out.events.append((K_TURN, base + start, end, model or KEEP, None))
+        elif b'"session_meta"' in head:
+            out.events.append((K_META, base + start, end, _meta_from_prefix(prefix)))
+        return
+    try:
+        root = _loads(line)
+    except ValueError:
+        out.bad_lines += 1
+        return
+    if not isinstance(root, dict):
+        out.bad_lines += 1
+        return
+    kind = root.get("type")
+    payload = root.get("payload")
+    if not isinstance(payload, dict):
+        payload = {}
+    if kind == "event_msg":
+        sub = payload.get("type")
+        if sub == "token_count":
+            info = payload.get("info")
+            if not isinstance(info, dict):
+                info = None
+                total = last = None
+            else:
+                total = usage_vector(info.get("total_token_usage"))
+                last = usage_vector(info.get("last_token_usage"))
+            if total is None and last is None:
+                return
+            ts = timestamp_ms(root.get("timestamp"))
+            if ts is None:
+                return  # an event without a usable time cannot be put on a day
+            ordinal = root.get("ordinal")
+            out.events.append((K_TOKEN, base + start, end, ts, total, last, _token_model(root, payload, info),
+                               _turn_id(payload), ordinal if type(ordinal) is int else None))
+        elif sub == "task_started":
+            out.events.append((K_TASK, base + start, end, _turn_id(payload)))
+        elif sub == "inter_agent_communication_metadata":
+            out.events.append((K_IAC, base + start, end, payload.get("trigger_turn") is True))
+    elif kind == "turn_context":
+        ordinal = root.get("ordinal")
+        out.events.append((K_TURN, base + start, end, turn_context_model(payload),
+                           ordinal if type(ordinal) is int else None))
+    elif kind == "session_meta":
+        out.events.append((K_META, base + start, end, read_meta(root)))
+    elif kind == "inter_agent_communication_metadata":
+        out.events.append((K_IAC, base + start, end, payload.get("trigger_turn") is True))
+
+
+def _scan_block(data: bytes, base: int, out: Parsed) -> None:
+    find = data.find
+    for start in _candidate_lines(data):
+        end = find(b"\n", start)
+        _decode_line(data[start:end if end != -1 else len(data)], base, start, out)
+
+
+def _complete_json(tail: bytes) -> bool:
+    try:
+        return isinstance(_loads(tail), dict)
+    except ValueError:
+        return False
+
+
+def parse_stream(handle: Any, offset: int) -> Parsed:
+    """Parse an open binary file from `offset` to its end."""
+    out = Parsed(offset=offset)
+    handle.seek(offset)
+    carry = b""
+    base = offset
+    while True:
+        chunk = handle.read(CHUNK)
+        if not chunk:
+            break
+        data = carry + chunk if carry else chunk
+        cut = data.rfind(b"\n") + 1
+        if cut == 0:
+            carry = data  # one long line still being read
+            continue
+        block = data[:cut] if cut < len(data) else data
+        _scan_block(block, base, out)
+        base += cut
+        carry = data[cut:]
+    if carry.strip():
+        if _complete_json(carry):  # a last line without "\n" counts only when it is whole JSON
+            _scan_block(carry, base, out)
+            base += len(carry)
+    else:
+        base += len(carry)  # trailing blanks
+    out.offset = base
+    return out
+
+
+def parse_file(path: str, offset: int = 0) -> Parsed:
+    with open(path, "rb") as handle:
+        return parse_stream(handle, offset)
+
+
+def first_session_id(path: str) -> str | None:
+    """The leaf session id of a file (its first session_meta), reading only the head of the file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(MAX_LINE)
+    except OSError:
+        return None
+    pos = head.find(b'"session_meta"')
+    if pos == -1:
+        return None
+    start = head.rfind(b"\n", 0, pos) + 1
+    end = head.find(b"\n", pos)
+    line = head[start:end] if end != -1 else head[start:]
+    try:
+        root = _loads(line)
+    except ValueError:
+        return _meta_from_prefix(line).session_id
+    return read_meta(root).session_id if isinstance(root, dict) else None

@@ -1,0 +1,144 @@
+"""`cost_report`: the local cost of a Codex home for a window of days, in the CLI contract's shape.
+
+The report (ARCHITECTURE.md "Command-line contract"): provider, source, updatedAt, since/until,
+sessionTokens / sessionCostUSD (today), last30DaysTokens / last30DaysCostUSD (the window), daily[]
+(oldest first, only days with usage), totals, unpricedModels, notes. A report younger than 60 s for
+the same home, window and prices is reused unless `refresh`; after that it is still reused when no
+log changed (a digest of every discovered file's signature says so).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+
+from codexbar_core.cache import Store, home_key
+from codexbar_core.cost.discover import LogFile, discover
+from codexbar_core.cost.pricing import PICO, load_price_table
+from codexbar_core.cost.scan import Agg, Scanner, ScanResult, merge_agg, tz_fingerprint
+from codexbar_core.cost.store import StateStore, last_key, result_key
+
+REUSE_SECONDS = 60.0
+TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
+
+
+def _usd(units: int | None) -> float | None:
+    return None if units is None else units / PICO
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _digest(logs: list[LogFile]) -> str:
+    h = hashlib.sha1()
+    for log in sorted(logs, key=lambda x: x.path):
+        h.update(f"{log.path}\0{log.ino}\0{log.mtime_ns}\0{log.size}\n".encode("utf-8", "surrogateescape"))
+    return h.hexdigest()
+
+
+def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
+                 price_notes: list[str]) -> dict[str, Any]:
+    lo, hi = since.isoformat(), until.isoformat()
+    merged: Agg = {}
+    for view in scan.files:
+        merge_agg(merged, {d: m for d, m in view.agg.items() if lo <= d <= hi})
+    daily = []
+    totals = [0, 0, 0, 0]
+    total_cost: int | None = None
+    unpriced: set[str] = set()
+    for day in sorted(merged):
+        models = merged[day]
+        day_tokens = [0, 0, 0, 0]
+        day_cost: int | None = None
+        breakdowns = []
+        for name, (inp, cached, out, reasoning, cost) in models.items():
+            for k, v in enumerate((inp, cached, out, reasoning)):
+                day_tokens[k] += v
+            if cost is None:
+                unpriced.add(name)
+            else:
+                day_cost = (day_cost or 0) + cost
+            breakdowns.append({"modelName": name, "inputTokens": inp, "cacheReadTokens": cached,
+                               "outputTokens": out, "totalTokens": inp + out, "cost": _usd(cost)})
+        breakdowns.sort(key=lambda b: (-(b["cost"] or 0.0), -b["totalTokens"], b["modelName"]))
+        for k in range(4):
+            totals[k] += day_tokens[k]
+        if day_cost is not None:
+            total_cost = (total_cost or 0) + day_cost
+        entry = {"date": day}
+        entry.update(zip(TOKEN_FIELDS, day_tokens))
+        entry["totalTokens"] = day_tokens[0] + day_tokens[2]
+        entry["totalCost"] = _usd(day_cost)
+        entry["modelsUsed"] = sorted(models)
+        entry["modelBreakdowns"] = breakdowns
+        daily.append(entry)
+    if total_cost is None and not daily:
+        total_cost = 0  # a complete scan with no usage is a known zero
+    today_key = today.isoformat()
+    today_entry = next((d for d in daily if d["date"] == today_key), None)
+    notes = list(price_notes)
+    if scan.unresolved_forks:
+        notes.append(_plural(scan.unresolved_forks, "forked session not counted: its parent log is missing",
+                             "forked sessions not counted: their parent logs are missing"))
+    if scan.unresolved_subagents:
+        notes.append(_plural(scan.unresolved_subagents,
+                             "subagent session not counted: its copied history has no parent log",
+                             "subagent sessions not counted: their copied history has no parent log"))
+    if scan.bad_lines:
+        notes.append(_plural(scan.bad_lines, "malformed line skipped", "malformed lines skipped"))
+    report: dict[str, Any] = {
+        "provider": "codex",
+        "source": "local",
+        "updatedAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "since": lo,
+        "until": hi,
+        "sessionTokens": today_entry["totalTokens"] if today_entry else 0,
+        "sessionCostUSD": today_entry["totalCost"] if today_entry else 0.0,
+        "last30DaysTokens": totals[0] + totals[2],
+        "last30DaysCostUSD": _usd(total_cost),
+        "daily": daily,
+        "totals": dict(zip(TOKEN_FIELDS, totals), totalTokens=totals[0] + totals[2], totalCost=_usd(total_cost)),
+        "unpricedModels": sorted(unpriced),
+        "notes": notes,
+    }
+    return report
+
+
+def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until: dt.date, refresh: bool,
+                price_overrides: Path | None, deadline: float | None) -> dict[str, Any]:
+    """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first."""
+    prices = load_price_table(price_overrides)
+    home = home_key(codex_home)
+    state = StateStore(store, home)
+    today = dt.date.today()
+    rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
+                      tz_fingerprint())
+    cached = state.get(rkey) if not refresh else None
+    if cached is not None and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS:
+        return cached["report"]
+    logs = discover(codex_home, since, until)
+    digest = _digest(logs)
+    if cached is None and refresh:
+        cached = state.get(rkey)
+    if cached is not None and cached.get("digest") == digest and not refresh:
+        report = dict(cached["report"])
+        report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    else:
+        scan = Scanner(codex_home, state, prices, price_overrides, deadline).run(logs)
+        report = build_report(scan, since, until, today, prices.notes)
+    state.put(rkey, {"at": time.time(), "digest": digest, "report": report})
+    state.put(last_key(home), {"report": report})
+    state.flush()
+    return report
+
+
+def last_cost_report(codex_home: Path, store: Store | None) -> dict[str, Any] | None:
+    """The last complete report for this home (any window), for a menu that cannot wait."""
+    if store is None:
+        return None
+    found = StateStore(store, home_key(codex_home)).get(last_key(home_key(codex_home)))
+    return found.get("report") if found else None

@@ -1,0 +1,465 @@
+"""Bring every discovered log's contribution up to date, reading as few bytes as possible.
+
+A file whose signature (inode, mtime_ns, size) is unchanged costs one dict lookup in the home
+record. A grown file (same inode, the bytes before the saved offset unchanged) is parsed from its
+offset with the saved reducer state. Anything else is parsed from the start. Forks and subagents
+depend on their parent's log and are re-resolved when either changes. Large cold scans are split
+over two processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from codexbar_core import errors
+from codexbar_core.cost import reduce as rd
+from codexbar_core.cost.discover import LogFile, all_logs
+from codexbar_core.cost.parse import first_session_id, parse_file
+from codexbar_core.cost.pricing import PriceTable, load_price_table
+from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_key, path_hash
+
+TAIL_CHECK = 64  # bytes before the saved offset that must still be there for a resume
+PARALLEL_MIN_BYTES = 48 * 1024 * 1024
+BATCH_BYTES = 8 * 1024 * 1024
+
+Agg = dict[str, dict[str, list[Any]]]  # day -> model -> [input, cached, output, reasoning, cost or None]
+
+
+# -- day keys and aggregation ------------------------------------------------------------------------
+
+class DayKeys:
+    """Local-calendar day of an epoch-ms timestamp (TZ honoured), cached per minute."""
+
+    def __init__(self) -> None:
+        self.cache: dict[int, str] = {}
+
+    def __call__(self, ts_ms: int) -> str:
+        minute = ts_ms // 60000
+        day = self.cache.get(minute)
+        if day is None:
+            t = time.localtime(minute * 60)
+            day = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+            self.cache[minute] = day
+        return day
+
+
+def tz_fingerprint() -> str:
+    probe = [time.localtime(t).tm_gmtoff for t in (0, 15_000_000, 1_700_000_000, 1_785_000_000, 1_800_000_000)]
+    return hashlib.sha256(f"{os.environ.get('TZ', '')}|{time.tzname}|{probe}".encode()).hexdigest()[:12]
+
+
+def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: Agg | None = None) -> Agg:
+    """Add rows (each priced on its own) into day -> model totals. Other providers' models are dropped."""
+    out: Agg = {} if agg is None else agg
+    resolve = prices.resolve
+    for model, _turn, _idx, ts, inp, cached, outp, reasoning in rows:
+        res = resolve(model)
+        if res.excluded:
+            continue
+        day = day_of(ts)
+        models = out.get(day)
+        if models is None:
+            models = out[day] = {}
+        cell = models.get(res.name)
+        cost = res.price.cost(ts, inp, cached, outp) if res.price is not None else None
+        if cell is None:
+            models[res.name] = [inp, cached, outp, reasoning, cost]
+        else:
+            cell[0] += inp
+            cell[1] += cached
+            cell[2] += outp
+            cell[3] += reasoning
+            if cost is not None and cell[4] is not None:
+                cell[4] += cost
+    return out
+
+
+def merge_agg(into: Agg, other: Agg) -> None:
+    for day, models in other.items():
+        target = into.setdefault(day, {})
+        for name, cell in models.items():
+            have = target.get(name)
+            if have is None:
+                target[name] = list(cell)
+            else:
+                for k in range(4):
+                    have[k] += cell[k]
+                if have[4] is not None and cell[4] is not None:
+                    have[4] += cell[4]
+
+
+# -- one plain file (runs in a worker process for big cold scans) -------------------------------------
+
+def _tail_hash(handle: Any, offset: int) -> str:
+    start = max(0, offset - TAIL_CHECK)
+    handle.seek(start)
+    return hashlib.sha1(handle.read(offset - start)).hexdigest()[:16]
+
+
+def _can_resume(prev: dict[str, Any] | None, sig: tuple[int, int, int]) -> bool:
+    return (prev is not None and prev.get("kind") == "plain" and prev.get("state") is not None
+            and prev["sig"][0] == sig[0] and sig[2] > prev["sig"][2] and prev.get("off", 0) <= sig[2])
+
+
+_worker_prices: dict[str, PriceTable] = {}
+
+
+def scan_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None,
+               overrides: str | None) -> tuple[str, list[Any] | None]:
+    """(record JSON, home entry) for one file; the entry is None when the file needs its parent."""
+    prices = _worker_prices.get(overrides or "")
+    if prices is None:
+        prices = _worker_prices[overrides or ""] = load_price_table(Path(overrides) if overrides else None)
+    record = read_plain(path, sig, prev)
+    entry = None
+    if record["kind"] == "plain":
+        agg = aggregate(record["rows"], prices, DayKeys())
+        entry = [sig[0], sig[1], sig[2], record["sid"], "plain", agg, record["bad"], True, None]
+    return json.dumps(record, separators=(",", ":")), entry
+
+
+def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None) -> dict[str, Any]:
+    with open(path, "rb") as handle:
+        resume = False
+        if _can_resume(prev, sig):
+            assert prev is not None
+            resume = _tail_hash(handle, prev["off"]) == prev.get("tail")
+        from codexbar_core.cost.parse import parse_stream
+
+        parsed = parse_stream(handle, prev["off"] if resume else 0)
+        tail = _tail_hash(handle, parsed.offset)
+    events = parsed.events
+    if resume:
+        assert prev is not None
+        sid, meta_seen, bad = prev.get("sid"), prev.get("meta"), prev.get("bad", 0) + parsed.bad_lines
+        reducer = rd.Reducer(prev["state"])
+        rows = prev["rows"]
+        if not meta_seen:
+            meta = rd.leaf_meta(events)
+            if meta is not None:
+                if rd.file_kind(meta) != "plain":
+                    return read_plain(path, sig, None)  # it turned out to be a fork: start over
+                sid, meta_seen = meta.session_id, True
+    else:
+        meta = rd.leaf_meta(events)
+        kind = rd.file_kind(meta)
+        sid, meta_seen, bad = (meta.session_id if meta else None), meta is not None, parsed.bad_lines
+        if kind != "plain":
+            assert meta is not None
+            return {"v": SCANNER_VERSION, "sig": list(sig), "kind": kind, "sid": sid, "bad": bad,
+                    "off": parsed.offset, "tail": tail, "state": None, "rows": [], "parent": meta.parent_id,
+                    "fts": meta.fork_ts_ms}
+        reducer = rd.Reducer()
+        rows = []
+    rd.feed(reducer, events)
+    rows.extend(reducer.rows)
+    return {"v": SCANNER_VERSION, "sig": list(sig), "kind": "plain", "sid": sid, "meta": meta_seen, "bad": bad,
+            "off": parsed.offset, "tail": tail, "state": reducer.state(), "rows": rows}
+
+
+def _scan_batch(batch: list[tuple[str, tuple[int, int, int], dict[str, Any] | None]],
+                overrides: str | None) -> list[tuple[str, list[Any] | None]]:
+    out = []
+    for path, sig, prev in batch:
+        try:
+            out.append(scan_plain(path, sig, prev, overrides))
+        except OSError:
+            out.append(("", None))  # vanished or unreadable between discovery and read
+    return out
+
+
+# -- the whole home ------------------------------------------------------------------------------------
+
+@dataclass
+class FileView:
+    """What the report needs to know about one discovered file."""
+
+    log: LogFile
+    ph: str
+    sid: str | None
+    kind: str
+    agg: Agg
+    bad: int
+    resolved: bool
+    rows: list[list[Any]] | None = None  # loaded only when needed (copies, parents)
+
+
+@dataclass
+class ScanResult:
+    files: list[FileView]
+    unresolved_forks: int = 0
+    unresolved_subagents: int = 0
+    bad_lines: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class Scanner:
+    def __init__(self, codex_home: Path, state: StateStore, prices: PriceTable, overrides: Path | None,
+                 deadline: float | None) -> None:
+        self.codex_home = codex_home
+        self.state = state
+        self.prices = prices
+        self.overrides = str(overrides) if overrides else None
+        self.deadline = deadline
+        self.day_of = DayKeys()
+        self.tz = tz_fingerprint()
+        home = state.get(home_record_key(state.home))
+        valid = home is not None and home.get("tz") == self.tz and home.get("pfp") == prices.fingerprint
+        self.entries: dict[str, list[Any]] = home["files"] if valid else {}
+        # With no home record at all this is a first scan: no per-file record can exist worth a read.
+        self.look_up_files = home is not None
+        self.used: set[str] = set()
+        self.sid_index: dict[str, list[Any]] = (home or {}).get("sidx") or {}
+        self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
+        self.dirty = False
+
+    # -- records --
+
+    def _record(self, ph: str) -> dict[str, Any] | None:
+        rec = self.records.get(ph)
+        if rec is None:
+            rec = self.state.pending_file(ph)
+            if rec is None:
+                rec = self.state.get_file(ph)
+            if rec is not None:
+                self.records[ph] = rec
+        return rec
+
+    def _check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.save()
+            raise errors.SourceTimeout("Cost scan did not finish in time; it continues on the next refresh.")
+
+    def save(self) -> None:
+        if self.dirty:
+            # Keep only what this run used: deleted files drop out, the record stays small.
+            files = {ph: e for ph, e in self.entries.items() if ph in self.used} if self.used else self.entries
+            self.state.put(home_record_key(self.state.home),
+                           {"tz": self.tz, "pfp": self.prices.fingerprint, "files": files,
+                            "sidx": self.sid_index})
+        self.state.flush()
+        self.dirty = False
+
+    # -- plain files --
+
+    def refresh_plain(self, logs: list[LogFile]) -> None:
+        todo: list[tuple[str, tuple[int, int, int], dict[str, Any] | None]] = []
+        todo_bytes = 0
+        for log in logs:
+            ph = path_hash(log.path)
+            entry = self.entries.get(ph)
+            if entry is not None and (entry[0], entry[1], entry[2]) == log.signature:
+                continue
+            prev = self._record(ph) if self.look_up_files else None
+            if prev is not None and tuple(prev["sig"]) == log.signature and prev.get("kind") == "plain":
+                # the home record was lost or invalidated (prices, TZ) but the rows are still good
+                agg = aggregate(prev["rows"], self.prices, self.day_of)
+                self.entries[ph] = [*log.signature, prev.get("sid"), "plain", agg, prev.get("bad", 0), True, None]
+                self.dirty = True
+                continue
+            todo.append((log.path, log.signature, prev))
+            todo_bytes += log.size - (prev.get("off", 0) if _can_resume(prev, log.signature) else 0)
+        if not todo:
+            return
+        self.dirty = True
+        if todo_bytes >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and len(todo) > 1:
+            self._scan_parallel(todo, todo_bytes)
+        else:
+            for item in todo:
+                self._check_deadline()
+                self._store_result(item[0], _scan_batch([item], self.overrides)[0])
+
+    def _store_result(self, path: str, result: tuple[str, list[Any] | None]) -> None:
+        text, entry = result
+        if not text:
+            return
+        ph = path_hash(path)
+        self.state.put_file(ph, text)
+        self.records.pop(ph, None)
+        if entry is None:
+            rec = json.loads(text)
+            self.records[ph] = rec
+            entry = [*rec["sig"], rec.get("sid"), rec["kind"], None, rec.get("bad", 0), False, None]
+        self.entries[ph] = entry
+
+    def _scan_parallel(self, todo: list[Any], total: int) -> None:
+        import concurrent.futures
+        import multiprocessing
+
+        # Big files first so the two workers finish together; batches keep the messages few.
+        todo.sort(key=lambda item: -os.path.getsize(item[0]) if os.path.exists(item[0]) else 0)
+        chunks: list[list[Any]] = []
+        chunk_bytes = max(BATCH_BYTES, total // 64)
+        current: list[Any] = []
+        size = 0
+        for item in todo:
+            current.append(item)
+            size += item[1][2]
+            if size >= chunk_bytes:
+                chunks.append(current)
+                current, size = [], 0
+        if current:
+            chunks.append(current)
+        ctx = multiprocessing.get_context("spawn")
+        workers = min(2, os.cpu_count() or 1)
+        pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        try:
+            futures = {pool.submit(_scan_batch, chunk, self.overrides): chunk for chunk in chunks}
+            timeout = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+            try:
+                for fut in concurrent.futures.as_completed(futures, timeout=timeout):
+                    for item, result in zip(futures[fut], fut.result()):
+                        self._store_result(item[0], result)
+            except concurrent.futures.TimeoutError:
+                for fut in futures:
+                    fut.cancel()
+                self.save()
+                raise errors.SourceTimeout(
+                    "Cost scan did not finish in time; it continues on the next refresh.") from None
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    # -- forks and subagents --
+
+    def _rows(self, ph: str) -> list[list[Any]]:
+        rec = self._record(ph)
+        return rec["rows"] if rec is not None else []
+
+    def _find_parent(self, sid: str, by_sid: dict[str, list[LogFile]]) -> LogFile | None:
+        found = by_sid.get(sid)
+        if found:
+            return found[0]
+        # Outside the window: look at the first line of every other log (cached by signature).
+        index_changed = False
+        match = None
+        for log in all_logs(self.codex_home):
+            ph = path_hash(log.path)
+            cached = self.sid_index.get(ph)
+            if cached is None or tuple(cached[:3]) != log.signature:
+                cached = [*log.signature, first_session_id(log.path)]
+                self.sid_index[ph] = cached
+                index_changed = True
+            if cached[3] == sid and match is None:
+                match = log
+        if index_changed:
+            self.dirty = True
+        return match
+
+    def _parent_totals(self, parent: LogFile, fork_ts: int, by_sid: dict[str, list[LogFile]],
+                       depth: int) -> rd.Vec | None:
+        """The parent's counted cumulative (in the child's counter space) at the fork time."""
+        ph = path_hash(parent.path)
+        self.used.add(ph)
+        entry = self.entries.get(ph)
+        if entry is None or (entry[0], entry[1], entry[2]) != parent.signature:
+            self.refresh_plain([parent])
+            entry = self.entries.get(ph)
+        if entry is None:
+            return None
+        if entry[4] != "plain" and not self.resolve_dependent(parent, by_sid, depth + 1):
+            return None
+        rec = self._record(ph)
+        if rec is None:
+            return None
+        inherited = rd.inherited_at(rec["rows"], fork_ts)
+        if rec.get("inh"):
+            inherited = rd.add(inherited, tuple(rec["inh"]))  # type: ignore[arg-type]
+        return inherited
+
+    def resolve_dependent(self, log: LogFile, by_sid: dict[str, list[LogFile]], depth: int = 0) -> bool:
+        """Count a fork or subagent against its parent; False when it cannot be (parent missing)."""
+        ph = path_hash(log.path)
+        entry = self.entries.get(ph)
+        rec = self._record(ph)
+        if entry is None or rec is None or depth > 8:
+            return False
+        if entry[4] == "plain":
+            return True
+        parent_log = self._find_parent(rec["parent"], by_sid) if rec.get("parent") else None
+        if parent_log is not None and parent_log.path == log.path:
+            parent_log = None
+        if parent_log is not None:
+            parent_entry = self.entries.get(path_hash(parent_log.path))
+            upstream = parent_entry[8] if parent_entry is not None and parent_entry[4] != "plain" else ""
+            dep = f"{path_hash(parent_log.path)}:{list(parent_log.signature)}:{upstream}"
+        else:
+            dep = "missing"
+        if entry[8] == dep and rec.get("dep") == dep and "resolved" in rec:
+            return bool(entry[7])
+        events = parse_file(log.path).events
+        meta = rd.leaf_meta(events)
+        rows: list[list[Any]] = []
+        resolved = False
+        inherited: rd.Vec | None = None
+        if meta is not None:
+            if parent_log is not None and meta.fork_ts_ms is not None:
+                inherited = self._parent_totals(parent_log, meta.fork_ts_ms, by_sid, depth)
+            if entry[4] == "subagent":
+                rows, resolved = rd.reduce_subagent(events, meta, inherited)
+            elif inherited is not None:
+                rows, resolved = rd.reduce_fork(events, inherited), True
+        rec = dict(rec, rows=rows, dep=dep, resolved=resolved, inh=list(inherited) if inherited else None)
+        self.records[ph] = rec
+        self.state.put_file(ph, json.dumps(rec, separators=(",", ":")))
+        agg = aggregate(rows, self.prices, self.day_of) if resolved else {}
+        self.entries[ph] = [*log.signature, entry[3], entry[4], agg, entry[6], resolved, dep]
+        self.dirty = True
+        return resolved
+
+    # -- entry point --
+
+    def run(self, logs: list[LogFile]) -> ScanResult:
+        self.used.update(path_hash(log.path) for log in logs)
+        self.refresh_plain(logs)
+        self._check_deadline()
+        by_sid: dict[str, list[LogFile]] = {}
+        for log in logs:
+            entry = self.entries.get(path_hash(log.path))
+            if entry is not None and entry[3]:
+                by_sid.setdefault(entry[3], []).append(log)
+        result = ScanResult([])
+        for log in logs:
+            ph = path_hash(log.path)
+            entry = self.entries.get(ph)
+            if entry is None:
+                continue  # vanished during the scan
+            if entry[4] != "plain":
+                self._check_deadline()
+                self.resolve_dependent(log, by_sid)
+                entry = self.entries[ph]
+                if not entry[7]:
+                    if entry[4] == "fork":
+                        result.unresolved_forks += 1
+                    else:
+                        result.unresolved_subagents += 1
+            result.bad_lines += entry[6] or 0
+            result.files.append(FileView(log, ph, entry[3], entry[4], entry[5] or {}, entry[6] or 0, entry[7]))
+        # Active and archived copies of one session: union of their rows (SPEC B §6.6).
+        groups: dict[str, list[FileView]] = {}
+        for view in result.files:
+            if view.sid and view.resolved:
+                groups.setdefault(view.sid, []).append(view)
+        for views in groups.values():
+            if len(views) < 2:
+                continue
+            seen: set[tuple[Any, ...]] = set()
+            merged: list[list[Any]] = []
+            for view in views:
+                for row in self._rows(view.ph):
+                    res = self.prices.resolve(row[0])
+                    key = (row[1], row[2], self.day_of(row[3]), res.name, row[4], row[5], row[6])
+                    if key not in seen:
+                        seen.add(key)
+                        merged.append(row)
+            views[0].agg = aggregate(merged, self.prices, self.day_of)
+            for view in views[1:]:
+                view.agg = {}
+        self.save()
+        return result
+

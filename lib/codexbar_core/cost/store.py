@@ -1,0 +1,101 @@
+"""Where the scanner keeps its incremental state in the diskcache Store (JSON values, hashed keys).
+
+Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the file's path):
+- `cost:file:<home>:<file>`  one per log: signature (inode, mtime_ns, size), byte offset, a hash of
+  the bytes just before the offset (detects a replaced file), reducer state, rows, session id, kind;
+- `cost:home:<home>`         one per home: every known file's signature plus its per-day/per-model
+  totals, so an unchanged file costs one dict lookup instead of one cache read;
+- `cost:result:<home>:…`     the last report for a window (reused for 60 s; then reused again if no
+  file changed, which a digest of all signatures tells);
+- `cost:last:<home>`         the last complete report, whatever its window (for a stale menu).
+
+Everything is versioned: a parser, reducer or record-format change bumps `SCANNER_VERSION` and old
+records are ignored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from typing import Any
+
+from codexbar_core.cache import Store
+
+SCANNER_VERSION = 3
+FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
+
+
+def path_hash(path: str) -> str:
+    return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:24]
+
+
+def file_key(home: str, ph: str) -> str:
+    return f"cost:file:{home}:{ph}"
+
+
+def home_record_key(home: str) -> str:
+    return f"cost:home:{home}"
+
+
+def result_key(home: str, *parts: str) -> str:
+    return "cost:result:" + home + ":" + ":".join(parts)
+
+
+def last_key(home: str) -> str:
+    return f"cost:last:{home}"
+
+
+class StateStore:
+    """Batched reads and writes of scanner records; a missing Store makes every call a no-op."""
+
+    def __init__(self, store: Store | None, home: str) -> None:
+        self.store = store
+        self.home = home
+        self.pending: dict[str, str] = {}
+
+    def get(self, key: str) -> Any:
+        if self.store is None:
+            return None
+        value = self.store.get_json(key)
+        if isinstance(value, dict) and value.get("v") == SCANNER_VERSION:
+            return value
+        return None
+
+    def get_file(self, ph: str) -> dict[str, Any] | None:
+        return self.get(file_key(self.home, ph))
+
+    def pending_file(self, ph: str) -> dict[str, Any] | None:
+        """A record written in this run but not flushed yet."""
+        import json
+
+        text = self.pending.get(file_key(self.home, ph))
+        return json.loads(text) if text else None
+
+    def put_file(self, ph: str, record_json: str) -> None:
+        """`record_json` is already encoded (workers encode in parallel)."""
+        self.pending[file_key(self.home, ph)] = record_json
+
+    def put(self, key: str, value: Any) -> None:
+        import json
+
+        value = dict(value)
+        value["v"] = SCANNER_VERSION
+        self.pending[key] = json.dumps(value, separators=(",", ":"))
+
+    def flush(self) -> None:
+        if self.store is None or not self.pending:
+            self.pending.clear()
+            return
+        try:
+            cache = self.store.cache
+            with cache.transact():
+                for key, text in self.pending.items():
+                    expire = FILE_TTL if key.startswith("cost:file:") else None
+                    cache.set(key, text, expire=expire)
+        except Exception:
+            pass  # a broken cache costs a rescan next time, never the report
+        self.pending.clear()
+
+
+def now_s() -> float:
+    return time.time()
