@@ -316,9 +316,9 @@ def _error_code(answer: Any) -> str | None:
 def _check_token_answer(status: int, answer: Any) -> dict[str, str]:
     """The new tokens, or an error naming the cause (never the tokens) and telling to `codex login`."""
     code = _error_code(answer)
-    if status == 200 and isinstance(answer, dict):
+    if 200 <= status < 300:
         fresh = {k: answer[k].strip() for k in ("access_token", "refresh_token", "id_token")
-                 if isinstance(answer.get(k), str) and answer[k].strip()}
+                 if isinstance(answer, dict) and isinstance(answer.get(k), str) and answer[k].strip()}
         if fresh.get("access_token"):
             return fresh
         raise Unavailable(f"The sign-in server answered without new tokens. {LOGIN_HINT}")
