@@ -49,6 +49,7 @@ class Sample:
     seconds: float
     rss_mb: float
     stdout: str
+    cpu: float = 0.0  # user + system seconds of the process and its children
 
 
 def tree_rss_kb(root: int) -> int:
@@ -106,12 +107,14 @@ def measure(cmd: list[str], env: dict[str, str]) -> Sample:
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:
         raise RuntimeError(f"{cmd[0]} exit {proc.returncode}: {err[-800:]}")
-    return Sample(seconds, max(usage.ru_maxrss, peak[0]) / 1024, out_path.read_text())
+    return Sample(seconds, max(usage.ru_maxrss, peak[0]) / 1024, out_path.read_text(),
+                  usage.ru_utime + usage.ru_stime)
 
 
 def median(samples: list[Sample]) -> Sample:
     secs = statistics.median(s.seconds for s in samples)
-    return Sample(secs, max(s.rss_mb for s in samples), samples[-1].stdout)
+    return Sample(secs, max(s.rss_mb for s in samples), samples[-1].stdout,
+                  statistics.median(s.cpu for s in samples))
 
 
 def ensure_home(homes: Path, files: int, mb: float) -> tuple[Path, dict[str, Any]]:
@@ -249,20 +252,21 @@ def profile_cold(home: Path, manifest: dict[str, Any], work: Path) -> str:
 
 
 def fmt(rows: list[dict[str, Any]]) -> str:
-    lines = [f"{'home':>16} | {'ccusage s':>9} {'MB':>5} | {'cold s':>7} {'MB':>5} {'x cc':>6} | "
-             f"{'rescan s':>8} {'x cold':>7} | {'append s':>8} | agree"]
+    """One line per home: wall seconds, CPU seconds, peak RSS MB, and the ratios the targets name."""
+    head = (f"{'home':>14} | {'ccusage wall/cpu s':>18} {'MB':>4} | {'cold wall/cpu s':>15} {'MB':>4} "
+            f"{'x cc':>5} | {'rescan s':>8} {'MB':>4} {'x cold':>6} | {'append s':>8} {'MB':>4} | agree")
+    lines = [head]
     for r in rows:
-        cc, cold, rescan = r.get("ccusage"), r["cold"], r["rescan"]
-        ratio = f"{cold.seconds / cc.seconds:6.2f}" if cc else "     -"
-        append = f"{r['append'].seconds:8.3f}" if "append" in r else "       -"
+        cc, cold, rescan, app = r.get("ccusage"), r["cold"], r["rescan"], r.get("append")
+        cc_cell = f"{cc.seconds:8.3f}/{cc.cpu:<9.3f} {cc.rss_mb:4.0f}" if cc else f"{'-':>18} {'-':>4}"
+        ratio = f"{cold.seconds / cc.seconds:5.2f}" if cc else f"{'-':>5}"
+        app_cell = f"{app.seconds:8.3f} {app.rss_mb:4.0f}" if app else f"{'-':>8} {'-':>4}"
         agree = {True: "yes", False: "NO"}.get(r.get("agree"), "-")
-        if "append_ok" in r:
-            agree += "" if r["append_ok"] else " (append NOT seen)"
-        lines.append(f"{r['files']:>6}f/{r['mb']:>5}MB | {cc.seconds if cc else 0:9.3f} {cc.rss_mb if cc else 0:5.0f} | "
-                     f"{cold.seconds:7.3f} {cold.rss_mb:5.0f} {ratio} | {rescan.seconds:8.3f} "
-                     f"{rescan.seconds / cold.seconds:7.3f} | {append} | {agree}")
-        if "append" in r:
-            lines.append(f"{'':>16}   append RSS {r['append'].rss_mb:.0f} MB, rescan RSS {rescan.rss_mb:.0f} MB")
+        if "append_ok" in r and not r["append_ok"]:
+            agree += " (append NOT seen)"
+        lines.append(f"{r['files']:>5}f {r['mb']:>5}MB | {cc_cell} | {cold.seconds:7.3f}/{cold.cpu:<7.3f} "
+                     f"{cold.rss_mb:4.0f} {ratio} | {rescan.seconds:8.3f} {rescan.rss_mb:4.0f} "
+                     f"{rescan.seconds / cold.seconds:6.3f} | {app_cell} | {agree}")
     return "\n".join(lines)
 
 
