@@ -1,0 +1,133 @@
+"""Whole menus against both hosts' rules (SWIFTBAR.md §1.4 and the §2 checklist), plus Argos."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from codexbar_core.render.chart import chart_for_menu
+from codexbar_core.render.markup import SWIFTBAR_ONLY, XBAR_KEYS, detect_dark
+from codexbar_core.render.menu import HomeView, build_menu
+from tests.render.samples import cost_report, menu_input, result, snapshot
+
+ENVS = {"swiftbar": {"SWIFTBAR": "1", "OS_APPEARANCE": "Dark"}, "xbar": {"XBARDarkMode": "true"},
+        "argos": {"ARGOS_VERSION": "2"}}
+ARGOS_KEYS = {"href", "bash", "terminal", "refresh", "color", "font", "size", "length", "trim", "dropdown",
+              "alternate", "image", "imageWidth", "imageHeight", "emojize", "ansi", "iconName", "useMarkup",
+              "unescape"}
+HEX = re.compile(r"^#(?:[0-9A-Fa-f]{3,4}|[0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
+TOKEN = re.compile(r"""\s*([A-Za-z0-9]+)=("[^"]*"|'[^']*'|[^\s"']+)""")
+
+
+def parse_params(tail: str) -> dict[str, str]:
+    """Split `key=value key2="v w"` strictly, the way xbar does: anything left over is a parse error."""
+    params: dict[str, str] = {}
+    pos = 0
+    while pos < len(tail):
+        m = TOKEN.match(tail, pos)
+        assert m, f"unparseable parameters at {tail[pos:pos + 40]!r}"
+        key, value = m.group(1), m.group(2)
+        assert key not in params, f"duplicate key {key}"
+        params[key] = value.strip("\"'")
+        pos = m.end()
+        if tail[pos:].strip() == "":
+            break
+    return params
+
+
+def scenarios() -> list[list[HomeView]]:
+    ok = [HomeView(result(snapshot()), cost_report())]
+    stale = [HomeView(result(snapshot(fetched_ago_s=3000), stale=True,
+                             error={"kind": "auth", "message": "Codex session expired. Sign in again."}), None,
+                      "Cost scan still running…", True)]
+    empty = [HomeView(result(None, error={"kind": "missing_credentials",
+                                          "message": "Codex auth.json not found. Run `codex login` to sign in."}),
+                      dict(cost_report(), daily=[]))]
+    multi = [HomeView(result(snapshot(90, 50), name="work", home="/w"), cost_report(1)),
+             HomeView(result(snapshot(10, 10), name="personal", home="/p"), cost_report(2))]
+    return [ok, stale, empty, multi]
+
+
+def render(host: str, views: list[HomeView], **kw) -> str:
+    env = ENVS[host]
+    inp = menu_input(views, dark=detect_dark(env), **kw)
+    inp.chart_png_b64 = chart_for_menu(views, env)
+    return build_menu(inp, host)
+
+
+def parsed_lines(text: str):
+    for line in text.splitlines():
+        if line.lstrip("-") == "":
+            continue  # a separator
+        title, sep, tail = line.partition(" | ")
+        yield line, title, parse_params(tail) if sep else {}
+
+
+@pytest.mark.parametrize("case", range(4))
+@pytest.mark.parametrize("host", ["swiftbar", "xbar", "argos"])
+def test_every_line_obeys_the_host_rules(host, case):
+    text = render(host, scenarios()[case], title_mode="both")
+    lines = text.splitlines()
+    assert lines[1] == "---" and lines[0].strip()
+    for line, title, params in parsed_lines(text):
+        assert "|" not in title, line
+        if host == "xbar":
+            assert set(k for k in params if not re.fullmatch(r"param[1-9][0-9]*", k)) <= XBAR_KEYS, line
+        if host == "argos":
+            assert set(params) <= ARGOS_KEYS, line
+        if host != "swiftbar":
+            assert not (set(params) & SWIFTBAR_ONLY), line
+        assert "param0" not in params
+        if "color" in params:
+            colours = params["color"].split(",")
+            assert all(HEX.match(c) for c in colours), line
+            assert len(colours) == (2 if host == "swiftbar" else 1), line
+        if "bash" in params:
+            assert params["terminal"] == "false", line
+            if host == "argos":
+                assert not any(k.startswith("param") for k in params), line
+            else:
+                numbers = sorted(int(k[5:]) for k in params if k.startswith("param"))
+                assert numbers == list(range(1, len(numbers) + 1)), line
+        assert "templateimage" not in params  # xbar's key is case-sensitive
+
+
+@pytest.mark.parametrize("host", ["swiftbar", "xbar", "argos"])
+def test_submenu_parents_carry_no_colour(host):
+    # SwiftBar 2.1.1 #526: a coloured parent stops opening its submenu.
+    lines = render(host, scenarios()[0]).splitlines()
+    for i, line in enumerate(lines[:-1]):
+        depth = len(line) - len(line.lstrip("-"))
+        child = lines[i + 1]
+        if line.lstrip("-") and len(child) - len(child.lstrip("-")) > depth and child.lstrip("-"):
+            assert "color=" not in line, line
+
+
+def test_chart_uses_each_hosts_image_key():
+    assert re.search(r'^\s+\| image="?[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]+"? width=300 height=90$', render("swiftbar", scenarios()[0]), re.M)
+    assert re.search(r'^\s+\| templateImage="?[A-Za-z0-9+/=]+"?$', render("xbar", scenarios()[0]), re.M)
+    assert re.search(r'^\s+\| image="?[A-Za-z0-9+/=]+"? imageWidth=300 imageHeight=90$', render("argos", scenarios()[0]), re.M)
+
+
+def test_dark_mode_reaches_single_colour_hosts():
+    views = [HomeView(result(snapshot(95, 10)), None)]
+    light = build_menu(menu_input(views, dark=detect_dark({"XBARDarkMode": "false"})), "xbar")
+    dark = build_menu(menu_input(views, dark=detect_dark({"XBARDarkMode": "true"})), "xbar")
+    assert light.splitlines()[0].endswith("color=#C5221F") and dark.splitlines()[0].endswith("color=#FF453A")
+    assert detect_dark({"ARGOS_VERSION": "2"}) and not detect_dark({})
+
+
+def test_swiftbar_gets_its_extras_and_xbar_does_not():
+    swift = render("swiftbar", scenarios()[0]).splitlines()
+    assert "sfimage=gauge.with.dots.needle" in swift[0] and not swift[0].startswith("Codex")
+    assert any("checked=true" in line for line in swift)
+    xbar = render("xbar", scenarios()[0]).splitlines()
+    assert xbar[0].startswith("Codex ") and any(line.startswith("--✓ ") for line in xbar)
+
+
+def test_clock_times_are_not_turned_into_symbols():
+    text = render("swiftbar", scenarios()[0], reset_style="absolute")
+    for line, title, params in parsed_lines(text):
+        if title.count(":") >= 2:
+            assert params.get("symbolize") == "false" and params.get("emojize") == "false", line
