@@ -1,0 +1,69 @@
+"""procs: a child's whole process tree is ended and reaped, even a grandchild that ignores SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+from codexbar_core import procs
+
+# A parent that starts a SIGTERM-ignoring grandchild in the same process group, prints its pid, then waits.
+TREE = """
+import os, signal, subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c",
+    "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); print('ready', flush=True); time.sleep(60)"],
+    stdout=subprocess.PIPE)
+child.stdout.readline()
+print(child.pid, flush=True)
+time.sleep(60)
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            return fh.read().split()[2] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def start_tree() -> tuple[subprocess.Popen, int]:
+    proc = procs.spawn([sys.executable, "-c", TREE], stdout=subprocess.PIPE, stdin=subprocess.PIPE)
+    grandchild = int(proc.stdout.readline())
+    return proc, grandchild
+
+
+def test_stop_ends_the_whole_group_and_reaps():
+    proc, grandchild = start_tree()
+    assert os.getpgid(proc.pid) == proc.pid  # its own group, so the plugin's own group is never hit
+    procs.stop(proc.pid, grace=0.3)
+    assert proc.returncode is not None  # reaped: no zombie left
+    deadline = time.monotonic() + 5
+    while alive(grandchild) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not alive(grandchild)
+    assert proc.pid not in procs.live_pids()
+    proc.stdout.close()
+
+
+def test_kill_all_stops_every_registered_child():
+    trees = [start_tree() for _ in range(2)]
+    procs.kill_all(grace=0.2)
+    assert procs.live_pids() == []
+    for proc, grandchild in trees:
+        assert proc.returncode is not None
+        deadline = time.monotonic() + 5
+        while alive(grandchild) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert not alive(grandchild)
+        proc.stdout.close()
+
+
+def test_stop_is_idempotent_for_a_child_that_already_exited():
+    proc = procs.spawn([sys.executable, "-c", "pass"])
+    proc.wait()
+    procs.stop(proc.pid)
+    procs.stop(proc.pid)
+    assert proc.pid not in procs.live_pids()
