@@ -11,12 +11,15 @@ import pytest
 from codexbar_core.cache import Store
 from codexbar_core.settings import Settings
 from codexbar_core.sources.base import FetchContext
+from tests.rig.fake_backend import FakeBackend
 from tests.web.fake_chatgpt import FakeChatGPT
 
 
 @pytest.fixture
-def chatgpt(backend) -> FakeChatGPT:
-    return FakeChatGPT(backend)
+def chatgpt(local_tls):
+    """chatgpt.com on its own TLS server, so the OAuth fake (`backend`) can run beside it."""
+    with FakeBackend(tls=local_tls.server_context) as site:
+        yield FakeChatGPT(site)
 
 
 @pytest.fixture
