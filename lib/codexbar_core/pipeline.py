@@ -70,6 +70,10 @@ def chain_for(requested: str, *, menu: bool, cookies_enabled: bool) -> list[str]
 
 
 def _may_continue(prev_source: str, next_source: str, err: errors.CodexbarError) -> bool:
+    if prev_source == "web":
+        # Web leads `codexbar usage` only as an optional first try: a login wall, another account's
+        # dashboard or chatgpt.com being down says nothing about the CLI, which asks another way.
+        return True
     if next_source == "pty":
         # PTY only after the RPC path failed for a reason the screen can get around.
         return prev_source == "cli" and err.kind in PTY_CAN_FIX
