@@ -25,8 +25,12 @@ def codex_binary() -> Path | None:
 
 def in_private_netns() -> bool:
     """True when the only network interface is loopback (we are inside `unshare -n`)."""
+    # Ask the kernel about *this* process's namespace: /sys/class/net keeps showing the host's
+    # interfaces after a bare `unshare -n` (sysfs is not remounted).
+    import socket
+
     try:
-        names = set(os.listdir("/sys/class/net"))
+        names = {name for _, name in socket.if_nameindex()}
     except OSError:
         return False
     return names == {"lo"}
