@@ -1,0 +1,138 @@
+"""The renderer's features through the real plugin and CLI: menu clicks persist settings, several homes,
+notifications delivered once per crossing, readable terminal reports."""
+
+from __future__ import annotations
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+
+from tests.rig.codex_home import make_codex_home
+from tests.rig.fake_backend import usage_body
+from tests.rig.runner import PLUGIN, ROOT, run_codexbar, run_json
+
+
+def run_plugin(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(PLUGIN), *args], env=env, capture_output=True, text=True, timeout=30)
+
+
+def click(menu: str, label: str, env: dict[str, str]) -> None:
+    """Do what the host does for a click: run bash= with param1..N (SWIFTBAR.md §1.7)."""
+    line = next(line for line in menu.splitlines() if line.lstrip("-").startswith(label + " |")
+                or line.lstrip("-").startswith("✓ " + label + " |"))
+    params = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', line.split(" | ", 1)[1]))
+    args = [params[f"param{i}"] for i in range(1, 10) if f"param{i}" in params]
+    cmd = shlex.split(params["bash"])
+    assert params["terminal"] == "false"
+    done = subprocess.run([*cmd, *args], env=env, capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+
+
+def test_title_mode_chosen_from_the_menu_persists(scratch, env_for, backend):
+    backend.set_usage(usage_body(primary_used=30, secondary_used=64))
+    env = env_for(make_codex_home(scratch / "home", backend.url), CODEXBAR_ACTION_PATH=str(PLUGIN))
+    menu = run_plugin(env).stdout
+    assert menu.splitlines()[0] == "Codex 36%"
+    click(menu, "Both (45% · +5%)", env)
+    assert json.loads((scratch / "config" / "settings.json").read_text())["title_mode"] == "both"
+    menu = run_plugin(env).stdout
+    # Weekly: 64 % used with 3.2 of 7 days to go is about 10 % ahead of an even pace.
+    assert re.fullmatch(r"Codex 36% · −(9|10|11)%( \| color=\S+)?", menu.splitlines()[0]), menu.splitlines()[0]
+    assert "--✓ Both (45% · +5%) |" in menu
+    click(menu, "Session", env)
+    assert run_plugin(env).stdout.splitlines()[0].startswith("Codex 70% · +")
+
+
+def test_several_homes_each_get_a_section_and_the_title_shows_the_tightest(scratch, env_for, backend):
+    backend.set_usage(usage_body(primary_used=81, secondary_used=20))
+    work = make_codex_home(scratch / "work", backend.url)
+    personal = make_codex_home(scratch / "personal", backend.url, login="none")
+    (scratch / "config").mkdir(mode=0o700, exist_ok=True)
+    (scratch / "config" / "settings.json").write_text(json.dumps(
+        {"homes": [{"name": "work", "path": str(work)}, {"name": "personal", "path": str(personal)}]}))
+    env = env_for(scratch / "unused")
+    menu = run_plugin(env).stdout
+    lines = [line.split(" | ")[0] for line in menu.splitlines()]
+    assert lines[0] == "Codex 19%"
+    work_head = next(i for i, t in enumerate(lines) if t.startswith("Codex") and "· work" in t)
+    personal_head = next(i for i, t in enumerate(lines) if t.startswith("Codex") and "· personal" in t)
+    assert work_head < lines.index("Session: 19% left  ▰▰▱▱▱▱▱▱▱▱") < personal_head
+    assert any("codex login" in t for t in lines[personal_head:])
+    usage = run_json(["usage", "--json"], env)
+    assert [u["home"] for u in usage] == ["work", "personal"]
+    assert usage[0]["usage"]["primary"]["usedPercent"] == 81 and usage[1]["usage"] is None
+    assert [c["home"] for c in run_json(["cost", "--json"], env)] == ["work", "personal"]
+
+
+def test_notifications_once_per_crossing_and_on_reset(scratch, env_for, backend):
+    bindir = scratch / "bin"
+    bindir.mkdir()
+    log = scratch / "notifications.log"
+    (bindir / "notify-send").write_text(f'#!/bin/sh\necho "$2 / $3" >> "{log}"\n')
+    (bindir / "notify-send").chmod(0o755)
+    backend.set_usage(usage_body(primary_used=85, secondary_used=20))
+    env = env_for(make_codex_home(scratch / "home", backend.url))
+    env.pop("CODEXBAR_NO_NOTIFY")
+    env["PATH"] = f"{bindir}:{env['PATH']}"
+    assert run_plugin(env).returncode == 0
+    assert log.read_text().splitlines() == ["Codex: Session 85% used / 15% left · Resets in 1h 23m"]
+    run_plugin(env, "refresh")
+    run_plugin(env)
+    assert len(log.read_text().splitlines()) == 1  # same numbers again: nothing new to say
+    backend.set_usage(usage_body(primary_used=2, secondary_used=20))
+    run_plugin(env, "refresh")
+    run_plugin(env)
+    assert log.read_text().splitlines()[1:] == ["Codex: Session limit reset / 98% left"]
+
+
+def test_notifications_off_from_the_menu(scratch, env_for, backend):
+    backend.set_usage(usage_body(primary_used=10, secondary_used=20))
+    env = env_for(make_codex_home(scratch / "home", backend.url), CODEXBAR_ACTION_PATH=str(PLUGIN))
+    click(run_plugin(env).stdout, "Off", env)  # the first "Off" is the Notifications one
+    assert json.loads((scratch / "config" / "settings.json").read_text())["notifications"] is False
+    assert "--✓ Off |" in run_plugin(env).stdout
+    assert run_codexbar(["set", "notify_thresholds", "50,90"], env).returncode == 0
+    assert json.loads((scratch / "config" / "settings.json").read_text())["notify_thresholds"] == [50, 90]
+    bad = run_codexbar(["set", "notify_thresholds", "0,500"], env)
+    assert bad.returncode == 2 and "1 to 100" in bad.stderr
+
+
+def test_terminal_reports_are_readable_and_plain_with_no_color(scratch, env_for, backend):
+    backend.set_usage(usage_body(primary_used=30, secondary_used=64, credits_balance="112.4"))
+    home = make_codex_home(scratch / "home", backend.url)
+    gen = subprocess.run([sys.executable, str(ROOT / "bench" / "gen_home.py"), str(scratch / "gen"), "--files",
+                          "12", "--mb", "0.2", "--days", "5", "--end", _today()], capture_output=True, text=True)
+    assert gen.returncode == 0, gen.stderr
+    for folder in ("sessions", "archived_sessions"):
+        if (scratch / "gen" / folder).exists():
+            shutil.move(str(scratch / "gen" / folder), str(home / folder))
+    env = env_for(home)
+    usage = run_codexbar(["usage", "--source", "oauth"], env)
+    assert usage.returncode == 0, usage.stderr
+    assert "\x1b[" not in usage.stdout
+    assert re.search(r"^  Session: +70% left █+░+$", usage.stdout, re.M)
+    assert "Pace: " in usage.stdout and "Credits: 112.4 left" in usage.stdout
+    cost = run_codexbar(["cost"], env)
+    assert cost.returncode == 0, cost.stderr
+    assert "\x1b[" not in cost.stdout
+    assert cost.stdout.startswith("Cost · local Codex sessions\n  Today: $")
+    assert "  By model" in cost.stdout
+
+
+def _today() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).date().isoformat()
+
+
+def test_no_color_is_respected_even_when_colour_is_possible():
+    from codexbar_core.render.text import usage_report
+    from tests.render.samples import NOW, result, snapshot
+
+    coloured = usage_report([result(snapshot())], color=True, now=NOW)
+    plain = usage_report([result(snapshot())], color=False, now=NOW)
+    assert "\x1b[32m" in coloured and "\x1b[" not in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
