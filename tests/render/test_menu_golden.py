@@ -189,3 +189,19 @@ def test_settings_submenus_mark_the_current_choice():
     assert "--✓ Pace (+5% = in reserve)" in lines and "--Percent left (45%)" in lines
     assert "--✓ Weekly" in lines and "--✓ Resets: Clock time (3:00 PM)" in lines
     assert "--✓ On" in lines and "--✓ At 80% and 95% used" in lines
+
+
+def test_monthly_lane_has_its_own_title_and_pace():
+    snap = snapshot(10, 70, extras=False)
+    snap.secondary.window_minutes = 43200
+    snap.secondary.resets_at = NOW + dt.timedelta(days=20)
+    lines = menu(snap=snap)
+    i = lines.index("Monthly: 30% left  ▰▰▰▱▱▱▱▱▱▱")
+    assert lines[i + 1] == "Resets in 20d"
+    assert lines[i + 2].startswith("Pace: 37% in deficit · Runs out in ")
+
+
+def test_a_stale_title_is_dimmed():
+    snap = snapshot(20, 30, fetched_ago_s=3600, extras=False)
+    first = build_menu(menu_input([HomeView(result(snap, stale=True))]), "swiftbar").splitlines()[0]
+    assert first.startswith("70% | ") and "color=#6E6E73,#98989D" in first
