@@ -155,3 +155,24 @@ def test_env_header_without_session_cookie_is_rejected_plainly(make_ctx):
         fetch(make_ctx(mode="off", CODEXBAR_OPENAI_COOKIE="oai-did=abc; theme=dark"))
     assert "session cookie" in info.value.message
     assert "abc" not in info.value.message
+
+
+def test_workspace_monthly_limit_from_spend_controls(chatgpt, make_ctx):
+    from tests.rig.fake_backend import ACCOUNT_ID, Reply, usage_body
+
+    chatgpt.usage = dict(usage_body(plan="business", credits_balance="0"), spend_control={"reached": False})
+    chatgpt.page_name = "workspace"
+    path = f"/backend-api/accounts/{ACCOUNT_ID}/spend-controls/current-user/monthly-usage"
+    chatgpt.backend.route("GET", path, lambda req: Reply(body={
+        "current_month_usage": 3046.45,
+        "effective_monthly_limit": {"limit": 7000, "enforcement_mode": "HARD_CAP", "limit_mode": "amount_credits"}}))
+    snap = fetch(make_ctx(mode="off", **env_cookie()))
+    assert snap.credits.limit.limit == 7000
+    assert snap.credits.remaining == pytest.approx(7000 - 3046.45)
+    assert SESSION_VALUE in chatgpt.backend.requests_to("/monthly-usage")[0]["headers"]["cookie"]
+
+
+def test_personal_plans_do_not_ask_for_a_workspace_limit(chatgpt, make_ctx):
+    chatgpt.usage = dict(chatgpt.usage, plan_type="plus", spend_control={})
+    fetch(make_ctx(mode="off", **env_cookie()))
+    assert not chatgpt.backend.requests_to("/monthly-usage")

@@ -158,7 +158,7 @@ class WebSource:
         base = web_base_url(ctx.env)
         headers = {"Cookie": cand.header(), "Accept": "application/json", "Accept-Language": "en-US,en;q=0.9"}
         with make_client(ctx.timeout(4), env=ctx.env, headers=headers) as client:
-            usage, usage_error = self._usage(client, base, ctx)
+            usage, usage_error, usage_body = self._usage(client, base, ctx)
             api_email = None
             renewal = None
             if usage is not None:
@@ -166,6 +166,7 @@ class WebSource:
                 if api_email is None:
                     api_email = self._identity_email(client, base, ctx)
                 renewal = self._renewal(client, base, ctx)
+                self._workspace_limit(client, base, ctx, usage_body, usage)
             page = self._page(client, base, ctx)
         if usage is None:
             if page is None or page.state != "ok" or not page.has_usage:
@@ -195,8 +196,14 @@ class WebSource:
         return _Answer(response.status_code, body, response.headers.get("location", ""))
 
     def _usage(self, client: Any, base: str, ctx: FetchContext
-               ) -> tuple[UsageSnapshot | None, errors.CodexbarError | None]:
+               ) -> tuple[UsageSnapshot | None, errors.CodexbarError | None, Any]:
         answer = self._get(client, base + USAGE_PATH, ctx.timeout(4))
+        snapshot, error = self._read_usage(answer)
+        return snapshot, error, answer.body
+
+    @staticmethod
+    def _read_usage(answer: _Answer) -> tuple[UsageSnapshot | None, errors.CodexbarError | None]:
+        """wham/usage answer → snapshot, or why there is none (login wall, Cloudflare, 5xx...)."""
         if answer.status == 200 and isinstance(answer.body, dict):
             try:
                 return _decode_wham(answer.body), None
@@ -225,6 +232,30 @@ class WebSource:
                 if found:
                     return found
         return None
+
+    def _workspace_limit(self, client: Any, base: str, ctx: FetchContext, body: Any,
+                         usage: UsageSnapshot) -> None:
+        """A workspace's monthly credit limit, same gate as the OAuth source (SPEC B §4.2 step 4, §1.7)."""
+        import urllib.parse
+
+        from codexbar_core.sources.oauth import PERSONAL_PLANS, workspace_credit_limit
+
+        plan = (usage.identity.plan or "").lower()
+        wanted = (isinstance(body, dict) and ("spend_control" in body or "spendControl" in body)
+                  and (usage.credits is None or usage.credits.limit is None)
+                  and plan not in PERSONAL_PLANS and usage.identity.account_id)
+        if not wanted:
+            return
+        account = urllib.parse.quote(usage.identity.account_id or "", safe="")
+        path = f"/backend-api/accounts/{account}/spend-controls/current-user/monthly-usage"
+        try:
+            answer = self._get(client, base + path, ctx.timeout(2))
+        except (errors.Unavailable, errors.SourceTimeout):
+            return
+        limit = workspace_credit_limit(answer.body) if answer.status == 200 else None
+        if limit is not None:
+            usage.credits = usage.credits or Credits(balance=0.0)
+            usage.credits.limit = limit
 
     def _renewal(self, client: Any, base: str, ctx: FetchContext) -> str | None:
         try:
