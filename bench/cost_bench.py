@@ -195,12 +195,14 @@ def bench_home(home: Path, manifest: dict[str, Any], runs: int, work: Path, with
               for _ in range(runs)]
         row["ccusage"] = median(cc)
     cold: list[Sample] = []
-    for _ in range(runs):
+    for i in range(runs + 1):  # the first, untimed, leaves the bytecode cache an installed plugin has
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(config, ignore_errors=True)
         cache.mkdir(parents=True)
         config.mkdir(parents=True)
-        cold.append(measure(cmd, env))
+        sample = measure(cmd, env)
+        if i:
+            cold.append(sample)
     row["cold"] = median(cold)
     row["rescan"] = median([measure(cmd, env) for _ in range(runs)])
     if ccusage is not None:
@@ -229,26 +231,42 @@ def bench_home(home: Path, manifest: dict[str, Any], runs: int, work: Path, with
     return row
 
 
-def profile_cold(home: Path, manifest: dict[str, Any], work: Path) -> str:
+def profile_scan(home: Path, manifest: dict[str, Any], work: Path, warm: bool) -> str:
+    """cProfile summary of one codexbar scan: cold (empty cache) or warm (unchanged home, cache kept)."""
     since, until = manifest["since"], manifest["until"]
     cache, config = work / "prof-cache", work / "prof-config"
-    shutil.rmtree(cache, ignore_errors=True)
-    shutil.rmtree(config, ignore_errors=True)
-    cache.mkdir(parents=True)
-    config.mkdir(parents=True)
-    stats = work / "cold.prof"
     python = str(runners.ROOT / ".venv" / "bin" / "python") if (runners.ROOT / ".venv").exists() else sys.executable
-    subprocess.run([python, "-m", "cProfile", "-o", str(stats), "-m", "codexbar_core", "cost", "--json",
-                    "--since", since, "--until", until, "--refresh"], env=runners.codexbar_env(home, cache, config),
-                   stdout=subprocess.DEVNULL, check=True)
+    cmd = [python, "-m", "codexbar_core", "cost", "--json", "--since", since, "--until", until, "--refresh"]
+    env = runners.codexbar_env(home, cache, config)
+    if not warm:
+        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(config, ignore_errors=True)
+    cache.mkdir(parents=True, exist_ok=True)
+    config.mkdir(parents=True, exist_ok=True)
+    if warm:
+        subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, check=True)
+    stats = work / "scan.prof"
+    subprocess.run([python, "-m", "cProfile", "-o", str(stats), *cmd[1:]], env=env, stdout=subprocess.DEVNULL,
+                   check=True)
     import io
     import pstats
 
     buf = io.StringIO()
     p = pstats.Stats(str(stats), stream=buf)
-    p.sort_stats("tottime").print_stats(20)
+    p.sort_stats("tottime").print_stats(15)
     p.sort_stats("cumulative").print_stats(25)
     return buf.getvalue()
+
+
+def conditions() -> str:
+    """What else could move the numbers: machine load and whether the scanner has uncommitted edits."""
+    def git(*args: str) -> str:
+        proc = subprocess.run(["git", *args], cwd=runners.ROOT, capture_output=True, text=True)
+        return proc.stdout.strip()
+
+    dirty = git("status", "--porcelain", "--", "lib/codexbar_core/cost")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    return f"commit {git('rev-parse', '--short', 'HEAD')}{' + uncommitted cost/ edits' if dirty else ''}, load {load}"
 
 
 def fmt(rows: list[dict[str, Any]]) -> str:
@@ -285,6 +303,7 @@ def main() -> int:
         return 2
     OUT.mkdir(exist_ok=True)
     work = args.homes / "work"
+    before = conditions()
     rows = []
     for i, (files, mb) in enumerate(sizes):
         home, manifest = ensure_home(args.homes, files, mb)
@@ -292,11 +311,14 @@ def main() -> int:
         print(fmt(rows[-1:]).splitlines()[1], flush=True)
     header = (f"codexbar cost vs ccusage {'(native ' + str(ccusage) + ')' if ccusage else ''}\n"
               f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {os.cpu_count()} CPUs, median of {args.runs} runs, "
-              f"warm page cache, RSS = peak of process tree\n")
+              f"warm page cache, RSS = peak of process tree\n"
+              f"before: {before}; after: {conditions()}\n")
     table = header + fmt(rows)
     if args.profile:
         home, manifest = ensure_home(args.homes, *sizes[-1])
-        table += "\n\ncProfile of one cold codexbar scan (largest home):\n" + profile_cold(home, manifest, work)
+        for warm in (False, True):
+            table += (f"\n\ncProfile of one {'warm rescan' if warm else 'cold scan'} (largest home, one process; "
+                      f"a second one may scan in parallel):\n" + profile_scan(home, manifest, work, warm))
     print(table)
     (OUT / "cost_bench.txt").write_text(table + "\n")
     (OUT / "cost_bench.json").write_text(json.dumps([

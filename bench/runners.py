@@ -43,6 +43,8 @@ def codexbar_command() -> list[str]:
 def clean_env(**extra: str) -> dict[str, str]:
     """The caller's environment minus anything that could point either tool at a real home."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CODEX", "SWIFTBAR", "XBAR"))}
+    # an installed plugin has its bytecode cached; without this every run would recompile codexbar
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["TZ"] = "UTC"
     env["NO_COLOR"] = "1"
     env.update(extra)
