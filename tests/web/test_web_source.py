@@ -54,8 +54,15 @@ def test_identity_comes_from_me_then_session_when_usage_has_no_email(chatgpt, ma
 def test_signed_out_cookie_is_a_login_wall(chatgpt, make_ctx):
     with pytest.raises(errors.LoginRequired) as info:
         fetch(make_ctx(mode="off", **env_cookie("sess-expired")))
-    assert info.value.message == LOGIN_MESSAGE
+    assert info.value.message.startswith(LOGIN_MESSAGE)
+    assert "paste a fresh one" in info.value.message
     assert "sess-expired" not in str(info.value)
+
+
+def test_cookies_are_never_sent_to_a_plain_http_origin(make_ctx):
+    with pytest.raises(errors.NotConfigured) as info:
+        fetch(make_ctx(mode="off", CODEXBAR_WEB_BASE_URL="http://chatgpt.example", **env_cookie()))
+    assert "https" in info.value.message
 
 
 def test_cloudflare_interstitial_is_reported(chatgpt, make_ctx):

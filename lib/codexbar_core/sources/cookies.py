@@ -374,6 +374,15 @@ def _cmd_clear(env: dict[str, str], stdout: TextIO) -> int:
     return 0
 
 
+def _describe_header(header: str | None) -> str:
+    if not header:
+        return "none"
+    try:
+        return f"stored ({len(parse_cookie_header(header))} cookies)"
+    except CookieHeaderError:
+        return "stored, but unreadable (run `codexbar cookies set` again)"
+
+
 def _cmd_status(env: dict[str, str], stdout: TextIO) -> int:
     settings = settings_mod.load(env)
     mode = effective_mode(settings, env)
@@ -388,7 +397,7 @@ def _cmd_status(env: dict[str, str], stdout: TextIO) -> int:
             out.append(f"{ENV_COOKIE} is set but unusable: {exc}")
     out.append(f"Secrets: {secrets.describe()}")
     manual = secrets.get(MANUAL_SECRET)
-    out.append(f"Manual header: {'stored (' + str(len(parse_cookie_header(manual))) + ' cookies)' if manual else 'none'}")
+    out.append(f"Manual header: {_describe_header(manual)}")
     now = time.time()
     tags = store.get_json(META_PREFIX + "tags") or []
     for tag in tags:

@@ -40,7 +40,16 @@ NO_MANUAL_HEADER = ("Manual cookie mode is on, but no Cookie header is stored. U
 
 
 def web_base_url(env: dict[str, str]) -> str:
-    return ((env.get("CODEXBAR_WEB_BASE_URL") or "").strip() or DEFAULT_BASE_URL).rstrip("/")
+    """The dashboard origin; session cookies only ever travel over HTTPS (plain HTTP only to loopback)."""
+    from urllib.parse import urlsplit
+
+    base = ((env.get("CODEXBAR_WEB_BASE_URL") or "").strip() or DEFAULT_BASE_URL).rstrip("/")
+    parts = urlsplit(base)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback) or not parts.hostname:
+        raise errors.NotConfigured("CODEXBAR_WEB_BASE_URL must be an https:// origin (cookies are not sent "
+                                   "in the clear).")
+    return base
 
 
 @dataclass
@@ -80,6 +89,7 @@ class WebSource:
     def fetch(self, ctx: FetchContext) -> UsageSnapshot:
         from codexbar_core.secrets import SecretStore
 
+        web_base_url(ctx.env)  # a bad origin fails before any cookie is read
         mode = cookie_mod.effective_mode(ctx.settings, ctx.env)
         secrets = SecretStore(ctx.env)
         expected = ctx.expected_email
@@ -141,8 +151,11 @@ class WebSource:
                 f"OpenAI web session does not match Codex account ({expected}). Found: {found}.")
         if rejected:
             first = rejected[0][1].error
-            if mode == "auto" and isinstance(first, errors.LoginRequired) and first.message == LOGIN_MESSAGE:
-                return errors.LoginRequired("Browser cookies imported, but dashboard still requires login.")
+            if isinstance(first, errors.LoginRequired) and first.message == LOGIN_MESSAGE:
+                if mode == "auto":
+                    return errors.LoginRequired("Browser cookies imported, but dashboard still requires login.")
+                return errors.LoginRequired(f"{LOGIN_MESSAGE} The pasted Cookie header is signed out or expired; "
+                                            "paste a fresh one (menu → OpenAI cookies → Manual).")
             return first
         if mode == "auto":
             last = cookie_mod.import_on_cooldown(ctx.store, expected)
