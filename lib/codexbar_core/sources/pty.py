@@ -20,13 +20,14 @@ from codexbar_core import errors, procs
 from codexbar_core.model import UsageSnapshot
 from codexbar_core.sources import status_parse
 from codexbar_core.sources.base import Availability, FetchContext
-from codexbar_core.sources.rpc import MISSING_BINARY, codex_env, resolve_binary
+from codexbar_core.sources.rpc import codex_env, resolve_binary
 
 FIRST_SIZE = (60, 200)  # rows, cols
 RETRY_SIZE = (70, 220)
 FIRST_TIMEOUT = 8.0
 RETRY_TIMEOUT = 4.0
-SETTLE = 0.35  # quiet time after the card appears, so it is read whole
+SETTLE = 0.2  # quiet time after the card appears, so it is read whole
+SETTLE_MAX = 0.6
 BACKGROUND_REFUSED = "The /status screen is only read on a manual refresh."
 
 _POPUP = "show current session configuration"
@@ -154,7 +155,7 @@ def drive_status(term: _Terminal, deadline: float, cwd: Path) -> str:
         if state == "status" or state == "not_available":
             card_at = card_at or time.monotonic()
             quiet = time.monotonic() - last_output
-            if quiet >= SETTLE or time.monotonic() - card_at > 1.5:
+            if quiet >= SETTLE or time.monotonic() - card_at > SETTLE_MAX:
                 return text
             continue
         # "refresh requested" updates in place when the data lands: keep reading until the deadline.
@@ -173,9 +174,7 @@ class PtySource:
         from codexbar_core import paths
 
         binary = paths.find_codex_binary(ctx.env)
-        if binary is None:
-            return Availability(False, MISSING_BINARY)
-        return Availability(True, f"codex /status in a terminal ({binary})")
+        return Availability(True, f"codex /status in a terminal ({binary})" if binary else "codex /status")
 
     def fetch(self, ctx: FetchContext) -> UsageSnapshot:
         if ctx.background:

@@ -72,11 +72,11 @@ class AppServer:
         self._next_id = 0
         self.replies: dict[int, dict[str, Any]] = {}
 
-    def close(self) -> None:
+    def close(self, grace: float = 0.5) -> None:
         try:
             self._sel.close()
         finally:
-            procs.stop(self.proc.pid, grace=0.5)
+            procs.stop(self.proc.pid, grace=grace)
             for stream in (self.proc.stdin, self.proc.stdout, self.proc.stderr):
                 try:
                     if stream is not None:
@@ -174,10 +174,9 @@ class RpcSource:
     label = rate_limits.LABEL
 
     def availability(self, ctx: FetchContext) -> Availability:
+        # A missing binary is reported by fetch as MissingBinary (kind missing_binary, with the install hint).
         binary = paths.find_codex_binary(ctx.env)
-        if binary is None:
-            return Availability(False, MISSING_BINARY)
-        return Availability(True, f"codex app-server ({binary})")
+        return Availability(True, f"codex app-server ({binary})" if binary else "codex app-server")
 
     def fetch(self, ctx: FetchContext) -> UsageSnapshot:
         binary = resolve_binary(ctx)
@@ -217,7 +216,8 @@ class RpcSource:
                 pass  # identity is optional
             return self._map(ctx, server.replies[limits_id], server.replies.get(account_id), version)
         finally:
-            server.close()
+            # a busy app-server may sit out SIGTERM: never let the clean-up eat the plugin's budget
+            server.close(grace=min(0.5, max(0.05, ctx.remaining() - 0.1)))
 
     def _map(self, ctx: FetchContext, limits: dict[str, Any], account: dict[str, Any] | None,
              version: str | None) -> UsageSnapshot:
