@@ -1,8 +1,8 @@
 """Read a rollout `.jsonl` from a byte offset and pull out the few lines that matter (SPEC B §6.3).
 
 Session logs are mostly prompts, tool output and instructions; only `session_meta`, `turn_context`,
-`event_msg` (`token_count`, `task_started`) and `inter_agent_communication_metadata` lines are
-used. They are found with a byte search first and only those lines are JSON-decoded, so the cost
+`event_msg` `token_count` and `inter_agent_communication_metadata` lines are used (the latter two
+kinds only in forks and subagents). They are found with a byte search first and only those lines are JSON-decoded, so the cost
 of a scan is close to the cost of reading the file.
 
 The result is a list of small event tuples in file order (see the `K_*` kinds) that the reducer
@@ -18,13 +18,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-K_META, K_TURN, K_TASK, K_TOKEN, K_IAC = 0, 1, 2, 3, 4
+K_META, K_TURN, K_TOKEN, K_IAC = 0, 1, 3, 4
 MAX_LINE = 256 * 1024  # longer lines are cut to this prefix (SPEC B §6.3)
 CHUNK = 8 * 1024 * 1024
 MAX_TOKENS = 2**63 - 1  # larger counts are garbage (an overflow in the writer), counted as 0
 
-_MARKERS = (b'"token_count"', b'"turn_context"', b'"session_meta"', b'"task_started"',
-            b'"inter_agent_communication_metadata"')
+# An ordinary session needs only these two searches over its bytes; its leaf session_meta is the
+# first line and is read separately. Forks and subagents also need embedded ancestors and the
+# inter-agent markers. (Turn ids come from turn_context, which repeats the task_started turn id.)
+PLAIN_MARKERS = (b'"token_count"', b'"turn_context"')
+FULL_MARKERS = PLAIN_MARKERS + (b'"session_meta"', b'"inter_agent_communication_metadata"')
 KEEP = None  # turn_context without model fields: the current model stays
 CLEAR = ""  # turn_context whose model fields are all blank: the current model is cleared
 
@@ -50,6 +53,7 @@ class Parsed:
     events: list[tuple[Any, ...]] = field(default_factory=list)
     offset: int = 0  # bytes consumed (a partial last line is left for next time)
     bad_lines: int = 0
+    meta: Meta | None = None  # the leaf session_meta, when asked for (`want_meta`)
 
 
 # -- small field helpers --------------------------------------------------------------------------
@@ -104,31 +108,27 @@ def _count(value: Any) -> int:
 
 def usage_vector(obj: Any) -> tuple[int, int, int, int] | None:
     """(input incl. cached, cached, output incl. reasoning, reasoning) or None when absent."""
-    if not isinstance(obj, dict):
+    if type(obj) is not dict:
         return None
-    inp = _count(obj.get("input_tokens"))
-    cached = obj.get("cached_input_tokens")
+    get = obj.get
+    inp = get("input_tokens", 0)
+    cached = get("cached_input_tokens")
     if cached is None:
-        cached = obj.get("cache_read_input_tokens")
-    out = _count(obj.get("output_tokens"))
-    reasoning = min(_count(obj.get("reasoning_output_tokens")), out)
-    return (inp, _count(cached), out, reasoning)
+        cached = get("cache_read_input_tokens", 0)
+    out = get("output_tokens", 0)
+    reasoning = get("reasoning_output_tokens", 0)
+    # Fast path: four sane ints (what Codex writes); anything else goes through _count.
+    if (type(inp) is not int or type(cached) is not int or type(out) is not int or type(reasoning) is not int
+            or inp < 0 or cached < 0 or out < 0 or reasoning < 0
+            or inp > MAX_TOKENS or cached > MAX_TOKENS or out > MAX_TOKENS or reasoning > MAX_TOKENS):
+        inp, cached, out, reasoning = _count(inp), _count(cached), _count(out), _count(reasoning)
+    return (inp, cached, out, reasoning if reasoning <= out else out)
 
 
 def _text(value: Any) -> str | None:
     if isinstance(value, str):
         value = value.strip()
         return value or None
-    return None
-
-
-def _turn_id(payload: dict[str, Any]) -> str | None:
-    for holder in (payload, payload.get("info")):
-        if isinstance(holder, dict):
-            for key in ("turn_id", "turnId", "id"):
-                found = _text(holder.get(key))
-                if found:
-                    return found
     return None
 
 
@@ -148,14 +148,6 @@ def turn_context_model(payload: Any) -> str | None:
             if name:
                 return name
     return CLEAR if present else KEEP
-
-
-def _token_model(root: dict[str, Any], payload: dict[str, Any], info: dict[str, Any] | None) -> str | None:
-    if info is not None:
-        found = _text(info.get("model")) or _text(info.get("model_name"))
-        if found:
-            return found
-    return _text(payload.get("model")) or _text(root.get("model"))
 
 
 def read_meta(root: dict[str, Any]) -> Meta:
@@ -198,20 +190,24 @@ def _meta_from_prefix(prefix: bytes) -> Meta:
                 bool(_SUBAGENT_IN_PREFIX.search(prefix)), None, fork_ts)
 
 
+_decode = json.JSONDecoder().decode
+
+
 def _loads(line: bytes) -> Any:
     try:
-        return json.loads(line)
+        text = line.decode("utf-8")
     except UnicodeDecodeError:
-        return json.loads(line.decode("utf-8", "replace"))
+        text = line.decode("utf-8", "replace")  # a stray byte in a prompt must not lose the event
+    return _decode(text)
 
 
 # -- the scan ---------------------------------------------------------------------------------------
 
-def _candidate_lines(data: bytes) -> list[int]:
+def _candidate_lines(data: bytes, markers: tuple[bytes, ...]) -> list[int]:
     """Start offsets of lines that mention one of the markers, in order, each once."""
     hits: list[int] = []
     find = data.find
-    for marker in _MARKERS:
+    for marker in markers:
         p = find(marker)
         while p != -1:
             hits.append(p)
@@ -241,7 +237,7 @@ def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
         if b'"turn_context"' in head:
             match = _MODEL_IN_PREFIX.search(prefix)
             model = match.group(1).decode("utf-8", "replace").strip() if match else ""
-            out.events.append((K_TURN, base + start, end, model or KEEP, None))
+            out.events.append((K_TURN, base + start, end, model or KEEP, None, None))
         elif b'"session_meta"' in head:
             out.events.append((K_META, base + start, end, _meta_from_prefix(prefix)))
         return
@@ -261,37 +257,37 @@ def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
         sub = payload.get("type")
         if sub == "token_count":
             info = payload.get("info")
-            if not isinstance(info, dict):
-                info = None
-                total = last = None
-            else:
-                total = usage_vector(info.get("total_token_usage"))
-                last = usage_vector(info.get("last_token_usage"))
+            if type(info) is not dict:
+                return
+            total = usage_vector(info.get("total_token_usage"))
+            last = usage_vector(info.get("last_token_usage"))
             if total is None and last is None:
                 return
             ts = timestamp_ms(root.get("timestamp"))
             if ts is None:
                 return  # an event without a usable time cannot be put on a day
             ordinal = root.get("ordinal")
-            out.events.append((K_TOKEN, base + start, end, ts, total, last, _token_model(root, payload, info),
-                               _turn_id(payload), ordinal if type(ordinal) is int else None))
-        elif sub == "task_started":
-            out.events.append((K_TASK, base + start, end, _turn_id(payload)))
+            model = info.get("model") or info.get("model_name") or payload.get("model") or root.get("model")
+            turn = (payload.get("turn_id") or payload.get("turnId") or payload.get("id") or info.get("turn_id")
+                    or info.get("turnId") or info.get("id"))
+            out.events.append((K_TOKEN, base + start, end, ts, total, last,
+                               _text(model) if model else None, _text(turn) if turn else None,
+                               ordinal if type(ordinal) is int else None))
         elif sub == "inter_agent_communication_metadata":
             out.events.append((K_IAC, base + start, end, payload.get("trigger_turn") is True))
     elif kind == "turn_context":
         ordinal = root.get("ordinal")
         out.events.append((K_TURN, base + start, end, turn_context_model(payload),
-                           ordinal if type(ordinal) is int else None))
+                           ordinal if type(ordinal) is int else None, _text(payload.get("turn_id"))))
     elif kind == "session_meta":
         out.events.append((K_META, base + start, end, read_meta(root)))
     elif kind == "inter_agent_communication_metadata":
         out.events.append((K_IAC, base + start, end, payload.get("trigger_turn") is True))
 
 
-def _scan_block(data: bytes, base: int, out: Parsed) -> None:
+def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...]) -> None:
     find = data.find
-    for start in _candidate_lines(data):
+    for start in _candidate_lines(data, markers):
         end = find(b"\n", start)
         _decode_line(data[start:end if end != -1 else len(data)], base, start, out)
 
@@ -303,8 +299,11 @@ def _complete_json(tail: bytes) -> bool:
         return False
 
 
-def parse_stream(handle: Any, offset: int) -> Parsed:
-    """Parse an open binary file from `offset` to its end."""
+def parse_stream(handle: Any, offset: int, full: bool = True, want_meta: bool = False) -> Parsed:
+    """Parse an open binary file from `offset` to its end (`full`: also ancestors and subagent markers).
+
+    `want_meta` (from offset 0): also read the leaf session_meta from the first chunk."""
+    markers = FULL_MARKERS if full else PLAIN_MARKERS
     out = Parsed(offset=offset)
     handle.seek(offset)
     carry = b""
@@ -313,18 +312,21 @@ def parse_stream(handle: Any, offset: int) -> Parsed:
         chunk = handle.read(CHUNK)
         if not chunk:
             break
+        if want_meta:
+            want_meta = False
+            out.meta = meta_in_head(chunk[:MAX_LINE], len(chunk) < MAX_LINE)
         data = carry + chunk if carry else chunk
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             carry = data  # one long line still being read
             continue
         block = data[:cut] if cut < len(data) else data
-        _scan_block(block, base, out)
+        _scan_block(block, base, out, markers)
         base += cut
         carry = data[cut:]
     if carry.strip():
         if _complete_json(carry):  # a last line without "\n" counts only when it is whole JSON
-            _scan_block(carry, base, out)
+            _scan_block(carry, base, out, markers)
             base += len(carry)
     else:
         base += len(carry)  # trailing blanks
@@ -337,21 +339,39 @@ def parse_file(path: str, offset: int = 0) -> Parsed:
         return parse_stream(handle, offset)
 
 
-def first_session_id(path: str) -> str | None:
-    """The leaf session id of a file (its first session_meta), reading only the head of the file."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(MAX_LINE)
-    except OSError:
-        return None
+def head_meta(handle: Any) -> Meta | None:
+    """The leaf session_meta of a file: the first one within its first 256 KiB (Codex writes it first)."""
+    handle.seek(0)
+    head = handle.read(MAX_LINE)
+    return meta_in_head(head, len(head) < MAX_LINE)
+
+
+def meta_in_head(head: bytes, whole_file: bool) -> Meta | None:
     pos = head.find(b'"session_meta"')
     if pos == -1:
         return None
     start = head.rfind(b"\n", 0, pos) + 1
     end = head.find(b"\n", pos)
-    line = head[start:end] if end != -1 else head[start:]
+    if end == -1:
+        line = head[start:]
+        if whole_file and not _complete_json(line):
+            return None  # still being written
+    else:
+        line = head[start:end]
     try:
         root = _loads(line)
     except ValueError:
-        return _meta_from_prefix(line).session_id
-    return read_meta(root).session_id if isinstance(root, dict) else None
+        return _meta_from_prefix(line)
+    if not isinstance(root, dict) or root.get("type") != "session_meta":
+        return None
+    return read_meta(root)
+
+
+def first_session_id(path: str) -> str | None:
+    """The leaf session id of a file, reading only its head."""
+    try:
+        with open(path, "rb") as handle:
+            meta = head_meta(handle)
+    except OSError:
+        return None
+    return meta.session_id if meta else None

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from codexbar_core.cost.parse import CLEAR, K_IAC, K_META, K_TASK, K_TOKEN, K_TURN, KEEP, Meta
+from codexbar_core.cost.parse import CLEAR, K_IAC, K_META, K_TOKEN, K_TURN, KEEP, Meta
 
 SEEN_LIMIT = 64
 Vec = tuple[int, int, int, int]  # input (incl. cached), cached, output (incl. reasoning), reasoning
@@ -86,14 +86,12 @@ class Reducer:
 
     # -- events -------------------------------------------------------------------------------
 
-    def turn_context(self, model: str | None) -> None:
+    def turn_context(self, model: str | None, turn: str | None = None) -> None:
+        if turn:
+            self.turn = turn
         if model is KEEP:
             return
         self.model = None if model == CLEAR else model
-
-    def task_started(self, turn: str | None) -> None:
-        if turn:
-            self.turn = turn
 
     def token(self, ts: int, total: Vec | None, last: Vec | None, event_model: str | None,
               event_turn: str | None) -> None:
@@ -168,9 +166,7 @@ def feed(reducer: Reducer, events: list[tuple[Any, ...]]) -> None:
         if kind == K_TOKEN:
             reducer.token(ev[3], ev[4], ev[5], ev[6], ev[7])
         elif kind == K_TURN:
-            reducer.turn_context(ev[3])
-        elif kind == K_TASK:
-            reducer.task_started(ev[3])
+            reducer.turn_context(ev[3], ev[5])
 
 
 def leaf_meta(events: list[tuple[Any, ...]]) -> Meta | None:
@@ -257,9 +253,7 @@ class SubagentPlan:
         assert self.boundary is not None
         for ev in events[:self.boundary]:  # the model in force at the boundary still applies
             if ev[0] == K_TURN:
-                reducer.turn_context(ev[3])
-            elif ev[0] == K_TASK:
-                reducer.task_started(ev[3])
+                reducer.turn_context(ev[3], ev[5])
         if self.baseline is not None and not self.restarted:
             reducer.seed(self.baseline)
         feed(reducer, events[self.boundary:])

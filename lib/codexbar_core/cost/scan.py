@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,9 @@ from typing import Any
 from codexbar_core import errors
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.discover import LogFile, all_logs
-from codexbar_core.cost.parse import first_session_id, parse_file
+from codexbar_core.cost.parse import first_session_id, head_meta, parse_file, parse_stream
 from codexbar_core.cost.pricing import PriceTable, load_price_table
-from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_key, path_hash
+from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_key
 
 TAIL_CHECK = 64  # bytes before the saved offset that must still be there for a resume
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
@@ -125,39 +126,40 @@ def scan_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
 
 
 def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None) -> dict[str, Any]:
+    """Parse (or resume) an ordinary session file; a fork or subagent is only classified here."""
     with open(path, "rb") as handle:
         resume = False
         if _can_resume(prev, sig):
             assert prev is not None
             resume = _tail_hash(handle, prev["off"]) == prev.get("tail")
-        from codexbar_core.cost.parse import parse_stream
-
-        parsed = parse_stream(handle, prev["off"] if resume else 0)
+        if resume:
+            assert prev is not None
+            sid, meta_seen = prev.get("sid"), prev.get("meta")
+            if not meta_seen:
+                meta = head_meta(handle)
+                if meta is not None:
+                    if rd.file_kind(meta) != "plain":
+                        return read_plain(path, sig, None)  # it turned out to be a fork: start over
+                    sid, meta_seen = meta.session_id, True
+            parsed = parse_stream(handle, prev["off"], full=False)
+            reducer = rd.Reducer(prev["state"])
+            rows = prev["rows"]
+            bad = prev.get("bad", 0) + parsed.bad_lines
+        else:
+            parsed = parse_stream(handle, 0, full=False, want_meta=True)
+            meta = parsed.meta
+            kind = rd.file_kind(meta)
+            sid, meta_seen = (meta.session_id if meta else None), meta is not None
+            if kind != "plain":
+                assert meta is not None
+                return {"v": SCANNER_VERSION, "sig": list(sig), "kind": kind, "sid": sid, "bad": 0,
+                        "off": 0, "tail": "", "state": None, "rows": [], "parent": meta.parent_id,
+                        "fts": meta.fork_ts_ms}
+            reducer = rd.Reducer()
+            rows = []
+            bad = parsed.bad_lines
         tail = _tail_hash(handle, parsed.offset)
-    events = parsed.events
-    if resume:
-        assert prev is not None
-        sid, meta_seen, bad = prev.get("sid"), prev.get("meta"), prev.get("bad", 0) + parsed.bad_lines
-        reducer = rd.Reducer(prev["state"])
-        rows = prev["rows"]
-        if not meta_seen:
-            meta = rd.leaf_meta(events)
-            if meta is not None:
-                if rd.file_kind(meta) != "plain":
-                    return read_plain(path, sig, None)  # it turned out to be a fork: start over
-                sid, meta_seen = meta.session_id, True
-    else:
-        meta = rd.leaf_meta(events)
-        kind = rd.file_kind(meta)
-        sid, meta_seen, bad = (meta.session_id if meta else None), meta is not None, parsed.bad_lines
-        if kind != "plain":
-            assert meta is not None
-            return {"v": SCANNER_VERSION, "sig": list(sig), "kind": kind, "sid": sid, "bad": bad,
-                    "off": parsed.offset, "tail": tail, "state": None, "rows": [], "parent": meta.parent_id,
-                    "fts": meta.fork_ts_ms}
-        reducer = rd.Reducer()
-        rows = []
-    rd.feed(reducer, events)
+    rd.feed(reducer, parsed.events)
     rows.extend(reducer.rows)
     return {"v": SCANNER_VERSION, "sig": list(sig), "kind": "plain", "sid": sid, "meta": meta_seen, "bad": bad,
             "off": parsed.offset, "tail": tail, "state": reducer.state(), "rows": rows}
@@ -252,7 +254,7 @@ class Scanner:
         todo: list[tuple[str, tuple[int, int, int], dict[str, Any] | None]] = []
         todo_bytes = 0
         for log in logs:
-            ph = path_hash(log.path)
+            ph = log.path
             entry = self.entries.get(ph)
             if entry is not None and (entry[0], entry[1], entry[2]) == log.signature:
                 continue
@@ -279,7 +281,7 @@ class Scanner:
         text, entry = result
         if not text:
             return
-        ph = path_hash(path)
+        ph = path
         self.state.put_file(ph, text)
         self.records.pop(ph, None)
         if entry is None:
@@ -289,41 +291,69 @@ class Scanner:
         self.entries[ph] = entry
 
     def _scan_parallel(self, todo: list[Any], total: int) -> None:
-        import concurrent.futures
-        import multiprocessing
+        """Hand about half the bytes to a helper process and parse the other half here."""
+        import subprocess
+        import threading
 
-        # Big files first so the two workers finish together; batches keep the messages few.
-        todo.sort(key=lambda item: -os.path.getsize(item[0]) if os.path.exists(item[0]) else 0)
-        chunks: list[list[Any]] = []
-        chunk_bytes = max(BATCH_BYTES, total // 64)
-        current: list[Any] = []
-        size = 0
-        for item in todo:
-            current.append(item)
-            size += item[1][2]
-            if size >= chunk_bytes:
-                chunks.append(current)
-                current, size = [], 0
-        if current:
-            chunks.append(current)
-        ctx = multiprocessing.get_context("spawn")
-        workers = min(2, os.cpu_count() or 1)
-        pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+        todo.sort(key=lambda item: -item[1][2])
+        mine: list[Any] = []
+        theirs: list[Any] = []
+        load = [0, 0]
+        for item in todo:  # greedy split by size, biggest first: both halves end together
+            side = 0 if load[0] <= load[1] else 1
+            (mine if side == 0 else theirs).append(item)
+            load[side] += item[1][2]
+        lib = str(Path(__file__).resolve().parents[2])
+        env = dict(os.environ)
+        env["PYTHONPATH"] = lib + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         try:
-            futures = {pool.submit(_scan_batch, chunk, self.overrides): chunk for chunk in chunks}
-            timeout = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+            proc = subprocess.Popen([sys.executable, "-m", "codexbar_core.cost.worker"], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+        except OSError:
+            proc = None
+        if proc is None:
+            mine, theirs = todo, []
+        lines: list[bytes] = []
+        if proc is not None:
+            job = json.dumps({"overrides": self.overrides, "tasks": theirs}).encode()
+            reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
+            reader.start()
             try:
-                for fut in concurrent.futures.as_completed(futures, timeout=timeout):
-                    for item, result in zip(futures[fut], fut.result()):
-                        self._store_result(item[0], result)
-            except concurrent.futures.TimeoutError:
-                for fut in futures:
-                    fut.cancel()
-                self.save()
-                raise errors.SourceTimeout(
-                    "Cost scan did not finish in time; it continues on the next refresh.") from None
+                assert proc.stdin is not None
+                proc.stdin.write(job)
+                proc.stdin.close()
+            except OSError:
+                pass
+        try:
+            for item in mine:
+                self._check_deadline()
+                self._store_result(item[0], _scan_batch([item], self.overrides)[0])
+            if proc is not None:
+                timeout = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
+                try:
+                    proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    pass
+                reader.join(timeout=0 if proc.poll() is None else 5)
+                done = {}
+                for i in range(0, len(lines) - 1, 2):
+                    try:
+                        path, entry = json.loads(lines[i])
+                    except ValueError:
+                        break
+                    done[path] = (lines[i + 1].decode().rstrip("\n"), entry)
+                for item in theirs:
+                    if item[0] in done:
+                        self._store_result(item[0], done[item[0]])
+                missing = [item for item in theirs if item[0] not in done]
+                if missing:  # the helper died or ran out of time: do its rest here
+                    for item in missing:
+                        self._check_deadline()
+                        self._store_result(item[0], _scan_batch([item], self.overrides)[0])
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            if proc is not None and proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
     # -- forks and subagents --
 
@@ -339,7 +369,7 @@ class Scanner:
         index_changed = False
         match = None
         for log in all_logs(self.codex_home):
-            ph = path_hash(log.path)
+            ph = log.path
             cached = self.sid_index.get(ph)
             if cached is None or tuple(cached[:3]) != log.signature:
                 cached = [*log.signature, first_session_id(log.path)]
@@ -354,7 +384,7 @@ class Scanner:
     def _parent_totals(self, parent: LogFile, fork_ts: int, by_sid: dict[str, list[LogFile]],
                        depth: int) -> rd.Vec | None:
         """The parent's counted cumulative (in the child's counter space) at the fork time."""
-        ph = path_hash(parent.path)
+        ph = parent.path
         self.used.add(ph)
         entry = self.entries.get(ph)
         if entry is None or (entry[0], entry[1], entry[2]) != parent.signature:
@@ -374,7 +404,7 @@ class Scanner:
 
     def resolve_dependent(self, log: LogFile, by_sid: dict[str, list[LogFile]], depth: int = 0) -> bool:
         """Count a fork or subagent against its parent; False when it cannot be (parent missing)."""
-        ph = path_hash(log.path)
+        ph = log.path
         entry = self.entries.get(ph)
         rec = self._record(ph)
         if entry is None or rec is None or depth > 8:
@@ -385,14 +415,15 @@ class Scanner:
         if parent_log is not None and parent_log.path == log.path:
             parent_log = None
         if parent_log is not None:
-            parent_entry = self.entries.get(path_hash(parent_log.path))
+            parent_entry = self.entries.get(parent_log.path)
             upstream = parent_entry[8] if parent_entry is not None and parent_entry[4] != "plain" else ""
-            dep = f"{path_hash(parent_log.path)}:{list(parent_log.signature)}:{upstream}"
+            dep = f"{parent_log.path}:{list(parent_log.signature)}:{upstream}"
         else:
             dep = "missing"
         if entry[8] == dep and rec.get("dep") == dep and "resolved" in rec:
             return bool(entry[7])
-        events = parse_file(log.path).events
+        parsed = parse_file(log.path)
+        events = parsed.events
         meta = rd.leaf_meta(events)
         rows: list[list[Any]] = []
         resolved = False
@@ -408,24 +439,24 @@ class Scanner:
         self.records[ph] = rec
         self.state.put_file(ph, json.dumps(rec, separators=(",", ":")))
         agg = aggregate(rows, self.prices, self.day_of) if resolved else {}
-        self.entries[ph] = [*log.signature, entry[3], entry[4], agg, entry[6], resolved, dep]
+        self.entries[ph] = [*log.signature, entry[3], entry[4], agg, parsed.bad_lines, resolved, dep]
         self.dirty = True
         return resolved
 
     # -- entry point --
 
     def run(self, logs: list[LogFile]) -> ScanResult:
-        self.used.update(path_hash(log.path) for log in logs)
+        self.used.update(log.path for log in logs)
         self.refresh_plain(logs)
         self._check_deadline()
         by_sid: dict[str, list[LogFile]] = {}
         for log in logs:
-            entry = self.entries.get(path_hash(log.path))
+            entry = self.entries.get(log.path)
             if entry is not None and entry[3]:
                 by_sid.setdefault(entry[3], []).append(log)
         result = ScanResult([])
         for log in logs:
-            ph = path_hash(log.path)
+            ph = log.path
             entry = self.entries.get(ph)
             if entry is None:
                 continue  # vanished during the scan

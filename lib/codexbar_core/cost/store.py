@@ -3,7 +3,7 @@
 Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the file's path):
 - `cost:file:<home>:<file>`  one per log: signature (inode, mtime_ns, size), byte offset, a hash of
   the bytes just before the offset (detects a replaced file), reducer state, rows, session id, kind;
-- `cost:home:<home>`         one per home: every known file's signature plus its per-day/per-model
+- `cost:home:<home>`         one per home: every known file's path, signature plus its per-day/per-model
   totals, so an unchanged file costs one dict lookup instead of one cache read;
 - `cost:result:<home>:…`     the last report for a window (reused for 60 s; then reused again if no
   file changed, which a digest of all signatures tells);
@@ -61,19 +61,19 @@ class StateStore:
             return value
         return None
 
-    def get_file(self, ph: str) -> dict[str, Any] | None:
-        return self.get(file_key(self.home, ph))
+    def get_file(self, path: str) -> dict[str, Any] | None:
+        return self.get(file_key(self.home, path_hash(path)))
 
-    def pending_file(self, ph: str) -> dict[str, Any] | None:
+    def pending_file(self, path: str) -> dict[str, Any] | None:
         """A record written in this run but not flushed yet."""
         import json
 
-        text = self.pending.get(file_key(self.home, ph))
+        text = self.pending.get(file_key(self.home, path_hash(path)))
         return json.loads(text) if text else None
 
-    def put_file(self, ph: str, record_json: str) -> None:
+    def put_file(self, path: str, record_json: str) -> None:
         """`record_json` is already encoded (workers encode in parallel)."""
-        self.pending[file_key(self.home, ph)] = record_json
+        self.pending[file_key(self.home, path_hash(path))] = record_json
 
     def put(self, key: str, value: Any) -> None:
         import json

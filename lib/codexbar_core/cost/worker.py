@@ -1,0 +1,32 @@
+"""Helper process for large cold scans: `python -m codexbar_core.cost.worker` parses half the files.
+
+Input (stdin): one JSON object `{"overrides": path or null, "tasks": [[path, [ino, mtime_ns, size],
+previous record or null], ...]}`. Output (stdout), per task, two lines: `[path, home entry or null]`
+and the file's record as JSON text (an empty line when the file could not be read). A subprocess
+rather than multiprocessing, so nothing re-imports the plugin script that started us.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+
+def main() -> int:
+    from codexbar_core.cost.scan import _scan_batch
+
+    job = json.loads(sys.stdin.buffer.read())
+    out = sys.stdout
+    for task in job["tasks"]:
+        path, sig, prev = task
+        (text, entry), = _scan_batch([(path, tuple(sig), prev)], job.get("overrides"))
+        out.write(json.dumps([path, entry], separators=(",", ":")))
+        out.write("\n")
+        out.write(text)
+        out.write("\n")
+    out.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
