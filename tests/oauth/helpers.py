@@ -50,3 +50,16 @@ def cache_bytes(scratch: Path) -> bytes:
                 if path.is_file():
                     out += path.read_bytes()
     return out
+
+
+def oauth_error(doc: dict[str, Any]) -> dict[str, Any]:
+    """The OAuth step's failure as the trace records it: {"kind", "message"}.
+
+    For errors that fall through, the document's top-level error is whatever the *next* source said
+    (which pipeline policy decides), so the OAuth source's own words are read from its trace entry.
+    """
+    (step,) = [a for a in doc["trace"]["attempts"] if a["source"] == "oauth"]
+    assert step["outcome"] == "failed", step
+    if step["errorKind"] not in ("auth", "missing_credentials", "needs_refresh"):
+        assert doc["error"] == {"kind": step["errorKind"], "message": step["reason"]}
+    return {"kind": step["errorKind"], "message": step["reason"]}

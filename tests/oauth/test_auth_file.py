@@ -147,3 +147,12 @@ def test_usage_url_path_rule(tmp_path, configured, expected):
     lines = [f'chatgpt_base_url = "{configured}"  # comment'] if configured else []
     (tmp_path / "config.toml").write_text("\n".join([*lines, "[other]", 'chatgpt_base_url = "nope"']) + "\n")
     assert usage_url(base_url(tmp_path)) == expected
+
+
+@pytest.mark.parametrize("token", ["abc def", "tök€n", "line\nbreak"])
+def test_a_token_that_cannot_be_a_header_is_damaged_not_a_crash(tmp_path, scratch, local_tls, token):
+    write_auth(tmp_path, auth_json(access_token=token))
+    with pytest.raises(CodexbarError) as info:
+        OAuthSource().fetch(ctx_for(tmp_path, scratch, local_tls.ca_pem))
+    assert info.value.kind == "missing_credentials" and "damaged token" in info.value.message
+    assert token not in info.value.message

@@ -17,7 +17,7 @@ from codexbar_core.errors import CodexbarError
 from codexbar_core.model import UTC, parse_iso
 from codexbar_core.sources import auth
 from codexbar_core.sources.oauth import OAuthSource
-from tests.oauth.helpers import assert_no_secrets, ctx_for, secrets_of
+from tests.oauth.helpers import assert_no_secrets, ctx_for, oauth_error, secrets_of
 from tests.rig.codex_home import auth_json, fake_jwt, make_codex_home, write_auth
 from tests.rig.fake_backend import ACCOUNT_ID, Reply, usage_body
 from tests.rig.runner import ROOT, run_codexbar
@@ -131,9 +131,9 @@ def test_a_failed_refresh_leaves_auth_json_byte_identical(scratch, env_for, back
     before = (home / "auth.json").read_bytes()
     mode = stat.S_IMODE(os.stat(home / "auth.json").st_mode)
     proc = run_codexbar(["usage", "--json", "--source", "oauth"], refresh_env(env_for, home, backend))
-    doc = json.loads(proc.stdout)[0]
-    assert doc["error"]["kind"] == kind
-    assert "codex login" in doc["error"]["message"]
+    error = oauth_error(json.loads(proc.stdout)[0])
+    assert error["kind"] == kind
+    assert "codex login" in error["message"]
     assert (home / "auth.json").read_bytes() == before
     assert stat.S_IMODE(os.stat(home / "auth.json").st_mode) == mode
     assert len(backend.requests_to("/oauth/token")) == 1

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codexbar_core.errors import InvalidResponse, NoRateLimits
 from codexbar_core.model import UTC
@@ -237,3 +239,39 @@ def test_workspace_monthly_limit():
         assert workspace_credit_limit({"current_month_usage": 1, "effective_monthly_limit": {
             "limit": 7000, "enforcement_mode": mode}}) is None
     assert workspace_credit_limit({"current_month_usage": 1, "effective_monthly_limit": {"limit": 0}}) is None
+
+
+# -- robustness --------------------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=True) | st.text(max_size=8),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20)
+window_like = st.fixed_dictionaries({}, optional={"used_percent": json_values, "limit_window_seconds": json_values,
+                                                  "reset_at": json_values})
+body_like = st.fixed_dictionaries({}, optional={
+    "plan_type": json_values, "email": json_values,
+    "rate_limit": st.fixed_dictionaries({}, optional={"primary_window": window_like | json_values,
+                                                      "secondary_window": window_like | json_values,
+                                                      "individual_limit": json_values}) | json_values,
+    "credits": st.fixed_dictionaries({}, optional={"balance": json_values, "unlimited": json_values}) | json_values,
+    "additional_rate_limits": st.lists(st.fixed_dictionaries({}, optional={
+        "limit_name": json_values, "metered_feature": json_values,
+        "rate_limit": st.fixed_dictionaries({}, optional={"primary_window": window_like})}) | json_values,
+        max_size=3) | json_values,
+    "individual_limit": json_values, "spend_control": json_values})
+
+
+@settings(max_examples=300, deadline=None)
+@given(body_like | json_values)
+def test_any_json_decodes_or_fails_with_a_clear_error(payload):
+    try:
+        snap = wham.decode_usage(payload, source="oauth")
+    except (InvalidResponse, NoRateLimits) as exc:
+        assert exc.message
+        return
+    assert snap.has_windows or snap.credits is not None
+    for w in [snap.primary, snap.secondary, *snap.extra_windows]:
+        if w is not None:
+            assert isinstance(w.used_percent, (int, float)) and isinstance(w.window_minutes, int)
+    snap.to_dict()  # always serialisable for the cache and --json

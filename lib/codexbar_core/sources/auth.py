@@ -147,6 +147,10 @@ def _token(tokens: dict[str, Any], snake: str, camel: str) -> str | None:
     return None
 
 
+def _header_safe(value: str) -> bool:
+    return value.isascii() and value.isprintable() and " " not in value
+
+
 def parse_auth(path: Path, content: bytes) -> AuthFile:
     """Bytes of auth.json -> AuthFile, or a MissingCredentials / NotConfigured saying what to do."""
     if not content.strip():
@@ -169,6 +173,9 @@ def parse_auth(path: Path, content: bytes) -> AuthFile:
         raise MissingCredentials(f"Codex auth.json exists but contains no tokens. {LOGIN_HINT}")
     id_token = _token(tokens, "id_token", "idToken")
     account_id = _token(tokens, "account_id", "accountId") or _account_id_from_tokens(id_token, access)
+    if not all(_header_safe(v) for v in (access, account_id or "")):
+        # both go into HTTP headers, and an HTTP library's complaint about a bad header quotes it
+        raise MissingCredentials(f"Codex auth.json holds a damaged token. {LOGIN_HINT}")
     last = raw.get("last_refresh")
     return AuthFile(path=path, raw=raw, content=content, access_token=access, refresh_token=refresh,
                     id_token=id_token, account_id=account_id, last_refresh=parse_iso(last))

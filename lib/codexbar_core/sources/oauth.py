@@ -56,28 +56,48 @@ def _host(url: str) -> str:
     return urllib.parse.urlsplit(url).hostname or "the server"
 
 
-def within(seconds: float, work: Callable[[], Any], on_timeout: CodexbarError) -> Any:
-    """Run `work` but give up after `seconds` whatever the server does (dribbling bodies included).
+class Job:
+    """`work` on a daemon thread, so an abandoned request can never keep the process alive.
 
-    httpx timeouts are per read; a body sent one byte at a time would pass them all. The worker is a
-    daemon thread, so an abandoned request can never keep the process alive.
+    httpx timeouts are per read; a body sent one byte at a time would pass them all, so every
+    request of this source runs as a Job that the caller stops waiting for at its own deadline.
     """
-    box: dict[str, Any] = {}
 
-    def run() -> None:
+    def __init__(self, work: Callable[[], Any]) -> None:
+        self._box: dict[str, Any] = {}
+        self._thread = threading.Thread(target=self._run, args=(work,), name="codexbar-oauth-http", daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], Any]) -> None:
         try:
-            box["value"] = work()
-        except BaseException as exc:  # handed to the caller's thread
-            box["error"] = exc
+            self._box["value"] = work()
+        except BaseException as exc:  # handed to the caller's thread by outcome()
+            self._box["error"] = exc
 
-    worker = threading.Thread(target=run, name="codexbar-oauth-http", daemon=True)
-    worker.start()
-    worker.join(seconds)
-    if worker.is_alive():
+    def wait(self, seconds: float) -> bool:
+        """True when the work finished within `seconds`."""
+        self._thread.join(max(0.0, seconds))
+        return not self._thread.is_alive()
+
+    def outcome(self) -> Any:
+        if "error" in self._box:
+            raise self._box["error"]
+        return self._box.get("value")
+
+
+def within(seconds: float, work: Callable[[], Any], on_timeout: CodexbarError) -> Any:
+    """Run `work`, but give up after `seconds` whatever the server does."""
+    job = Job(work)
+    if not job.wait(seconds):
         raise on_timeout
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
+    return job.outcome()
+
+
+def auth_headers(auth: authfile.AuthFile) -> dict[str, str]:
+    headers = {"Authorization": f"Bearer {auth.access_token}"}
+    if auth.account_id:
+        headers["ChatGPT-Account-Id"] = auth.account_id
+    return headers
 
 
 def transport_error(exc: Exception, what: str, url: str, seconds: float, after: str = "") -> CodexbarError:
@@ -110,12 +130,14 @@ class OAuthSource:
                 raise authfile.stale_error()  # the CLI owns the refresh token: let it renew (SPEC A3)
             auth = self._refresh(ctx, auth)
         base = base_url(ctx.codex_home)
+        # Reset credits do not depend on the usage answer: ask for them at the same time.
+        reset_job = Job(lambda: fetch_reset_credits(ctx, auth, base)) if "/backend-api" in base else None
         client = _Client(ctx, auth)
         try:
             body = client.usage(usage_url(base))
             snapshot = wham.decode_body(body, source=self.label, now=ctx.now())
             self._fill_identity(snapshot, auth)
-            self._enrich(ctx, client, base, body, snapshot)
+            self._enrich(ctx, client, base, body, snapshot, reset_job)
         finally:
             client.close()
         return wham.require_something(snapshot)
@@ -135,11 +157,17 @@ class OAuthSource:
         ident.login_method = "chatgpt"
 
     @staticmethod
-    def _enrich(ctx: FetchContext, client: _Client, base: str, body: Any, snapshot: UsageSnapshot) -> None:
+    def _enrich(ctx: FetchContext, client: _Client, base: str, body: Any, snapshot: UsageSnapshot,
+                reset_job: Job | None) -> None:
         """Reset credits and the workspace monthly limit (SPEC B §1.7): short, optional, failures ignored."""
-        if "/backend-api" not in base:
+        if reset_job is None:
             return
-        available, next_expiry = client.reset_credits(base + "/wham/rate-limit-reset-credits")
+        available, next_expiry = 0, None
+        if reset_job.wait(min(ENRICH_TIMEOUT, ctx.remaining() - ENRICH_MIN_LEFT)):
+            try:
+                available, next_expiry = reset_job.outcome()
+            except Exception:  # an optional extra is never a reason to fail the fetch
+                pass
         if available:
             credits = snapshot.credits or Credits()
             credits.reset_credits_available = available
@@ -167,10 +195,7 @@ class _Client:
         from codexbar_core.http import make_client
 
         self.ctx = ctx
-        headers = {"Authorization": f"Bearer {auth.access_token}"}
-        if auth.account_id:
-            headers["ChatGPT-Account-Id"] = auth.account_id
-        self.http = make_client(timeout=USAGE_TIMEOUT, env=ctx.env, headers=headers)
+        self.http = make_client(timeout=USAGE_TIMEOUT, env=ctx.env, headers=auth_headers(auth))
 
     def close(self) -> None:
         try:
@@ -195,19 +220,6 @@ class _Client:
             raise transport_error(exc, what, url, seconds) from None
         return usage_answer(response.status_code, response.headers.get("content-type", ""), response.content)
 
-    def reset_credits(self, url: str) -> tuple[int, dt.datetime | None]:
-        seconds = min(ENRICH_TIMEOUT, self.ctx.remaining() - ENRICH_MIN_LEFT)
-        if seconds <= 0.1:
-            return 0, None
-        headers = {"OpenAI-Beta": "codex-1", "originator": "Codex Desktop"}
-        try:
-            response = within(seconds, lambda: self._get(url, seconds, headers), SourceTimeout("slow"))
-            if response.status_code != 200:
-                return 0, None
-            return available_reset_credits(json.loads(response.content), self.ctx.now())
-        except Exception:  # optional extra: never a reason to fail the fetch
-            return 0, None
-
     def workspace_limit(self, url: str) -> Any:
         seconds = min(ENRICH_TIMEOUT, self.ctx.remaining() - ENRICH_MIN_LEFT)
         if seconds <= 0.1:
@@ -219,6 +231,18 @@ class _Client:
             return workspace_credit_limit(json.loads(response.content))
         except Exception:
             return None
+
+
+def fetch_reset_credits(ctx: FetchContext, auth: authfile.AuthFile, base: str) -> tuple[int, dt.datetime | None]:
+    """`GET wham/rate-limit-reset-credits` on its own connection (it runs beside the usage call)."""
+    from codexbar_core.http import make_client
+
+    headers = dict(auth_headers(auth), **{"OpenAI-Beta": "codex-1", "originator": "Codex Desktop"})
+    with make_client(timeout=ENRICH_TIMEOUT, env=ctx.env, headers=headers) as http:
+        response = http.get(base + "/wham/rate-limit-reset-credits")
+    if response.status_code != 200:
+        return 0, None
+    return available_reset_credits(json.loads(response.content), ctx.now())
 
 
 def usage_answer(status: int, content_type: str, content: bytes) -> Any:
