@@ -222,3 +222,11 @@ def test_no_account_id_means_no_account_header(scratch, env_for, backend):
     write_auth(home, data)
     assert usage(env_for(home))["usage"]["primary"]["usedPercent"] == 42
     assert "chatgpt-account-id" not in backend.requests_to("/wham/usage")[0]["headers"]
+
+
+def test_a_slow_optional_extra_does_not_cost_the_numbers(scratch, local_tls, backend):
+    backend.set_usage(usage_body(primary_used=8))
+    backend.route("GET", "/backend-api/wham/rate-limit-reset-credits", lambda req: Reply(body={}, delay=30))
+    home = make_codex_home(scratch / "home", backend.url)
+    snap = OAuthSource().fetch(ctx_for(home, scratch, local_tls.ca_pem, seconds=2.5))
+    assert snap.primary.used_percent == 8 and snap.credits.reset_credits_available == 0
