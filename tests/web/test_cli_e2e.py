@@ -151,3 +151,16 @@ def test_menu_attaches_dashboard_extras_to_oauth(scratch, env_for, chatgpt, back
     for path in (scratch / "cache").rglob("*"):
         if path.is_file():
             assert SESSION_VALUE.encode() not in path.read_bytes(), path
+
+
+def test_menu_says_which_account_the_dashboard_belongs_to(scratch, env_for, chatgpt, backend):
+    chatgpt.email = "someone.else@example.org"
+    env = web_env(scratch, env_for, chatgpt, backend_url=backend.url,
+                  CODEXBAR_OPENAI_COOKIE=cookie_header(SESSION_VALUE))
+    proc = run_codexbar(["menu"], env)
+    assert proc.returncode == 0, proc.stderr
+    assert "Source: oauth (" in proc.stdout  # the primary still shows, without the other account's extras
+    mismatch = [ln for ln in proc.stdout.splitlines() if "does not match" in ln or "wrong account" in ln]
+    assert mismatch and "someone.else@example.org" in mismatch[0] and "tester@example.com" in mismatch[0]
+    assert "Code review" not in proc.stdout
+    assert_no_secret(proc.stdout, proc.stderr)
