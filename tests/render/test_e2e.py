@@ -3,6 +3,7 @@ notifications delivered once per crossing, readable terminal reports."""
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shlex
@@ -103,12 +104,7 @@ def test_notifications_off_from_the_menu(scratch, env_for, backend):
 def test_terminal_reports_are_readable_and_plain_with_no_color(scratch, env_for, backend):
     backend.set_usage(usage_body(primary_used=30, secondary_used=64, credits_balance="112.4"))
     home = make_codex_home(scratch / "home", backend.url)
-    gen = subprocess.run([sys.executable, str(ROOT / "bench" / "gen_home.py"), str(scratch / "gen"), "--files",
-                          "12", "--mb", "0.2", "--days", "5", "--end", _today()], capture_output=True, text=True)
-    assert gen.returncode == 0, gen.stderr
-    for folder in ("sessions", "archived_sessions"):
-        if (scratch / "gen" / folder).exists():
-            shutil.move(str(scratch / "gen" / folder), str(home / folder))
+    _generate_sessions(scratch, home)
     env = env_for(home)
     usage = run_codexbar(["usage", "--source", "oauth"], env)
     assert usage.returncode == 0, usage.stderr
@@ -120,6 +116,31 @@ def test_terminal_reports_are_readable_and_plain_with_no_color(scratch, env_for,
     assert "\x1b[" not in cost.stdout
     assert cost.stdout.startswith("Cost · local Codex sessions\n  Today: $")
     assert "  By model" in cost.stdout
+
+
+def test_the_chart_reaches_the_menu_as_a_png_of_menu_size(scratch, env_for, backend):
+    from codexbar_core.render.png import decode_png
+
+    backend.set_usage(usage_body(primary_used=30, secondary_used=64))
+    home = make_codex_home(scratch / "home", backend.url)
+    _generate_sessions(scratch, home)
+    swift = run_plugin(env_for(home, SWIFTBAR="1")).stdout
+    pair = re.search(r'^\s+\| image="?([A-Za-z0-9+/=]+),([A-Za-z0-9+/=]+)"? width=300 height=90$', swift, re.M)
+    assert pair, swift
+    light, dark = (decode_png(base64.b64decode(part)) for part in pair.groups())
+    assert light[:2] == dark[:2] == (600, 180) and light[2] != dark[2]
+    xbar = run_plugin(env_for(home, XBARDarkMode="true", CODEXBAR_CACHE_DIR=str(scratch / "cache2"))).stdout
+    template = re.search(r'^\s+\| templateImage="?([A-Za-z0-9+/=]+)"?$', xbar, re.M)
+    assert template and decode_png(base64.b64decode(template.group(1)))[:2] == (600, 180)
+
+
+def _generate_sessions(scratch, home) -> None:
+    gen = subprocess.run([sys.executable, str(ROOT / "bench" / "gen_home.py"), str(scratch / "gen"), "--files",
+                          "12", "--mb", "0.2", "--days", "5", "--end", _today()], capture_output=True, text=True)
+    assert gen.returncode == 0, gen.stderr
+    for folder in ("sessions", "archived_sessions"):
+        if (scratch / "gen" / folder).exists():
+            shutil.move(str(scratch / "gen" / folder), str(home / folder))
 
 
 def _today() -> str:
