@@ -75,7 +75,7 @@ def test_cookies_set_status_clear_round_trip(scratch, env_for, chatgpt):
     assert "Removed 1 stored cookie set" in cleared.stdout
     assert not secret_file.exists()
     row, _ = usage_web(env)
-    assert row["error"]["kind"] == "missing_credentials"
+    assert row["error"]["kind"] == "not_configured"
     assert "codexbar cookies set" in row["error"]["message"]
 
 

@@ -145,13 +145,14 @@ def test_no_browser_cookies_then_no_new_import_until_the_cooldown_ends(auto_env,
 
     monkeypatch.setattr(cookie_mod, "read_browser", counting)
     ctx = auto_ctx(make_ctx, auto_env)
-    with pytest.raises(errors.MissingCredentials) as info:
+    with pytest.raises(errors.LoginRequired) as info:
         WebSource().fetch(ctx)
-    assert info.value.message == NO_BROWSER_COOKIES and info.value.fallthrough
+    assert info.value.message == NO_BROWSER_COOKIES
     assert "chrome" in calls and "firefox" in calls
     calls.clear()
-    with pytest.raises(errors.MissingCredentials):
+    with pytest.raises(errors.CodexbarError) as again:
         WebSource().fetch(auto_ctx(make_ctx, auto_env))
+    assert (again.value.kind, again.value.message) == ("login_required", NO_BROWSER_COOKIES)
     assert calls == []  # no keychain prompt on every 5-minute run
     cookie_mod.reset_cooldowns(ctx.store)  # what `codexbar cookies mode auto` does
     stores.write_firefox_profile(home(auto_env), stores.session_cookies(SESSION_VALUE))

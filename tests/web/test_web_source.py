@@ -151,14 +151,13 @@ def test_cookies_off_makes_the_source_unavailable(make_ctx):
 
 
 def test_manual_mode_without_a_header_says_how_to_set_one(make_ctx):
-    with pytest.raises(errors.MissingCredentials) as info:
+    with pytest.raises(errors.NotConfigured) as info:
         fetch(make_ctx(mode="manual"))
     assert "codexbar cookies set" in info.value.message
-    assert info.value.fallthrough  # `codexbar usage --source auto` goes on to the CLI
 
 
 def test_env_header_without_session_cookie_is_rejected_plainly(make_ctx):
-    with pytest.raises(errors.MissingCredentials) as info:
+    with pytest.raises(errors.NotConfigured) as info:
         fetch(make_ctx(mode="off", CODEXBAR_OPENAI_COOKIE="oai-did=abc; theme=dark"))
     assert "session cookie" in info.value.message
     assert "abc" not in info.value.message

@@ -217,10 +217,10 @@ def import_on_cooldown(store: Any, email: str | None, now: float | None = None) 
     return None
 
 
-def note_import_attempt(store: Any, email: str | None, ok: bool, message: str = "") -> None:
+def note_import_attempt(store: Any, email: str | None, ok: bool, message: str = "", kind: str = "") -> None:
     if store is not None:
         store.set_json(META_PREFIX + "attempt:" + account_tag(email),
-                       {"at": time.time(), "ok": ok, "message": message})
+                       {"at": time.time(), "ok": ok, "message": message, "kind": kind})
 
 
 def reset_cooldowns(store: Any) -> None:

@@ -113,7 +113,8 @@ class WebSource:
         error = self._summarise(mode, expected, rejected, ctx, secrets)
         if mode == "auto" and (tried_browsers or not rejected):
             if not cookie_mod.import_on_cooldown(ctx.store, expected):
-                cookie_mod.note_import_attempt(ctx.store, expected, ok=False, message=error.message)
+                cookie_mod.note_import_attempt(ctx.store, expected, ok=False, message=error.message,
+                                               kind=error.kind)
         raise error
 
     def _candidates(self, mode: str, ctx: FetchContext, secrets: Any,
@@ -122,16 +123,16 @@ class WebSource:
             try:
                 yield cookie_mod.manual_set(ctx.env[cookie_mod.ENV_COOKIE], cookie_mod.ENV_COOKIE)
             except cookie_mod.CookieHeaderError as exc:
-                raise errors.MissingCredentials(f"{cookie_mod.ENV_COOKIE}: {exc}") from None
+                raise errors.NotConfigured(f"{cookie_mod.ENV_COOKIE}: {exc}") from None
             return
         if mode == "manual":
             header = secrets.get(cookie_mod.MANUAL_SECRET)
             if not header:
-                raise errors.MissingCredentials(NO_MANUAL_HEADER)
+                raise errors.NotConfigured(NO_MANUAL_HEADER)
             try:
                 yield cookie_mod.manual_set(header, "manual")
             except cookie_mod.CookieHeaderError as exc:
-                raise errors.MissingCredentials(f"Stored cookie header: {exc}") from None
+                raise errors.NotConfigured(f"Stored cookie header: {exc}") from None
             return
         cached = cookie_mod.load_cached_import(ctx.store, secrets, ctx.expected_email)
         if cached is not None and cached.has_session():
@@ -160,9 +161,9 @@ class WebSource:
         if mode == "auto":
             last = cookie_mod.import_on_cooldown(ctx.store, expected)
             if last is not None and last.get("message"):
-                return errors.MissingCredentials(str(last["message"]))
-            return errors.MissingCredentials(NO_BROWSER_COOKIES)
-        return errors.MissingCredentials(NO_MANUAL_HEADER)
+                return errors.CodexbarError(str(last["message"]), kind=str(last.get("kind") or "login_required"))
+            return errors.LoginRequired(NO_BROWSER_COOKIES)
+        return errors.NotConfigured(NO_MANUAL_HEADER)
 
     # -- one cookie candidate ----------------------------------------------------------------------
     def _fetch_with(self, cand: cookie_mod.CookieSet, ctx: FetchContext) -> UsageSnapshot:
