@@ -187,7 +187,7 @@ def test_several_homes_one_section_each_title_shows_the_tightest(tmp_path):
 def test_settings_submenus_mark_the_current_choice():
     lines = menu(title_mode="pace", title_metric="weekly", reset_style="absolute")
     assert "--✓ Pace (+5% = in reserve)" in lines and "--Percent left (45%)" in lines
-    assert "--✓ Weekly" in lines and "--✓ Resets: Clock time (3:00 PM)" in lines
+    assert "--✓ Weekly" in lines and "--✓ Clock time (3:00 PM)" in lines
     assert "--✓ On" in lines and "--✓ At 80% and 95% used" in lines
 
 

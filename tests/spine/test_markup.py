@@ -64,6 +64,8 @@ def test_a_pipe_in_a_title_cannot_split_the_line():
 
 
 def test_header_then_separator_then_body_with_submenus():
-    text = render_lines([Line("42%")], [Line("Parent"), Line("child", depth=1), Line("", separator=True, depth=1)],
-                        "xbar")
-    assert text.splitlines() == ["42%", "---", "Parent", "--child", "-----"]
+    body = [Line("Parent"), Line("child", depth=1), Line("", separator=True, depth=1), Line("two", depth=1)]
+    text = render_lines([Line("42%")], body, "swiftbar")
+    assert text.splitlines() == ["42%", "---", "Parent", "--child", "-----", "--two"]
+    # xbar would read "-----" as a deeper submenu holding an item "-": no submenu separators there.
+    assert render_lines([Line("42%")], body, "xbar").splitlines() == ["42%", "---", "Parent", "--child", "--two"]

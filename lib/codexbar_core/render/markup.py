@@ -129,5 +129,7 @@ def render_lines(header: list[Line], body: list[Line], host: str, metadata: list
                  dark: bool = False) -> str:
     out = [render_line(h, host, dark) for h in header]
     out.append("---")
-    out += [render_line(b, host, dark) for b in body]
+    # Only SwiftBar knows submenu separators ("-----"); xbar's parser reads one as a deeper submenu
+    # holding an item "-" (pkg/plugins/parse.go), so other hosts go without.
+    out += [render_line(b, host, dark) for b in body if not (b.separator and b.depth and host != "swiftbar")]
     return "\n".join(out) + "\n"

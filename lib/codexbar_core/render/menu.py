@@ -430,6 +430,11 @@ def source_lines(view: HomeView, inp: MenuInput) -> list[Line]:
     return lines
 
 
+def _label(text: str) -> Line:
+    """A section label inside a submenu (no action: hosts show it greyed, like a heading)."""
+    return Line(text, depth=1, params={"size": "11"})
+
+
 def _choice(label: str, depth: int, path: str, args: list[str], checked: bool) -> Line:
     return Line(label, depth=depth, action=Action(path, args), checked=checked)
 
@@ -441,15 +446,16 @@ def actions(inp: MenuInput) -> list[Line]:
     for value, label in SOURCE_CHOICES:
         lines.append(_choice(label, 1, path, ["source", value], inp.source_setting == value))
     lines.append(Line("Menu bar"))
+    lines.append(_label("Show"))
     for value, label in TITLE_MODE_CHOICES:
         lines.append(_choice(label, 1, path, ["set", "title_mode", value], inp.title_mode == value))
-    lines.append(Line("", depth=1, separator=True))
+    lines += [Line("", depth=1, separator=True), _label("Lane")]
     for value, label in TITLE_METRIC_CHOICES:
         lines.append(_choice(label, 1, path, ["set", "title_metric", value], inp.title_metric == value))
-    lines.append(Line("", depth=1, separator=True))
+    lines += [Line("", depth=1, separator=True), _label("Reset times")]
     for value, label in RESET_STYLE_CHOICES:
-        lines.append(_choice(f"Resets: {label}", 1, path, ["set", "reset_style", value],
-                             inp.reset_style == value))
+        lines.append(_choice(label, 1, path, ["set", "reset_style", value], inp.reset_style == value))
+    lines += [Line("", depth=1, separator=True)]
     lines.append(_choice("Show percent used instead of left", 1, path,
                          ["set", "show_used", "false" if inp.show_used else "true"], inp.show_used))
     lines += notification_choices(inp)
@@ -471,7 +477,7 @@ def notification_choices(inp: MenuInput) -> list[Line]:
     lines = [Line("Notifications")]
     lines.append(_choice("On", 1, path, ["set", "notifications", "true"], enabled))
     lines.append(_choice("Off", 1, path, ["set", "notifications", "false"], not enabled))
-    lines.append(Line("", depth=1, separator=True))
+    lines += [Line("", depth=1, separator=True), _label("Notify")]
     for value, label in THRESHOLD_PRESETS:
         lines.append(_choice(label, 1, path, ["set", "notify_thresholds", value], current == value))
     lines.append(_choice("When a limit resets", 1, path, ["set", "notify_resets", "false" if resets else "true"],
