@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import sys
 import threading
 import time
 from typing import Any
@@ -59,7 +60,29 @@ def _group_alive(pid: int) -> bool:
         return False
     except PermissionError:
         return True
+    if sys.platform.startswith("linux"):
+        # Zombies still count for killpg: the CLI's native child, orphaned when the npm wrapper dies,
+        # waits for PID 1 to reap it, which can take a while in containers. Dead is dead.
+        return _live_member_on_linux(pid)
     return True
+
+
+def _live_member_on_linux(pgid: int) -> bool:
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return True
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                fields = fh.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if len(fields) > 2 and int(fields[2]) == pgid and fields[0] != b"Z":
+            return True
+    return False
 
 
 def _reap(pid: int, handle: subprocess.Popen[Any] | None) -> bool:
@@ -73,6 +96,17 @@ def _reap(pid: int, handle: subprocess.Popen[Any] | None) -> bool:
     return done == pid
 
 
+def _wait_gone(pid: int, handle: subprocess.Popen[Any] | None, seconds: float) -> bool:
+    """Reap the leader and wait for every member of its group to be gone; False on time-out."""
+    end = time.monotonic() + seconds
+    while True:
+        if _reap(pid, handle) and not _group_alive(pid):
+            return True
+        if time.monotonic() >= end:
+            return False
+        time.sleep(0.01)
+
+
 def stop(pid: int, grace: float = 1.0) -> None:
     """End `pid`'s process group: SIGTERM, wait up to `grace`, SIGKILL, reap. Idempotent."""
     with _lock:
@@ -83,20 +117,10 @@ def stop(pid: int, grace: float = 1.0) -> None:
         except OSError:
             pass
     _signal_group(pid, signal.SIGTERM)
-    end = time.monotonic() + grace
-    while time.monotonic() < end:
-        leader_gone = _reap(pid, handle)
-        if leader_gone and not _group_alive(pid):
-            break
-        time.sleep(0.02)
-    else:
+    if not _wait_gone(pid, handle, grace):
         _signal_group(pid, signal.SIGKILL)
-        end = time.monotonic() + 2.0
-        while not _reap(pid, handle) and time.monotonic() < end:
-            time.sleep(0.01)
-    if _group_alive(pid):
-        # the leader is gone but a grandchild kept the group: finish it off
-        _signal_group(pid, signal.SIGKILL)
+        if not _wait_gone(pid, handle, 2.0):
+            _signal_group(pid, signal.SIGKILL)  # a member that was forking meanwhile
     with _lock:
         _children.pop(pid, None)
 

@@ -234,11 +234,14 @@ def test_backend_slower_than_the_budget(scratch, env_for, codex_bin, backend, so
     backend.set_usage(Reply(body=usage_body(), delay=30))
     home = make_codex_home(scratch / "home", backend.url)
     env = env_for(home, CODEX_CLI_PATH=str(codex_bin))
+    ptys_before = open_ptys()
     with pytest.raises(errors.SourceTimeout) as info:
         source_class().fetch(context(home, env, 2.5))
     if source_class is RpcSource:
         assert "account/rateLimits/read" in info.value.message
-    assert processes_using(home) == []
+    else:  # the TUI said "refresh requested" and we stopped waiting at the budget
+        assert "waiting for the usage service" in info.value.message
+    assert processes_using(home) == [] and open_ptys() == ptys_before
 
 
 def test_sign_in_menu_is_recognised_and_never_answered(scratch, env_for, codex_bin, backend, monkeypatch):
@@ -257,8 +260,10 @@ def test_sign_in_menu_is_recognised_and_never_answered(scratch, env_for, codex_b
         return text
 
     monkeypatch.setattr(pty_mod, "drive_status", recording)
+    ptys_before = open_ptys()
     with pytest.raises(errors.NotSignedIn):
         PtySource().fetch(context(home, env, 8))
+    assert open_ptys() == ptys_before
     assert "Sign in with ChatGPT" in screens[-1]
     assert "/status" not in screens[-1] and "Finish signing in" not in screens[-1]
     assert not any("/oauth" in r["path"] for r in backend.requests)
@@ -272,3 +277,47 @@ def test_pty_refuses_background_refresh(scratch, env_for, codex_bin, backend):
     with pytest.raises(errors.NotConfigured):
         PtySource().fetch(ctx)
     assert backend.requests == []  # nothing was started
+
+
+def test_workspace_discovery_failing(run, backend):
+    """accounts/check 500: account/read fails but the limits still come (identity from auth.json).
+    (The TUI exits on this one; its screen is covered by test_status_parse.)"""
+    backend.accounts_check = Reply(status=500, body={"detail": "down"})
+    out = run("cli")
+    assert out["error"] is None and out["usage"]["primary"]["usedPercent"] == 42
+    assert out["usage"]["identity"]["accountEmail"] == "tester@example.com"
+
+
+def open_ptys() -> int:
+    count = 0
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue
+        count += target == "/dev/ptmx" or target.startswith("/dev/pts/")
+    return count
+
+
+def test_unreadable_card_is_retried_once_in_a_larger_terminal(scratch, env_for, codex_bin, backend, monkeypatch):
+    import codexbar_core.sources.pty as pty_mod
+
+    home = make_codex_home(scratch / "home", backend.url)
+    env = env_for(home, CODEX_CLI_PATH=str(codex_bin), TMPDIR=str(scratch))
+    sizes: list[tuple[int, int]] = []
+    real_drive = pty_mod.drive_status
+
+    def first_one_mangled(term, deadline, cwd):
+        sizes.append((term.screen.lines, term.screen.columns))
+        text = real_drive(term, deadline, cwd)
+        if len(sizes) == 1:  # as if the card had been cut off: the header but no limit lines
+            text = text.split("Model:")[0]
+        return text
+
+    monkeypatch.setattr(pty_mod, "drive_status", first_one_mangled)
+    ptys_before = open_ptys()
+    snap = PtySource().fetch(context(home, env, 12))
+    assert sizes == [pty_mod.FIRST_SIZE, pty_mod.RETRY_SIZE]
+    assert snap.primary.used_percent == 42 and snap.credits.balance == 13
+    assert processes_using(home) == [] and open_ptys() == ptys_before
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("codexbar-status")] == []

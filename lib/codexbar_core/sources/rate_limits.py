@@ -231,44 +231,20 @@ def extract_body(message: str) -> Any:
     return None
 
 
-def _wham_window(raw: Any) -> RateWindow | None:
-    used = _number(_get(raw, "used_percent"))
-    seconds = _number(_get(raw, "limit_window_seconds"))
-    if used is None:
-        return None
-    return RateWindow(used_percent=used, window_minutes=int(seconds // 60) if seconds else None,
-                      resets_at=from_epoch(_get(raw, "reset_at")))
-
-
 def decode_wham_body(body: Any, *, label: str = LABEL) -> UsageSnapshot | None:
-    """A `wham/usage` body (SPEC B §1.5) as a snapshot; None unless the session lane decodes.
-
-    Kept small on purpose: only what the error-body recovery needs (windows, credits, identity).
-    """
+    """A `wham/usage` body (SPEC B §1.5) through the shared decoder; None unless the session lane decodes."""
     if not isinstance(body, dict):
         return None
-    rate = _get(body, "rate_limit")
-    primary = _wham_window(_get(rate, "primary_window"))
-    if primary is None:
+    from codexbar_core.sources import wham
+
+    try:
+        snapshot = wham.decode_body(body, source=label)
+    except errors.CodexbarError:
         return None
-    secondary = _wham_window(_get(rate, "secondary_window"))
-    raw_credits = _get(body, "credits")
-    credits = None
-    if isinstance(raw_credits, dict):
-        credits = Credits(balance=_number(raw_credits.get("balance")),
-                          has_credits=bool(raw_credits.get("has_credits")),
-                          unlimited=bool(raw_credits.get("unlimited")))
-    limit = None
-    for holder in (body, rate, _get(body, "spend_control")):
-        limit = credit_limit(_get(holder, "individual_limit", "individualLimit"))
-        if limit is not None:
-            break
-    if limit is not None:
-        credits = credits or Credits(balance=0.0)
-        credits.limit = limit
-    identity = Identity(email=_get(body, "email"), plan=_get(body, "plan_type"),
-                        account_id=_get(body, "account_id"), login_method="chatgpt")
-    return UsageSnapshot(source=label, primary=primary, secondary=secondary, identity=identity, credits=credits)
+    if snapshot.primary is None:
+        return None
+    snapshot.identity.login_method = "chatgpt"
+    return snapshot
 
 
 def recover_from_error(message: str, *, label: str = LABEL) -> UsageSnapshot | None:

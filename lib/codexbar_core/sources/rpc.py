@@ -169,6 +169,15 @@ def _error_message(reply: dict[str, Any]) -> str | None:
     return str(error)
 
 
+def _email_from_auth_file(codex_home: Path) -> str | None:
+    try:
+        from codexbar_core.sources import auth
+
+        return auth.read_auth(codex_home).email()
+    except Exception:
+        return None
+
+
 class RpcSource:
     id = "cli"
     label = rate_limits.LABEL
@@ -224,7 +233,11 @@ class RpcSource:
         account_result = account.get("result") if account and "result" in account else None
         message = _error_message(limits)
         if message is None:
-            return rate_limits.snapshot_from_rpc(limits.get("result"), account_result, cli_version=version)
+            snapshot = rate_limits.snapshot_from_rpc(limits.get("result"), account_result, cli_version=version)
+            if snapshot.identity.email is None:
+                # account/read failed, or a custom provider hides the account: the login's id_token knows
+                snapshot.identity.email = _email_from_auth_file(ctx.codex_home)
+            return snapshot
         recovered = rate_limits.recover_from_error(message)
         if recovered is not None:
             recovered.cli_version = version
