@@ -1,0 +1,91 @@
+"""A damaged `auth.json`: the menu says what to do, keeps the last good numbers, and never rewrites it.
+
+Unreadable (mode 000) has to fail for root too, since CI runs the tests as root: the plugin is started
+with CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH removed from its capability bounding set (prctl in the
+child before exec), so root obeys file modes like any user; everything else it needs (its own venv,
+caches) is root-owned and stays readable.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+
+import pytest
+
+from tests.hardening.helpers import HARD_LIMIT, STALE_MARK, assert_valid_menu, drop_cache, menu
+from tests.rig.codex_home import make_codex_home
+from tests.rig.fake_backend import usage_body
+from tests.rig.runner import PLUGIN
+
+pytestmark = pytest.mark.hardening
+
+PR_CAPBSET_DROP = 24
+CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
+
+
+def _drop_file_override() -> None:
+    """In the child: give up the capabilities that let root read any file."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and os.geteuid() == 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _damage(kind: str, home) -> None:
+    auth = home / "auth.json"
+    if kind == "missing":
+        auth.unlink()
+    elif kind == "empty":
+        auth.write_bytes(b"")
+    elif kind == "not-json":
+        auth.write_bytes(b'{"auth_mode": "chatgpt", "tokens": {"access_token": "eyJ')  # cut mid-write
+    elif kind == "unreadable":
+        auth.chmod(0o000)
+    elif kind == "directory":
+        auth.unlink()
+        auth.mkdir()
+        (auth / "inside.json").write_text("{}")
+    elif kind == "symlink-loop":
+        auth.unlink()
+        os.symlink("auth.json", auth)  # points at itself: ELOOP
+    else:
+        raise AssertionError(kind)
+
+
+def _snapshot(path) -> tuple[str, bytes | None]:
+    if path.is_symlink():
+        return "link:" + os.readlink(path), None
+    if path.is_dir():
+        return "dir", None
+    try:
+        st = path.stat()
+    except OSError:
+        return "gone", None
+    return f"file:{oct(st.st_mode)}", path.read_bytes() if st.st_mode & 0o400 else None
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "not-json", "unreadable", "directory", "symlink-loop"])
+def test_a_damaged_auth_json_keeps_the_last_good_numbers(kind, scratch, env_for, backend):
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    home = make_codex_home(scratch / "home", backend.url)
+    env = env_for(home)
+    assert "Session: 77% left" in menu(env)
+
+    _damage(kind, home)
+    before = _snapshot(home / "auth.json")
+    drop_cache(env)
+    if kind == "unreadable":
+        proc = subprocess.run([str(PLUGIN)], env=env, capture_output=True, text=True, timeout=HARD_LIMIT,
+                              preexec_fn=_drop_file_override)
+        assert proc.returncode == 0, proc.stderr
+        out = proc.stdout
+        assert_valid_menu(out)
+        assert "permission denied" in out.lower(), out  # the read really failed, and the menu says why
+    else:
+        out = menu(env)
+    assert "Session: 77% left" in out and STALE_MARK in out, out
+    assert "codex login" in out, out  # what to do about it
+    assert _snapshot(home / "auth.json") == before, "codexbar changed the user's auth.json"
+    assert not backend.requests_to("/oauth/token"), "no refresh may be tried with a damaged auth.json"

@@ -1,0 +1,78 @@
+"""A hostile `codex` binary behind the CLI source (app-server JSON-RPC) and the /status TUI source.
+
+The fake `codex` is a small script whose behaviour is switched between runs; each case shows good
+numbers first, then the binary misbehaves: the menu must stay whole, inside the budget, exit 0, the
+last good numbers kept and marked stale, and no child process left behind.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.hardening.helpers import (
+    STALE_MARK,
+    alive,
+    drop_cache,
+    make_fake_codex,
+    menu,
+    read_pids,
+    set_source,
+)
+from tests.rig.codex_home import make_codex_home
+
+pytestmark = pytest.mark.hardening
+
+FAULTS = ["missing", "not-executable", "exits-at-once", "prints-garbage", "hangs-before-initialize",
+          "hangs-after-initialize"]
+MODES = {"exits-at-once": "exit", "prints-garbage": "garbage", "hangs-before-initialize": "hang_before_init",
+         "hangs-after-initialize": "hang_after_init"}
+
+
+def _wait_gone(pids: list[int], seconds: float = 15.0) -> list[int]:
+    """Children may take a moment to be reaped; anything still alive after `seconds` leaked."""
+    end = time.monotonic() + seconds
+    while alive(pids) and time.monotonic() < end:
+        time.sleep(0.1)
+    return alive(pids)
+
+
+def _primed(scratch, env_for, **extra: str):
+    fake_dir = scratch / "bin"
+    codex = make_fake_codex(fake_dir, "good")
+    (fake_dir / "used").write_text("23")
+    env = env_for(make_codex_home(scratch / "home", None), CODEX_CLI_PATH=str(codex), **extra)
+    set_source(env, "cli")
+    first = menu(env)
+    assert "Session: 77% left" in first, first
+    return env, fake_dir, codex
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+def test_a_misbehaving_codex_keeps_the_last_good_numbers(fault, scratch, env_for):
+    # SWIFTBAR=1: a scheduled run, as the 5-minute timer makes them (the /status TUI is not tried)
+    env, fake_dir, codex = _primed(scratch, env_for, SWIFTBAR="1")
+    if fault == "missing":
+        env["CODEX_CLI_PATH"] = str(scratch / "gone" / "codex")
+    elif fault == "not-executable":
+        codex.chmod(0o644)
+    else:
+        (fake_dir / "mode").write_text(MODES[fault])
+    drop_cache(env)
+    out = menu(env)
+    assert "Session: 77% left" in out, out
+    assert STALE_MARK in out, out
+    assert not _wait_gone(read_pids(fake_dir)), "a codex child outlived the plugin"
+
+
+def test_the_tui_stuck_on_a_prompt_cannot_hold_a_manual_refresh(scratch, env_for):
+    # A click (manual refresh) is the only run that may read /status in the TUI; the app-server
+    # answers garbage, so the pipeline falls back to the TUI, which sits on a question forever.
+    env, fake_dir, _codex = _primed(scratch, env_for, SWIFTBAR="1", SWIFTBAR_PLUGIN_REFRESH_REASON="MenuAction")
+    (fake_dir / "mode").write_text("tui_prompt")
+    drop_cache(env)
+    out = menu(env)
+    assert "Session: 77% left" in out and STALE_MARK in out, out
+    assert read_pids(fake_dir, "tui"), "the TUI path was not reached"
+    assert not _wait_gone(read_pids(fake_dir)), "the stuck TUI outlived the plugin"

@@ -1,0 +1,76 @@
+"""A hostile server behind each HTTP source (OAuth `wham/usage`, the chatgpt.com dashboard).
+
+Every case first shows good numbers, then the server misbehaves and the menu is refreshed: the plugin
+must still print a whole menu and exit 0 within the 10 s budget, keeping the last good numbers
+marked stale.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.hardening.helpers import STALE_MARK, drop_cache, menu, set_source
+from tests.rig.codex_home import make_codex_home
+from tests.rig.fake_backend import Reply, usage_body
+
+pytestmark = pytest.mark.hardening
+
+LOGIN_WALL = """<!DOCTYPE html><html><head><title>Log in | ChatGPT</title></head><body>
+<h1>Welcome back</h1><form action="/auth/login"><input type="email" name="email">
+<button>Continue</button></form></body></html>"""
+CLOUDFLARE = """<!DOCTYPE html><html><head><title>Just a moment...</title></head><body>
+<div id="challenge-running">Checking your browser before accessing chatgpt.com.</div>
+<noscript>Enable JavaScript and cookies to continue</noscript>
+<div>Performance &amp; security by Cloudflare</div></body></html>"""
+HTML = {"Content-Type": "text/html; charset=utf-8"}
+GIANT = 50 * 1024 * 1024
+
+
+def faults() -> dict[str, Reply]:
+    good = usage_body(primary_used=99)  # a body that would change the numbers if it got through
+    return {
+        "hangs-forever": Reply(hang=True),
+        "closes-mid-body": Reply(body=good, close_after=25),
+        "byte-by-byte": Reply(body=good, dribble=0.05),
+        "401": Reply(status=401, body={"detail": "Unauthorized"}),
+        "403": Reply(status=403, body={"detail": "Forbidden"}),
+        "429": Reply(status=429, body={"detail": "Too many requests"}, headers={"Retry-After": "3600"}),
+        "500": Reply(status=500, body="Internal Server Error"),
+        "503": Reply(status=503, body="upstream connect error"),
+        "html-login-wall": Reply(status=200, body=LOGIN_WALL, headers=HTML),
+        "cloudflare": Reply(status=403, body=CLOUDFLARE, headers=dict(HTML, **{"cf-mitigated": "challenge"})),
+        "empty-body": Reply(status=200, body=b"", headers={"Content-Type": "application/json"}),
+        "giant-body": Reply(status=200, body=b'{"rate_limit": "' + b"x" * GIANT,
+                            headers={"Content-Type": "application/json"}),
+    }
+
+
+FAULTS = list(faults())
+
+
+def _env_for_source(source: str, scratch, env_for, backend) -> dict[str, str]:
+    home = make_codex_home(scratch / "home", backend.url)
+    if source == "oauth":
+        return env_for(home)
+    env = env_for(home, CODEXBAR_WEB_BASE_URL=backend.url, CODEXBAR_KEYRING="off",
+                  CODEXBAR_COOKIE_STORES="none=/nonexistent",
+                  CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=hardening-session; _account=personal")
+    set_source(env, "web")
+    return env
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("source", ["oauth", "web"])
+def test_a_misbehaving_server_keeps_the_last_good_numbers(source, fault, scratch, env_for, backend):
+    env = _env_for_source(source, scratch, env_for, backend)
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    first = menu(env)
+    assert "Session: 77% left" in first, first
+    assert STALE_MARK not in first
+
+    backend.set_usage(faults()[fault])
+    drop_cache(env)
+    out = menu(env)  # complete, exit 0, inside the hard limit
+    assert "Session: 77% left" in out and "Weekly: 89% left" in out, out
+    assert STALE_MARK in out, out
+    assert "1% left" not in out  # nothing of the hostile body got through
