@@ -9,8 +9,11 @@ put into exceptions, and never used in names.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,9 +95,10 @@ class SecretStore:
             else:
                 self._drop_from_file(name)  # one copy only
                 return "keyring"
-        data = self._read_file()
-        data[name] = value
-        self._write_file(data)
+        with self._file_lock():
+            data = self._read_file()
+            data[name] = value
+            self._write_file(data)
         return "file"
 
     def delete(self, name: str) -> bool:
@@ -122,16 +126,31 @@ class SecretStore:
 
         write_private_json(self.file_path, data)
 
+    @contextlib.contextmanager
+    def _file_lock(self) -> Iterator[None]:
+        """Several homes refresh in parallel: read-modify-write of the file happens one at a time."""
+        lock_path = self.file_path.with_suffix(".lock")
+        lock_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
     def _drop_from_file(self, name: str) -> bool:
-        data = self._read_file()
-        if name not in data:
+        if not self.file_path.exists():
             return False
-        del data[name]
-        if data:
-            self._write_file(data)
-        else:
-            try:
-                self.file_path.unlink()
-            except OSError:
-                pass
+        with self._file_lock():
+            data = self._read_file()
+            if name not in data:
+                return False
+            del data[name]
+            if data:
+                self._write_file(data)
+            else:
+                try:
+                    self.file_path.unlink()
+                except OSError:
+                    pass
         return True

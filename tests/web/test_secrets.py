@@ -71,3 +71,17 @@ def test_moving_to_the_keyring_leaves_one_copy(use_keyring, tmp_path):
     use_keyring(MemoryKeyring())
     SecretStore({}, directory=tmp_path).set("cookie", VALUE + "2")
     assert not (tmp_path / "secrets.json").exists()
+
+
+def test_parallel_writers_keep_every_secret(use_keyring, tmp_path):
+    import threading
+
+    use_keyring(fail.Keyring())
+    names = [f"cookie-{i}" for i in range(12)]
+    threads = [threading.Thread(target=SecretStore({}, directory=tmp_path).set, args=(n, VALUE)) for n in names]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    store = SecretStore({}, directory=tmp_path)
+    assert all(store.get(n) == VALUE for n in names)

@@ -238,10 +238,13 @@ def _dbus_fallback() -> Iterator[None]:
     """browser-cookie3 crashes on Linux when no session bus is set (it only catches RuntimeError from
     jeepney). An unsupported transport makes jeepney raise RuntimeError, so Chromium readers fall back
     to the built-in "peanuts" key as Chromium itself does without a keyring."""
-    if not sys.platform.startswith("linux") or os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+    if not sys.platform.startswith("linux"):
         yield
         return
-    with _ENV_LOCK:
+    with _ENV_LOCK:  # reads are serialised, so one thread never removes the variable under another
+        if os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+            yield
+            return
         os.environ["DBUS_SESSION_BUS_ADDRESS"] = "disabled:none=1"
         try:
             yield
