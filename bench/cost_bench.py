@@ -190,21 +190,29 @@ def bench_home(home: Path, manifest: dict[str, Any], runs: int, work: Path, with
     warm_page_cache(home)
     row: dict[str, Any] = {"home": str(home), "files": manifest["files"], "mb": round(manifest["bytes"] / 1e6)}
 
-    if ccusage is not None:
-        cc = [measure([str(ccusage), *runners.ccusage_args(since, until)], runners.clean_env(CODEX_HOME=str(home)))
-              for _ in range(runs)]
-        row["ccusage"] = median(cc)
-    cold: list[Sample] = []
-    for i in range(runs + 1):  # the first, untimed, leaves the bytecode cache an installed plugin has
+    def fresh_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)
         shutil.rmtree(config, ignore_errors=True)
         cache.mkdir(parents=True)
         config.mkdir(parents=True)
-        sample = measure(cmd, env)
-        if i:
-            cold.append(sample)
+
+    fresh_cache()
+    measure(cmd, env)  # untimed: leaves the bytecode cache an installed plugin has
+    # interleaved (ccusage, cold, rescan) rounds, so a burst of load elsewhere hits both tools alike
+    cc: list[Sample] = []
+    cold: list[Sample] = []
+    rescan: list[Sample] = []
+    for _ in range(runs):
+        if ccusage is not None:
+            cc.append(measure([str(ccusage), *runners.ccusage_args(since, until)],
+                              runners.clean_env(CODEX_HOME=str(home))))
+        fresh_cache()
+        cold.append(measure(cmd, env))
+        rescan.append(measure(cmd, env))
+    if cc:
+        row["ccusage"] = median(cc)
     row["cold"] = median(cold)
-    row["rescan"] = median([measure(cmd, env) for _ in range(runs)])
+    row["rescan"] = median(rescan)
     if ccusage is not None:
         row["agree"] = totals_codexbar(row["cold"].stdout) == totals_ccusage(row["ccusage"].stdout)
         row["agree_detail"] = {"codexbar": totals_codexbar(row["cold"].stdout),
@@ -272,12 +280,12 @@ def conditions() -> str:
 def fmt(rows: list[dict[str, Any]]) -> str:
     """One line per home: wall seconds, CPU seconds, peak RSS MB, and the ratios the targets name."""
     head = (f"{'home':>14} | {'ccusage wall/cpu s':>18} {'MB':>4} | {'cold wall/cpu s':>15} {'MB':>4} "
-            f"{'x cc':>5} | {'rescan s':>8} {'MB':>4} {'x cold':>6} | {'append s':>8} {'MB':>4} | agree")
+            f"{'x cc wall/cpu':>13} | {'rescan s':>8} {'MB':>4} {'x cold':>6} | {'append s':>8} {'MB':>4} | agree")
     lines = [head]
     for r in rows:
         cc, cold, rescan, app = r.get("ccusage"), r["cold"], r["rescan"], r.get("append")
         cc_cell = f"{cc.seconds:8.3f}/{cc.cpu:<9.3f} {cc.rss_mb:4.0f}" if cc else f"{'-':>18} {'-':>4}"
-        ratio = f"{cold.seconds / cc.seconds:5.2f}" if cc else f"{'-':>5}"
+        ratio = f"{cold.seconds / cc.seconds:6.2f}/{cold.cpu / max(cc.cpu, 1e-9):<6.2f}" if cc else f"{'-':>13}"
         app_cell = f"{app.seconds:8.3f} {app.rss_mb:4.0f}" if app else f"{'-':>8} {'-':>4}"
         agree = {True: "yes", False: "NO"}.get(r.get("agree"), "-")
         if "append_ok" in r and not r["append_ok"]:
