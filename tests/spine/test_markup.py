@@ -69,3 +69,9 @@ def test_header_then_separator_then_body_with_submenus():
     assert text.splitlines() == ["42%", "---", "Parent", "--child", "-----", "--two"]
     # xbar would read "-----" as a deeper submenu holding an item "-": no submenu separators there.
     assert render_lines([Line("42%")], body, "xbar").splitlines() == ["42%", "---", "Parent", "--child", "--two"]
+
+
+def test_argos_titles_are_not_read_as_markup_when_they_would_break_it():
+    p = params_of(render_line(Line("Error: body=<html> & more C:\\temp"), "argos"))
+    assert p["useMarkup"] == "false" and p["unescape"] == "false"
+    assert "useMarkup" not in params_of(render_line(Line("Error: <html>", params={"size": "12"}), "xbar"))

@@ -113,6 +113,12 @@ def render_line(line: Line, host: str, dark: bool = False) -> str:
         # ":word:" would become an emoji (both hosts) or an SF Symbol (SwiftBar): keep clock times and the like.
         params.setdefault("emojize", "false")
         params.setdefault("symbolize", "false")
+    if host == "argos":
+        # Argos reads titles as Pango markup and unescapes backslashes (utilities.js parseLine).
+        if any(c in text for c in "<>&"):
+            params.setdefault("useMarkup", "false")
+        if "\\" in text:
+            params.setdefault("unescape", "false")
     allowed = {"swiftbar": None, "xbar": XBAR_KEYS, "argos": ARGOS_KEYS}[host]
     kept = []
     for key, value in params.items():
