@@ -75,3 +75,8 @@ def test_argos_titles_are_not_read_as_markup_when_they_would_break_it():
     p = params_of(render_line(Line("Error: body=<html> & more C:\\temp"), "argos"))
     assert p["useMarkup"] == "false" and p["unescape"] == "false"
     assert "useMarkup" not in params_of(render_line(Line("Error: <html>", params={"size": "12"}), "xbar"))
+
+
+def test_backslashes_reach_the_menu_as_written():
+    assert render_line(Line("C:\\new"), "swiftbar") == "C:\\\\new"  # SwiftBar unescapes \\ to \
+    assert params_of(render_line(Line("C:\\new"), "xbar"))["ansi"] == "false"  # else xbar's Unquote eats it

@@ -113,6 +113,12 @@ def render_line(line: Line, host: str, dark: bool = False) -> str:
         # ":word:" would become an emoji (both hosts) or an SF Symbol (SwiftBar): keep clock times and the like.
         params.setdefault("emojize", "false")
         params.setdefault("symbolize", "false")
+    if "\\" in text:
+        # Hosts unescape titles: SwiftBar turns "\\n" into a line break, xbar's ANSI pass unquotes them.
+        if host == "swiftbar":
+            text = text.replace("\\", "\\\\")
+        elif host == "xbar":
+            params.setdefault("ansi", "false")
     if host == "argos":
         # Argos reads titles as Pango markup and unescapes backslashes (utilities.js parseLine).
         if any(c in text for c in "<>&"):
