@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -49,6 +50,16 @@ def config_dir(env: dict[str, str] | None = None) -> Path:
     return _ensure_private_dir(Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)))
 
 
+def _version_key(path: Path) -> tuple[int, ...]:
+    return tuple(int(n) for n in re.findall(r"\d+", path.name)[:3])
+
+
+def _home(env: dict[str, str] | os._Environ[str]) -> Path:
+    """The user's home as the given environment says (tests and the plugin may pass their own)."""
+    value = (env.get("HOME") or "").strip()
+    return Path(value) if value else Path.home()
+
+
 def _extra_bin_dirs(home: Path) -> list[Path]:
     """Install places SwiftBar's minimal login-shell PATH usually misses."""
     dirs = [
@@ -67,10 +78,11 @@ def _extra_bin_dirs(home: Path) -> list[Path]:
     versions = home / ".nvm/versions/node"
     if versions.is_dir():
         try:
-            # newest installed node first
-            dirs.extend(sorted((p / "bin" for p in versions.iterdir()), reverse=True))
+            # newest installed node first (by number: v9 is older than v20)
+            dirs.extend(p / "bin" for p in sorted(versions.iterdir(), key=_version_key, reverse=True))
         except OSError:
             pass
+    dirs += [home / ".local/share/mise/shims", home / ".asdf/shims"]
     dirs.append(Path("/Applications/Codex.app/Contents/Resources"))
     dirs.append(home / "Applications/Codex.app/Contents/Resources")
     return dirs
@@ -80,7 +92,7 @@ def enriched_path(env: dict[str, str] | None = None) -> str:
     """PATH plus the usual install folders, for spawning `codex` (a node script needs `node` on PATH)."""
     env = os.environ if env is None else env
     parts = [p for p in (env.get("PATH") or "").split(os.pathsep) if p]
-    for extra in _extra_bin_dirs(Path.home()):
+    for extra in _extra_bin_dirs(_home(env)):
         if str(extra) not in parts and extra.is_dir():
             parts.append(str(extra))
     for std in ("/usr/bin", "/bin", "/usr/sbin", "/sbin"):
@@ -99,16 +111,18 @@ def find_codex_binary(env: dict[str, str] | None = None) -> Path | None:
     found = shutil.which("codex", path=env.get("PATH") or None)
     if found:
         return Path(found)
-    for d in _extra_bin_dirs(Path.home()):
+    for d in _extra_bin_dirs(_home(env)):
         candidate = d / "codex"
         if candidate.is_file() and os.access(candidate, os.X_OK):
             return candidate
     return None
 
 
-def codex_version(binary: Path, timeout: float = 3.0) -> str | None:
-    """`codex --version` -> "0.169.0" (None when it cannot tell)."""
-    env = dict(os.environ, PATH=enriched_path())
+def codex_version(binary: Path, timeout: float = 3.0, env: dict[str, str] | None = None) -> str | None:
+    """`codex --version` -> "0.169.0" (None when it cannot tell). The npm wrapper needs `node` on PATH,
+    which often sits next to `codex` (nvm, Homebrew)."""
+    base = dict(os.environ if env is None else env)
+    env = dict(base, PATH=os.pathsep.join([enriched_path(base), str(binary.parent)]))
     try:
         out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=timeout,
                              env=env, stdin=subprocess.DEVNULL)
