@@ -39,11 +39,12 @@ def meta(sid: str | None, at: str = "12:00:00", *, parent: str | None = None, so
 
 def turn(model: str | None = "openai/gpt-5.2-codex", at: str = "12:00:00", *, day: str = DAY,
          turn_id: str | None = None, **payload: Any) -> dict[str, Any]:
-    body: dict[str, Any] = dict(payload)
-    if model is not None:
-        body["model"] = model
+    body: dict[str, Any] = {}
     if turn_id:
         body["turn_id"] = turn_id
+    if model is not None:
+        body["model"] = model  # early in the line, as Codex writes it (instructions come later)
+    body.update(payload)
     return {"timestamp": ts(at, day), "type": "turn_context", "payload": body}
 
 

@@ -1,0 +1,93 @@
+"""Day keys in the local time zone (TZ honoured) and which files a window reads (SPEC Part B §6.1, §6.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from codexbar_core.cost.discover import discover
+from tests.cost.logs import active, archived, meta, scan, tok, turn, write
+
+
+@pytest.fixture
+def tz(monkeypatch: pytest.MonkeyPatch):
+    def use(name: str) -> None:
+        monkeypatch.setenv("TZ", name)
+        time.tzset()
+
+    yield use
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_each_event_lands_on_its_own_local_day(tmp_path: Path, tz) -> None:
+    write(active(tmp_path, "s1"), [
+        meta("s1", "22:00:00"), turn("gpt-5.5"),
+        tok("23:30:00", last=(10, 0, 1)),                      # 2026-07-11 23:30 UTC
+        tok("00:30:00", day="2026-07-12", last=(20, 0, 2))])   # 2026-07-12 00:30 UTC
+    tz("UTC")
+    assert [(d["date"], d["inputTokens"]) for d in scan(tmp_path, "2026-07-10", "2026-07-13")["daily"]] == [
+        ("2026-07-11", 10), ("2026-07-12", 20)]
+    tz("Asia/Tokyo")  # +09:00: both events are on the 12th there
+    assert [(d["date"], d["inputTokens"]) for d in scan(tmp_path, "2026-07-10", "2026-07-13")["daily"]] == [
+        ("2026-07-12", 30)]
+    tz("America/Los_Angeles")  # -07:00 in July: both on the 11th
+    assert [(d["date"], d["inputTokens"]) for d in scan(tmp_path, "2026-07-10", "2026-07-13")["daily"]] == [
+        ("2026-07-11", 30)]
+
+
+def test_changing_tz_does_not_reuse_old_day_keys(tmp_path: Path, tz) -> None:
+    from codexbar_core.cache import Store
+
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), tok("23:30:00", last=(10, 0, 1))])
+    tz("UTC")
+    assert scan(home, "2026-07-10", "2026-07-13", store=store, refresh=False)["daily"][0]["date"] == "2026-07-11"
+    tz("Asia/Tokyo")
+    assert scan(home, "2026-07-10", "2026-07-13", store=store, refresh=False)["daily"][0]["date"] == "2026-07-12"
+
+
+def test_window_filters_days_but_reads_neighbouring_folders(tmp_path: Path, tz) -> None:
+    tz("UTC")
+    # the folder is the Codex process's local date; the event inside is already the next UTC day
+    write(active(tmp_path, "s1", "2026-07-10"), [meta("s1"), turn("gpt-5.5"),
+                                                 tok("01:00:00", day="2026-07-11", last=(10, 0, 1)),
+                                                 tok("01:00:00", day="2026-07-12", last=(20, 0, 2))])
+    report = scan(tmp_path, "2026-07-11", "2026-07-11")
+    assert [(d["date"], d["inputTokens"]) for d in report["daily"]] == [("2026-07-11", 10)]
+
+
+def _names(home: Path, since: str, until: str) -> set[str]:
+    return {Path(f.path).name for f in discover(home, dt.date.fromisoformat(since), dt.date.fromisoformat(until))}
+
+
+def test_discovery_rules(tmp_path: Path) -> None:
+    long_ago = time.time() - 400 * 86400
+    write(active(tmp_path, "in", "2026-07-11"), [meta("in")], mtime=long_ago)
+    write(active(tmp_path, "edge", "2026-07-09"), [meta("edge")], mtime=long_ago)   # window - 1 day
+    write(active(tmp_path, "old", "2026-06-01"), [meta("old")], mtime=long_ago)
+    write(active(tmp_path, "resumed", "2026-06-02"), [meta("resumed")])             # old folder, fresh mtime
+    write(archived(tmp_path, "rollout-2026-07-11T10-00-00-a"), [meta("a")], mtime=long_ago)
+    write(archived(tmp_path, "rollout-2026-05-01T10-00-00-b"), [meta("b")], mtime=long_ago)
+    write(archived(tmp_path, "no-date-here"), [meta("c")], mtime=long_ago)
+    write(tmp_path / "sessions" / ".hidden.jsonl", [meta("h")])
+    write(tmp_path / "sessions" / "2026" / "07" / "11" / "notes.txt", [meta("t")])
+    write(tmp_path / "sessions" / "legacy" / "deep" / "x.jsonl", [meta("x")])          # nested, recent
+    write(tmp_path / "sessions" / "legacy" / "deep" / "y.jsonl", [meta("y")], mtime=long_ago)
+    names = _names(tmp_path, "2026-07-10", "2026-07-12")
+    assert names == {"rollout-2026-07-11T12-00-00-in.jsonl", "rollout-2026-07-09T12-00-00-edge.jsonl",
+                     "rollout-2026-06-02T12-00-00-resumed.jsonl", "rollout-2026-07-11T10-00-00-a.jsonl",
+                     "no-date-here.jsonl", "x.jsonl"}
+
+
+def test_symlinked_copy_is_read_once(tmp_path: Path) -> None:
+    path = write(active(tmp_path, "s1"), [meta("s1"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    (tmp_path / "archived_sessions").mkdir()
+    os.symlink(path, tmp_path / "archived_sessions" / "link.jsonl")
+    assert len(discover(tmp_path, dt.date(2026, 7, 11), dt.date(2026, 7, 11))) == 1
+    assert scan(tmp_path)["totals"]["totalTokens"] == 11

@@ -1,0 +1,204 @@
+"""Incremental scanning: a grown file resumes from its offset and equals a full rescan; shrunk,
+replaced and deleted files are handled; results are reused; a deadline keeps finished work."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from codexbar_core import errors
+from codexbar_core.cache import Store
+from codexbar_core.cost import scan as scan_mod
+from codexbar_core.cost import store as store_mod
+from codexbar_core.cost.report import cost_report, last_cost_report
+from tests.cost.logs import DAY, active, append, archived, encode, meta, scan, tok, totals, turn, write
+
+# A session that exercises every reducer path: last-only, repeats, divergence, interleaving, models.
+EVENTS = [
+    meta("s1"), turn("openai/gpt-5.5"),
+    tok("12:00:01", total=(100, 20, 10, 3), last=(100, 20, 10, 3)),
+    tok("12:00:02", total=(100, 20, 10, 3), last=(100, 20, 10, 3)),
+    tok("12:00:03", total=(160, 40, 16, 5), last=(60, 20, 6, 2)),
+    turn("gpt-5.4"),
+    tok("12:00:04", total=(1000, 900, 100), last=(40, 30, 5)),
+    tok("12:00:05", last=(7, 0, 1)),
+    tok("12:00:06", total=(1050, 930, 110), last=(50, 30, 10)),
+    tok("12:00:07", total=(400, 10, 20)),
+    turn("gpt-5.6-terra"),
+    tok("12:00:08", total=(1200, 950, 130)),
+    tok("23:59:59", total=(1300, 960, 140), last=(100, 10, 10)),
+]
+
+
+def strip_time(report: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in report.items() if k != "updatedAt"}
+
+
+@pytest.mark.parametrize("cut", range(1, len(EVENTS)))
+def test_grown_file_resumes_to_the_same_result_as_a_full_scan(tmp_path: Path, cut: int) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "s1"), EVENTS[:cut])
+    scan(home, store=store)
+    append(path, EVENTS[cut:])
+    resumed = scan(home, store=store)
+    assert strip_time(resumed) == strip_time(scan(home))  # no store: a full scan
+
+
+def test_resume_reads_only_the_new_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "s1"), EVENTS[:5])
+    scan(home, store=store)
+    offsets: list[int] = []
+    real = scan_mod.parse_stream
+    monkeypatch.setattr(scan_mod, "parse_stream", lambda h, off, **kw: offsets.append(off) or real(h, off, **kw))
+    size = path.stat().st_size
+    append(path, EVENTS[5:])
+    scan(home, store=store)
+    assert offsets == [size]
+
+
+def test_shrunk_and_replaced_files_are_rescanned(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "s1"), EVENTS)
+    scan(home, store=store)
+    write(path, EVENTS[:4])  # truncated and rewritten shorter
+    assert strip_time(scan(home, store=store)) == strip_time(scan(home))
+    # replaced by a different, longer file whose bytes before the old offset differ
+    other = [meta("s2"), turn("gpt-5-codex"), *[tok(f"12:0{i}:00", last=(1000 + i, 0, 10)) for i in range(9)]]
+    tmp = path.with_suffix(".new")
+    write(tmp, other)
+    os.replace(tmp, path)
+    assert strip_time(scan(home, store=store)) == strip_time(scan(home))
+    # same inode, grown, but rewritten from the start (the saved tail no longer matches)
+    data = encode([meta("s3"), turn("gpt-5-mini"), *[tok(f"13:0{i}:00", last=(7, 0, 1)) for i in range(9)]])
+    with open(path, "r+b") as handle:
+        handle.write(data)
+    assert strip_time(scan(home, store=store)) == strip_time(scan(home))
+    assert scan(home, store=store)["daily"][0]["modelsUsed"] == ["gpt-5-mini"]
+
+
+def test_deleted_files_drop_out(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    gone = write(archived(home, "b"), [meta("b"), turn("gpt-5.5"), tok("12:00:01", last=(20, 0, 2))])
+    assert totals(scan(home, store=store)) == (30, 0, 3)
+    gone.unlink()
+    assert totals(scan(home, store=store)) == (10, 0, 1)
+
+
+def test_a_result_is_reused_for_a_minute_unless_refreshed(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    first = scan(home, store=store, refresh=False)
+    append(path, [tok("12:00:02", last=(5, 0, 0))])
+    assert scan(home, store=store, refresh=False) == first  # young result reused
+    assert totals(scan(home, store=store, refresh=True)) == (15, 0, 1)
+
+
+def test_an_old_result_is_reused_only_when_no_file_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    scan(home, store=store, refresh=False)
+    import time as time_mod
+
+    later = time_mod.time() + 3600
+    monkeypatch.setattr("codexbar_core.cost.report.time.time", lambda: later)
+    calls: list[int] = []
+    monkeypatch.setattr(scan_mod.Scanner, "run", lambda self, logs: calls.append(1) or pytest.fail("rescanned"))
+    assert totals(scan(home, store=store, refresh=False)) == (10, 0, 1)
+    monkeypatch.undo()
+    monkeypatch.setattr("codexbar_core.cost.report.time.time", lambda: later + 3600)
+    append(path, [tok("12:00:02", last=(5, 0, 0))])
+    assert totals(scan(home, store=store, refresh=False)) == (15, 0, 1)
+
+
+def test_deadline_keeps_the_finished_files_for_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    for i in range(6):
+        write(active(home, f"s{i}"), [meta(f"s{i}"), turn("gpt-5.5"), tok("12:00:01", last=(10 + i, 0, 1))])
+    ticks = itertools.count()
+    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: float(next(ticks)))
+    with pytest.raises(errors.SourceTimeout):
+        scan(home, store=store, deadline=3.5)  # the fake clock runs out after a few files
+    assert last_cost_report(home, store) is None  # nothing complete yet
+    monkeypatch.undo()
+    parsed: list[str] = []
+    real = scan_mod.read_plain
+    monkeypatch.setattr(scan_mod, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
+    report = scan(home, store=store)
+    assert totals(report) == (sum(10 + i for i in range(6)), 0, 6)
+    assert 0 < len(parsed) < 6  # the files finished before the deadline were not read again
+    assert last_cost_report(home, store) == report
+
+
+def test_scanner_version_change_invalidates_saved_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    for i in range(3):
+        write(active(home, f"s{i}"), [meta(f"s{i}"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    scan(home, store=store)
+    parsed: list[str] = []
+    real = scan_mod.read_plain
+    monkeypatch.setattr(scan_mod, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
+    scan(home, store=store)
+    assert parsed == []
+    monkeypatch.setattr(store_mod, "SCANNER_VERSION", store_mod.SCANNER_VERSION + 1)
+    monkeypatch.setattr(scan_mod, "SCANNER_VERSION", store_mod.SCANNER_VERSION)
+    assert totals(scan(home, store=store)) == (30, 0, 3)
+    assert len(parsed) == 3
+
+
+def test_price_change_reprices_without_rereading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), tok("12:00:01", last=(1_000, 0, 0))])
+    scan(home, store=store)
+    overrides = tmp_path / "prices.json"
+    overrides.write_text('{"gpt-5.5": {"input": 1000, "output": 1}}')
+    parsed: list[str] = []
+    real = scan_mod.read_plain
+    monkeypatch.setattr(scan_mod, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
+    assert scan(home, store=store, overrides=overrides)["totals"]["totalCost"] == pytest.approx(1.0)
+    assert parsed == []
+
+
+def test_cache_keys_hold_no_paths(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "secret-project-name"
+    write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    scan(home, store=store, refresh=False)
+    keys = [k for k in store.cache.iterkeys() if isinstance(k, str) and k.startswith("cost:")]
+    assert keys and not any("secret" in k or "/" in k for k in keys)
+
+
+def test_same_home_through_two_windows(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    write(active(home, "b", "2026-07-20"), [meta("b"), turn("gpt-5.5"), tok("12:00:01", day="2026-07-20",
+                                                                          last=(20, 0, 2))])
+    assert totals(scan(home, DAY, "2026-07-31", store=store)) == (30, 0, 3)
+    assert totals(scan(home, "2026-07-19", "2026-07-31", store=store)) == (20, 0, 2)
+    assert totals(scan(home, DAY, "2026-07-31", store=store)) == (30, 0, 3)
+    shutil.rmtree(home / "sessions" / "2026" / "07" / "20")
+    assert totals(scan(home, DAY, "2026-07-31", store=store)) == (10, 0, 1)
+
+
+def test_cost_report_signature_matches_the_callers(tmp_path: Path) -> None:
+    import datetime as dt
+
+    report = cost_report(tmp_path, None, since=dt.date(2026, 7, 1), until=dt.date(2026, 7, 30), refresh=False,
+                         price_overrides=None, deadline=None)
+    assert report["since"] == "2026-07-01" and report["until"] == "2026-07-30"
