@@ -181,3 +181,20 @@ def test_imported_cookie_values_live_only_in_the_owner_only_secret_file(auto_env
     for path in cache.rglob("*"):
         if path.is_file() and path != secret_file:
             assert SESSION_VALUE.encode() not in path.read_bytes(), path
+
+
+def test_without_a_codex_account_the_first_dashboard_account_is_kept(auto_env, make_ctx, chatgpt):
+    stores.write_firefox_profile(home(auto_env), stores.session_cookies(SESSION_VALUE))
+    first = WebSource().fetch(auto_ctx(make_ctx, auto_env, expected=None))
+    assert first.identity.email == "tester@example.com"
+    # the browser now holds another person's session and the cached one has expired
+    chatgpt.session_value = "sess-gone"
+    chatgpt.sessions = {"sess-intruder": "intruder@example.org"}
+    stores.write_firefox_profile(home(auto_env), stores.session_cookies("sess-intruder"), profile="t2.other")
+    with pytest.raises(errors.AccountMismatch) as info:
+        WebSource().fetch(auto_ctx(make_ctx, auto_env, expected=None))
+    assert "tester@example.com" in info.value.message and "Firefox=intruder@example.org" in info.value.message
+    assert "codexbar cookies clear" in info.value.message
+    with pytest.raises(errors.AccountMismatch):  # still held on the next run, after the cooldown too
+        cookie_mod.reset_cooldowns(make_ctx().store)
+        WebSource().fetch(auto_ctx(make_ctx, auto_env, expected=None))

@@ -168,8 +168,8 @@ def _store(env: dict[str, str]) -> Any:
 def load_cached_import(store: Any, secrets: Any, email: str | None) -> CookieSet | None:
     tag = account_tag(email)
     meta = store.get_json(META_PREFIX + "meta:" + tag) if store is not None else None
-    if not isinstance(meta, dict):
-        return None  # no import recorded: do not touch the keyring at all
+    if not isinstance(meta, dict) or meta.get("dropped"):
+        return None  # nothing usable recorded: do not touch the keyring at all
     raw = secrets.get(IMPORT_SECRET_PREFIX + tag)
     if not raw:
         return None
@@ -197,11 +197,21 @@ def save_import(store: Any, secrets: Any, email: str | None, found: CookieSet, d
             store.set_json(META_PREFIX + "tags", [*tags, tag])
 
 
+def remembered_dashboard_email(store: Any) -> str | None:
+    """The dashboard account of the last import made while no Codex account was known."""
+    meta = store.get_json(META_PREFIX + "meta:" + account_tag(None)) if store is not None else None
+    email = meta.get("email") if isinstance(meta, dict) else None
+    return email if isinstance(email, str) and "@" in email else None
+
+
 def forget_import(store: Any, secrets: Any, email: str | None) -> None:
+    """Drop cookies that stopped working; the account they belonged to stays remembered."""
     tag = account_tag(email)
     secrets.delete(IMPORT_SECRET_PREFIX + tag)
     if store is not None:
-        store.delete(META_PREFIX + "meta:" + tag)
+        meta = store.get_json(META_PREFIX + "meta:" + tag)
+        if isinstance(meta, dict):
+            store.set_json(META_PREFIX + "meta:" + tag, dict(meta, dropped=True))
 
 
 def import_on_cooldown(store: Any, email: str | None, now: float | None = None) -> dict[str, Any] | None:
@@ -408,7 +418,8 @@ def _cmd_status(env: dict[str, str], stdout: TextIO) -> int:
         if isinstance(meta, dict):
             age = int(max(0, now - float(meta.get("importedAt") or now)) // 60)
             who = meta.get("email") or "unknown account"
-            out.append(f"Imported: {meta.get('browser') or '?'} cookies for {who}, {age} min ago")
+            state = "expired, will import again" if meta.get("dropped") else f"{age} min ago"
+            out.append(f"Imported: {meta.get('browser') or '?'} cookies for {who}, {state}")
     if not any(line.startswith("Imported:") for line in out):
         out.append("Imported: none cached")
     stdout.write("\n".join(out) + "\n")

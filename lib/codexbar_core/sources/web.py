@@ -93,13 +93,15 @@ class WebSource:
         mode = cookie_mod.effective_mode(ctx.settings, ctx.env)
         secrets = SecretStore(ctx.env)
         expected = ctx.expected_email
+        # No Codex account known (SPEC B §5 order, last steps): hold on to the dashboard account seen before.
+        target = expected or cookie_mod.remembered_dashboard_email(ctx.store)
         rejected: list[tuple[cookie_mod.CookieSet, _Rejected]] = []
         notes: list[str] = []
         tried_browsers = False
         for candidate in self._candidates(mode, ctx, secrets, notes):
             tried_browsers = tried_browsers or not candidate.cached and mode == "auto"
             try:
-                snapshot = self._fetch_with(candidate, ctx)
+                snapshot = self._fetch_with(candidate, ctx, target)
             except _Rejected as rej:
                 rejected.append((candidate, rej))
                 if candidate.cached:
@@ -110,7 +112,7 @@ class WebSource:
                                        snapshot.web.email if snapshot.web else None)
                 cookie_mod.note_import_attempt(ctx.store, expected, ok=True)
             return snapshot
-        error = self._summarise(mode, expected, rejected, ctx, secrets)
+        error = self._summarise(mode, target, rejected, ctx, secrets)
         if mode == "auto" and (tried_browsers or not rejected):
             if not cookie_mod.import_on_cooldown(ctx.store, expected):
                 cookie_mod.note_import_attempt(ctx.store, expected, ok=False, message=error.message,
@@ -142,14 +144,19 @@ class WebSource:
             return  # a browser check failed minutes ago: no new keychain prompt every 5 minutes
         yield from cookie_mod.browser_imports(ctx.env, notes)
 
-    def _summarise(self, mode: str, expected: str | None,
+    def _summarise(self, mode: str, target: str | None,
                    rejected: list[tuple[cookie_mod.CookieSet, _Rejected]], ctx: FetchContext,
                    secrets: Any) -> errors.CodexbarError:
+        expected = ctx.expected_email
         mismatches = [(c, r) for c, r in rejected if isinstance(r.error, errors.AccountMismatch)]
         if mismatches:
             found = ", ".join(f"{c.label}={r.found_email or 'unknown'}" for c, r in mismatches)
+            if expected:
+                return errors.AccountMismatch(
+                    f"OpenAI web session does not match Codex account ({expected}). Found: {found}.")
             return errors.AccountMismatch(
-                f"OpenAI web session does not match Codex account ({expected}). Found: {found}.")
+                f"OpenAI web session does not match the dashboard account used before ({target}). Found: {found}. "
+                "`codexbar cookies clear` forgets it.")
         if rejected:
             first = rejected[0][1].error
             if isinstance(first, errors.LoginRequired) and first.message == LOGIN_MESSAGE:
@@ -166,7 +173,7 @@ class WebSource:
         return errors.NotConfigured(NO_MANUAL_HEADER)
 
     # -- one cookie candidate ----------------------------------------------------------------------
-    def _fetch_with(self, cand: cookie_mod.CookieSet, ctx: FetchContext) -> UsageSnapshot:
+    def _fetch_with(self, cand: cookie_mod.CookieSet, ctx: FetchContext, target: str | None) -> UsageSnapshot:
         from codexbar_core.http import make_client
 
         base = web_base_url(ctx.env)
@@ -186,7 +193,7 @@ class WebSource:
             if page is None or page.state != "ok" or not page.has_usage:
                 raise _Rejected(self._page_error(page, usage_error))
         email = api_email or (page.email if page is not None else None)
-        self._check_account(email, ctx.expected_email)
+        self._check_account(email, target)
         return self._snapshot(usage, page, email, renewal, base)
 
     def _get(self, client: Any, url: str, timeout: float, accept: str = "application/json") -> _Answer:
