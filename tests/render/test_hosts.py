@@ -107,7 +107,7 @@ def test_submenu_parents_carry_no_colour(host):
 
 
 def test_chart_uses_each_hosts_image_key():
-    assert re.search(r'^\s+\| image="?[A-Za-z0-9+/=]+,[A-Za-z0-9+/=]+"? width=300 height=90$', render("swiftbar", scenarios()[0]), re.M)
+    assert re.search(r'^\s+\| color=#1D1D1F,#F5F5F7 image="?[A-Za-z0-9+/=]+"? width=300 height=90$', render("swiftbar", scenarios()[0]), re.M)
     assert re.search(r'^\s+\| templateImage="?[A-Za-z0-9+/=]+"?$', render("xbar", scenarios()[0]), re.M)
     assert re.search(r'^\s+\| image="?[A-Za-z0-9+/=]+"? imageWidth=300 imageHeight=90$', render("argos", scenarios()[0]), re.M)
 

@@ -1,9 +1,12 @@
 """The per-day cost chart shown in the menu: a small PNG drawn with our own encoder (no Pillow at start-up).
 
 Size: 300 x 90 points drawn at 2x (600 x 180 px, 144 dpi), which is what a menu item shows crisply on a
-Retina screen. Themes: a light and a dark colour image (SwiftBar takes them as an `image=light,dark`
-pair), a template image (black + alpha, which macOS tints for the current appearance; xbar) and the
-dark one for Argos (GNOME's shell menus are dark).
+Retina screen. Two renderings:
+- "universal" (SwiftBar, Argos): colours whose luminance sits in the band that keeps >= 3:1 contrast
+  against both a light and a dark menu, so the picture stays readable when the appearance changes
+  between two runs. (SwiftBar's undocumented `image=a,b` pair picks the *first* image in dark mode,
+  against its own variable names, so we do not rely on it.)
+- "template" (xbar): black + alpha, which macOS tints with the menu's text colour.
 """
 
 from __future__ import annotations
@@ -34,10 +37,9 @@ class Theme:
 
 
 THEMES = {
-    "light": Theme(bar=(46, 138, 151, 255), today=(10, 88, 100, 255), text=(80, 80, 86, 255),
-                   grid=(0, 0, 0, 40), base=(0, 0, 0, 100)),
-    "dark": Theme(bar=(73, 163, 176, 255), today=(140, 220, 232, 255), text=(205, 205, 212, 255),
-                  grid=(255, 255, 255, 50), base=(255, 255, 255, 120)),
+    # Relative luminance 0.16-0.27 for every ink: >= 3:1 on a light (#F6F6F6) and a dark (#28282A) menu.
+    "universal": Theme(bar=(40, 140, 155, 255), today=(214, 110, 0, 255), text=(124, 124, 128, 255),
+                       grid=(128, 128, 128, 150), base=(128, 128, 128, 255)),
     # Template images: only alpha matters; macOS paints them in the menu's text colour.
     "template": Theme(bar=(0, 0, 0, 150), today=(0, 0, 0, 255), text=(0, 0, 0, 210),
                       grid=(0, 0, 0, 50), base=(0, 0, 0, 120)),
@@ -99,7 +101,7 @@ def bar_geometry(count: int) -> tuple[float, int]:
     return slot, max(2, int(slot * 0.7))
 
 
-def render_chart(series: list[Day], theme: str = "light") -> bytes:
+def render_chart(series: list[Day], theme: str = "universal") -> bytes:
     colors = THEMES[theme]
     values, metric = chart_values(series)
     canvas = Canvas(WIDTH, HEIGHT)
@@ -132,7 +134,7 @@ def _b64(data: bytes) -> str:
 
 
 def chart_for_menu(views: list[Any], env: dict[str, str]) -> str | None:
-    """Base64 PNG for the menu's `image=` (SwiftBar: "light,dark"; xbar: a template image); None if no data."""
+    """Base64 PNG for the menu's image line (a template image for xbar); None when there is nothing to draw."""
     from codexbar_core.render.markup import detect_host
 
     reports = [v.cost for v in views if getattr(v, "cost", None)]
@@ -140,12 +142,8 @@ def chart_for_menu(views: list[Any], env: dict[str, str]) -> str | None:
     values, _ = chart_values(series)
     if not any(values):
         return None
-    host = detect_host(env)
-    if host == "swiftbar":
-        return f"{_b64(render_chart(series, 'light'))},{_b64(render_chart(series, 'dark'))}"
-    if host == "argos":
-        return _b64(render_chart(series, "dark"))
-    return _b64(render_chart(series, "template"))
+    theme = "template" if detect_host(env) == "xbar" else "universal"
+    return _b64(render_chart(series, theme))
 
 
 def image_params(chart_b64: str, host: str) -> dict[str, str]:

@@ -313,7 +313,8 @@ def _window_label(days: int) -> str:
 def chart_line(chart_b64: str, host: str) -> Line:
     from codexbar_core.render.chart import image_params
 
-    return Line("", params=image_params(chart_b64, host))
+    # SwiftBar draws a line with neither action nor colour disabled (dimmed); a colour keeps the chart crisp.
+    return Line("", params=image_params(chart_b64, host), color=TEXT if host == "swiftbar" else None)
 
 
 def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) -> list[Line]:
