@@ -3,12 +3,14 @@
 Every `codex` child is started in its own session (so its pid is also its process-group id) and
 registered here. `stop(pid)` ends one child's whole process tree (the npm wrapper `codex.js` plus
 the native binary it spawns): SIGTERM to the group, a short grace, SIGKILL, then reap.
-`kill_all()` does that for everything still registered; menu_run.py calls it before leaving early.
+`kill_all()` does that for everything still registered (and removes their scratch folders);
+menu_run.py calls it before leaving early.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -19,20 +21,52 @@ from typing import Any
 _lock = threading.Lock()
 # pid -> the Popen (reaped through it) or None (a raw pid, e.g. a pexpect child, reaped by waitpid)
 _children: dict[int, subprocess.Popen[Any] | None] = {}
+# scratch folders of running children, removed by kill_all when the plugin leaves early
+_folders: set[str] = set()
+# set by kill_all: the process is leaving, a worker thread must not start anything new
+_closed = False
+
+
+class Closed(OSError):
+    """A child was about to start after kill_all(): refused."""
+
+
+def reopen() -> None:
+    """Allow children again after kill_all() (tests; a long-lived caller)."""
+    global _closed
+    with _lock:
+        _closed = False
+
+
+def track_folder(path: str) -> None:
+    with _lock:
+        _folders.add(path)
+
+
+def untrack_folder(path: str) -> None:
+    with _lock:
+        _folders.discard(path)
 
 
 def spawn(argv: list[str], **kwargs: Any) -> subprocess.Popen[Any]:
     """`subprocess.Popen` in a new session, registered for `kill_all`."""
     kwargs["start_new_session"] = True
-    proc = subprocess.Popen(argv, **kwargs)
     with _lock:
+        if _closed:
+            raise Closed("codexbar is exiting")
+        proc = subprocess.Popen(argv, **kwargs)
         _children[proc.pid] = proc
     return proc
 
 
 def register(pid: int) -> None:
-    """Track a child started elsewhere (pexpect); it must lead its own process group."""
+    """Track a child started elsewhere (pexpect); it must lead its own process group.
+
+    Raises Closed after kill_all(); the caller must then end the child itself.
+    """
     with _lock:
+        if _closed:
+            raise Closed("codexbar is exiting")
         _children.setdefault(pid, None)
 
 
@@ -126,9 +160,18 @@ def stop(pid: int, grace: float = 1.0) -> None:
 
 
 def kill_all(grace: float = 0.3) -> None:
-    """Stop every registered child (called before the plugin exits without waiting for workers)."""
+    """Stop every registered child and refuse new ones (called before the plugin exits without
+    waiting for its worker threads)."""
+    global _closed
+    with _lock:
+        _closed = True
     for pid in live_pids():
         try:
             stop(pid, grace)
         except Exception:
             pass
+    with _lock:
+        folders = list(_folders)
+        _folders.clear()
+    for folder in folders:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from codexbar_core import procs
 
 # A parent that starts a SIGTERM-ignoring grandchild in the same process group, prints its pid, then waits.
@@ -48,10 +50,19 @@ def test_stop_ends_the_whole_group_and_reaps():
     proc.stdout.close()
 
 
-def test_kill_all_stops_every_registered_child():
+def test_kill_all_stops_every_registered_child_and_refuses_new_ones(tmp_path):
     trees = [start_tree() for _ in range(2)]
-    procs.kill_all(grace=0.2)
-    assert procs.live_pids() == []
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    procs.track_folder(str(scratch))
+    try:
+        procs.kill_all(grace=0.2)
+        assert procs.live_pids() == []
+        assert not scratch.exists()
+        with pytest.raises(procs.Closed):
+            procs.spawn([sys.executable, "-c", "pass"])
+    finally:
+        procs.reopen()
     for proc, grandchild in trees:
         assert proc.returncode is not None
         deadline = time.monotonic() + 5

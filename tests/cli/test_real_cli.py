@@ -321,3 +321,40 @@ def test_unreadable_card_is_retried_once_in_a_larger_terminal(scratch, env_for, 
     assert snap.primary.used_percent == 42 and snap.credits.balance == 13
     assert processes_using(home) == [] and open_ptys() == ptys_before
     assert [p.name for p in scratch.iterdir() if p.name.startswith("codexbar-status")] == []
+
+
+@pytest.mark.parametrize("source_class", [RpcSource, PtySource])
+def test_kill_all_when_the_plugin_leaves_early(scratch, env_for, codex_bin, backend, source_class):
+    """menu_run calls procs.kill_all() before exiting with a worker still waiting on codex."""
+    import threading
+
+    from codexbar_core import procs
+
+    backend.set_usage(Reply(body=usage_body(), delay=30))
+    home = make_codex_home(scratch / "home", backend.url)
+    tmpdir = scratch / "tmp"
+    tmpdir.mkdir()
+    env = env_for(home, CODEX_CLI_PATH=str(codex_bin), TMPDIR=str(tmpdir))
+    outcome: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            source_class().fetch(context(home, env, 20))
+        except BaseException as exc:  # noqa: B036 - recorded for the assertion below
+            outcome.append(exc)
+
+    thread = threading.Thread(target=worker, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not backend.requests_to("/wham/usage") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert backend.requests_to("/wham/usage"), "codex never asked for usage"
+    try:
+        procs.kill_all()
+        assert processes_using(home) == []
+        thread.join(10)
+    finally:
+        procs.reopen()
+    assert list(tmpdir.iterdir()) == []
+    assert not thread.is_alive()
+    assert outcome and isinstance(outcome[0], errors.CodexbarError)

@@ -85,7 +85,11 @@ class _Terminal:
                                        echo=False)
         except (OSError, pexpect.ExceptionPexpect) as exc:
             raise errors.Unavailable(f"Could not start the Codex CLI in a terminal ({type(exc).__name__}).") from None
-        procs.register(self.child.pid)
+        try:
+            procs.register(self.child.pid)
+        except procs.Closed:
+            self.child.close(force=True)
+            raise errors.Unavailable("codexbar is exiting; /status was not read.") from None
         # pyte answers ESC[6n (cursor position) and ESC[5n through this hook; the TUI waits for it.
         self.screen.write_process_input = self.send  # type: ignore[method-assign]
         self.exited = False
@@ -146,8 +150,9 @@ def drive_status(term: _Terminal, deadline: float, cwd: Path) -> str:
                     term.send("/status")
                     typed_at = time.monotonic()
                 continue
-            # Enter only once the slash popup for /status shows, so it cannot land on another screen.
-            if _POPUP in text or time.monotonic() - typed_at > 1.0:
+            # Enter only while our text is visibly in the composer (the /status popup, or the typed
+            # command once the popup is slow), so it cannot land on another screen.
+            if _POPUP in text or ("› /status" in text and time.monotonic() - typed_at > 1.0):
                 term.send("\r")
                 entered_at = time.monotonic()
                 enters = 1
@@ -191,6 +196,7 @@ class PtySource:
     def _attempt(self, ctx: FetchContext, binary: Path, size: tuple[int, int], wanted: float) -> UsageSnapshot:
         deadline = time.monotonic() + ctx.timeout(wanted)
         scratch = Path(tempfile.mkdtemp(prefix="codexbar-status-"))
+        procs.track_folder(str(scratch))
         term: _Terminal | None = None
         try:
             work = scratch / "work"  # a fresh folder, not a git repo: no trust prompt
@@ -210,6 +216,7 @@ class PtySource:
             if term is not None:
                 term.kill()
             shutil.rmtree(scratch, ignore_errors=True)
+            procs.untrack_folder(str(scratch))
         return self._read(text, ctx)
 
     def _read(self, text: str, ctx: FetchContext) -> UsageSnapshot:

@@ -148,6 +148,7 @@ class AppServer:
                         self.proc.wait(timeout=min(0.5, max(0.01, left)))
                     except subprocess.TimeoutExpired:
                         pass
+                    self._pump(0.05)  # the exit's usage message may still sit in the stderr pipe
                     if self.proc.returncode == 2 and b"error:" in self.stderr_tail:
                         raise _Rejected()
                 raise errors.InvalidResponse("Codex returned invalid data: codex app-server closed stdout.")
