@@ -55,12 +55,12 @@ def run(scratch: Path, env_for, codex_bin: Path, backend):
     """run(source, login=..., tz=..., **auth) -> the one `codexbar usage --json` object, leftovers checked."""
 
     def go(source: str, *, login: str = "chatgpt", provider: str | None = None, tz: str = "UTC",
-           **auth: Any) -> dict[str, Any]:
+           extra_env: dict[str, str] | None = None, **auth: Any) -> dict[str, Any]:
         home = make_codex_home(scratch / f"home-{source}-{login}", backend.url, login=login, provider=provider,
                                **auth)
         tmpdir = scratch / "tmp"
         tmpdir.mkdir(exist_ok=True)
-        env = env_for(home, CODEX_CLI_PATH=str(codex_bin), TMPDIR=str(tmpdir), TZ=tz)
+        env = env_for(home, CODEX_CLI_PATH=str(codex_bin), TMPDIR=str(tmpdir), TZ=tz, **(extra_env or {}))
         out = run_json(["usage", "--json", "--source", source], env)
         assert len(out) == 1
         assert_nothing_left(home, tmpdir)
@@ -185,6 +185,14 @@ def test_usage_recovered_when_the_cli_cannot_decode_it(run, backend):
     out = run("cli")
     assert out["error"] is None
     assert out["usage"]["primary"]["usedPercent"] == 97.4 and out["usage"]["secondary"]["usedPercent"] == 17
+
+
+def test_expired_token_is_refreshed_by_the_cli_itself(run, backend, scratch):
+    """SPEC A3: the CLI owns the refresh token; through the cli source it refreshes and rewrites auth.json."""
+    out = run("cli", exp_in=-3600, extra_env={"CODEX_REFRESH_TOKEN_URL_OVERRIDE": backend.url + "/oauth/token"})
+    assert out["error"] is None and out["usage"]["primary"]["usedPercent"] == 42
+    assert len(backend.requests_to("/oauth/token")) == 1
+    assert "rt_rotated_" in (scratch / "home-cli-chatgpt" / "auth.json").read_text()
 
 
 def test_missing_binary(scratch, env_for, backend):
