@@ -133,3 +133,20 @@ def test_clock_times_are_not_turned_into_symbols():
     for line, title, params in parsed_lines(text):
         if title.count(":") >= 2:
             assert params.get("symbolize") == "false" and params.get("emojize") == "false", line
+
+
+@pytest.mark.parametrize("host", ["swiftbar", "xbar", "argos"])
+def test_sample_menu_script_renders_for_each_host(host):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).with_name("sample_menu.py")
+    full = subprocess.run([sys.executable, str(script), host], capture_output=True, text=True, timeout=60)
+    assert full.returncode == 0, full.stderr
+    assert "<PNG 600x180 @144dpi>" in full.stdout
+    plain = subprocess.run([sys.executable, str(script), host, "--plain"], capture_output=True, text=True,
+                           timeout=60)
+    first = "[menu bar] 41%" if host == "swiftbar" else "[menu bar] Codex 41%"
+    assert plain.stdout.splitlines()[0] == first
+    assert "[cost per day chart, 300 x 90 pt]" in plain.stdout
