@@ -97,12 +97,30 @@ def test_fresh_tokens_are_never_refreshed(scratch, local_tls, backend):
     assert (home / "auth.json").read_bytes() == before
 
 
-def test_with_a_codex_binary_the_cli_is_asked_to_refresh(scratch, local_tls, backend):
+def _fake_codex(scratch):
     fake_codex = scratch / "bin" / "codex"
     fake_codex.parent.mkdir()
     fake_codex.write_text("#!/bin/sh\nexit 1\n")
     fake_codex.chmod(0o755)
+    return fake_codex
+
+
+def test_with_a_codex_binary_an_old_but_valid_token_is_used_as_it_is(scratch, local_tls, backend):
+    # The CLI renews only expiring tokens; asking it to renew a valid one would spawn it on every run.
+    fake_codex = _fake_codex(scratch)
     home = stale_home(scratch / "home", backend)
+    before = (home / "auth.json").read_bytes()
+    ctx = ctx_for(home, scratch, local_tls.ca_pem, CODEX_CLI_PATH=str(fake_codex),
+                  CODEX_REFRESH_TOKEN_URL_OVERRIDE=f"{backend.url}/oauth/token")
+    snapshot = OAuthSource().fetch(ctx)
+    assert snapshot.primary is not None
+    assert backend.requests_to("/oauth/token") == []
+    assert (home / "auth.json").read_bytes() == before
+
+
+def test_with_a_codex_binary_the_cli_is_asked_to_refresh(scratch, local_tls, backend):
+    fake_codex = _fake_codex(scratch)
+    home = stale_home(scratch / "home", backend, exp_in=-100)
     before = (home / "auth.json").read_bytes()
     ctx = ctx_for(home, scratch, local_tls.ca_pem, CODEX_CLI_PATH=str(fake_codex),
                   CODEX_REFRESH_TOKEN_URL_OVERRIDE=f"{backend.url}/oauth/token")

@@ -217,6 +217,11 @@ def needs_refresh(auth: AuthFile, now: dt.datetime) -> bool:
     """Stale: `last_refresh` missing or older than 8 days, or the access token expires within 60 s."""
     if auth.last_refresh is None or now - auth.last_refresh > STALE_AFTER:
         return True
+    return expires_soon(auth, now)
+
+
+def expires_soon(auth: AuthFile, now: dt.datetime) -> bool:
+    """The access token's `exp` is within 60 s (or past): it cannot be used as it is."""
     expiry = token_expiry(auth.access_token)
     return expiry is not None and expiry - now <= EXPIRY_MARGIN
 

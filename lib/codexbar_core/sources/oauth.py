@@ -126,9 +126,12 @@ class OAuthSource:
     def fetch(self, ctx: FetchContext) -> UsageSnapshot:
         auth = authfile.read_auth(ctx.codex_home)
         if authfile.needs_refresh(auth, ctx.now()):
-            if paths.find_codex_binary(ctx.env) is not None:
-                raise authfile.stale_error()  # the CLI owns the refresh token: let it renew (SPEC A3)
-            auth = self._refresh(ctx, auth)
+            if paths.find_codex_binary(ctx.env) is None:
+                auth = self._refresh(ctx, auth)
+            elif authfile.expires_soon(auth, ctx.now()):
+                # The CLI owns the refresh token: let it renew (SPEC A3). It renews only tokens that
+                # expire (measured with 0.169.0), so an old but valid token is simply used below.
+                raise authfile.stale_error()
         base = base_url(ctx.codex_home)
         # Reset credits do not depend on the usage answer: ask for them at the same time.
         reset_job = Job(lambda: fetch_reset_credits(ctx, auth, base)) if "/backend-api" in base else None
