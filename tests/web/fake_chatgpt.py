@@ -54,6 +54,10 @@ PAGES = {
 }
 
 
+def access_token(email: str) -> str:
+    return "at-SECRET-" + email.replace("@", "-at-")
+
+
 class FakeChatGPT:
     """Routes on `backend` for the dashboard's endpoints; change `email`, `page_name`, `mode` per test."""
 
@@ -68,6 +72,9 @@ class FakeChatGPT:
                                                       email=email, credits_balance="12.5")
         self.me_email: str | None = email  # None: /backend-api/me has no email
         self.sessions: dict[str, str] = {}  # more signed-in sessions: cookie value -> account email
+        # True: /backend-api/* wants `Authorization: Bearer <accessToken from /api/auth/session>`, as the
+        # dashboard's own scripts send it; cookies alone get 401 there.
+        self.bearer_only = False
         self.usage_has_email = True  # False: wham/usage leaves the email out (identity from /me, session)
         for path in ("/backend-api/wham/usage", "/backend-api/me", "/api/auth/session",
                      "/backend-api/subscriptions", DASHBOARD):
@@ -102,6 +109,9 @@ class FakeChatGPT:
                 return Reply(401, {"detail": "Unauthorized"})
             if path == DASHBOARD:
                 return Reply(200, page(self.page_name, email), headers={"Content-Type": "text/html"})
+            if self.bearer_only and path.startswith("/backend-api/"):
+                if req["headers"].get("authorization") != f"Bearer {access_token(email)}":
+                    return Reply(401, {"detail": "Unauthorized"})
             if path == "/backend-api/wham/usage":
                 if self.usage is None:
                     return Reply(404, {"detail": "not found"})
@@ -109,6 +119,7 @@ class FakeChatGPT:
             if path == "/backend-api/me":
                 return Reply(body={"object": "user", "id": "user-1", "email": self.me_email and email, "name": "Tester"})
             if path == "/api/auth/session":
-                return Reply(body={"user": {"id": "user-1", "email": email}, "expires": "2099-01-01T00:00:00Z"})
+                return Reply(body={"user": {"id": "user-1", "email": email}, "expires": "2099-01-01T00:00:00Z",
+                                   "accessToken": access_token(email)})
             return Reply(body={"active_until": "2026-12-24T10:00:00Z", "will_renew": True, "plan": {"id": "pro"}})
         return handle

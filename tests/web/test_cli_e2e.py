@@ -10,10 +10,12 @@ import json
 import stat
 from pathlib import Path
 
+import pytest
+
 from tests.rig.codex_home import make_codex_home
 from tests.rig.runner import run_codexbar, run_json
 from tests.web.conftest import cookie_header
-from tests.web.fake_chatgpt import SESSION_VALUE
+from tests.web.fake_chatgpt import SESSION_VALUE, access_token
 
 KEYRING_BACKEND = "tests.web.file_keyring.JsonFileKeyring"
 
@@ -39,9 +41,12 @@ def usage_web(env: dict[str, str]) -> tuple[dict, str]:
     return json.loads(proc.stdout)[0], proc.stdout
 
 
-def test_usage_source_web_with_the_environment_cookie(scratch, env_for, chatgpt):
+@pytest.mark.parametrize("bearer_only", [False, True], ids=["cookie", "cookie+session-token"])
+def test_usage_source_web_with_the_environment_cookie(scratch, env_for, chatgpt, bearer_only):
+    chatgpt.bearer_only = bearer_only
     env = web_env(scratch, env_for, chatgpt, CODEXBAR_OPENAI_COOKIE=cookie_header(SESSION_VALUE))
-    row, _ = usage_web(env)
+    row, out = usage_web(env)
+    assert access_token("tester@example.com") not in out
     assert row["error"] is None, row
     assert row["source"] == "openai-web"
     assert row["usage"]["primary"]["usedPercent"] == 12 and row["usage"]["primary"]["windowMinutes"] == 300

@@ -182,3 +182,25 @@ def test_personal_plans_do_not_ask_for_a_workspace_limit(chatgpt, make_ctx):
     chatgpt.usage = dict(chatgpt.usage, plan_type="plus", spend_control={})
     fetch(make_ctx(mode="off", **env_cookie()))
     assert not chatgpt.backend.requests_to("/monthly-usage")
+
+
+def test_backend_that_wants_the_session_access_token_gets_it(chatgpt, make_ctx):
+    import json
+
+    from tests.web.fake_chatgpt import access_token
+
+    chatgpt.bearer_only = True
+    chatgpt.page_name = "workspace"  # no usage text on the page: the numbers must come from the JSON
+    snap = fetch(make_ctx(mode="off", **env_cookie()))
+    assert snap.primary.used_percent == 12 and snap.web.renewal == "renews at 2026-12-24"
+    token = access_token("tester@example.com")
+    last = chatgpt.backend.requests_to("/backend-api/wham/usage")[-1]["headers"]
+    assert last["authorization"] == f"Bearer {token}"
+    assert token not in json.dumps(snap.to_dict())
+
+
+def test_no_access_token_for_a_signed_out_session(chatgpt, make_ctx):
+    chatgpt.bearer_only = True
+    with pytest.raises(errors.LoginRequired):
+        fetch(make_ctx(mode="off", **env_cookie("sess-nobody")))
+    assert all("authorization" not in r["headers"] for r in chatgpt.backend.requests)

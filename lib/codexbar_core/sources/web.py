@@ -180,6 +180,8 @@ class WebSource:
         headers = {"Cookie": cand.header(), "Accept": "application/json", "Accept-Language": "en-US,en;q=0.9"}
         with make_client(ctx.timeout(4), env=ctx.env, headers=headers) as client:
             usage, usage_error, usage_body = self._usage(client, base, ctx)
+            if usage is None and _is_login(usage_error) and self._use_session_token(client, base, ctx):
+                usage, usage_error, usage_body = self._usage(client, base, ctx)
             api_email = None
             renewal = None
             if usage is not None:
@@ -253,6 +255,19 @@ class WebSource:
                 if found:
                     return found
         return None
+
+    def _use_session_token(self, client: Any, base: str, ctx: FetchContext) -> bool:
+        """The dashboard's scripts call /backend-api with the session's access token; do the same when the
+        cookies alone are refused. The token stays on this one client (this candidate) and is never shown."""
+        try:
+            answer = self._get(client, base + "/api/auth/session", ctx.timeout(2))
+        except (errors.Unavailable, errors.SourceTimeout):
+            return False
+        token = answer.body.get("accessToken") if answer.status == 200 and isinstance(answer.body, dict) else None
+        if not isinstance(token, str) or not token.strip() or any(c in token for c in "\r\n"):
+            return False
+        client.headers["Authorization"] = f"Bearer {token.strip()}"
+        return True
 
     def _workspace_limit(self, client: Any, base: str, ctx: FetchContext, body: Any,
                          usage: UsageSnapshot) -> None:
@@ -365,6 +380,10 @@ class WebSource:
 
 def _default_purchase_url(base: str) -> str | None:
     return web_parse.USAGE_DASHBOARD_URL if base == DEFAULT_BASE_URL else None
+
+
+def _is_login(error: errors.CodexbarError | None) -> bool:
+    return isinstance(error, errors.LoginRequired) and error.message == LOGIN_MESSAGE
 
 
 def _is_email(value: Any) -> bool:
