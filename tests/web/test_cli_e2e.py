@@ -169,3 +169,14 @@ def test_menu_says_which_account_the_dashboard_belongs_to(scratch, env_for, chat
     assert mismatch and "someone.else@example.org" in mismatch[0] and "tester@example.com" in mismatch[0]
     assert "Code review" not in proc.stdout
     assert_no_secret(proc.stdout, proc.stderr)
+
+
+def test_plain_usage_report_from_the_dashboard(scratch, env_for, chatgpt):
+    chatgpt.usage = None
+    chatgpt.page_name = "extras"
+    env = web_env(scratch, env_for, chatgpt, CODEXBAR_OPENAI_COOKIE=cookie_header(SESSION_VALUE))
+    proc = run_codexbar(["usage", "--source", "web"], env)
+    assert proc.returncode == 0, proc.stderr
+    assert "Source: openai-web" in proc.stdout
+    assert "Code review: 42% left" in proc.stdout
+    assert_no_secret(proc.stdout, proc.stderr)
