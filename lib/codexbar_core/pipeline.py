@@ -82,6 +82,17 @@ def _may_continue(prev_source: str, next_source: str, err: errors.CodexbarError)
     return err.fallthrough
 
 
+def _more_useful(earlier: errors.CodexbarError | None, later: errors.CodexbarError) -> errors.CodexbarError:
+    """The error the user should see after a fall-through.
+
+    A fallback that could not even start (no `codex` installed) says less than the reason we fell
+    through ("run `codex login`"), so the earlier error stays; the trace keeps both.
+    """
+    if earlier is not None and later.kind == "missing_binary" and earlier.kind != "unavailable_source":
+        return earlier
+    return later
+
+
 def _snapshot_key(home: Path) -> str:
     return f"usage:last:{home_key(home)}"
 
@@ -143,7 +154,8 @@ def run_chain(
     trace: SourceTrace,
     loader: Callable[[str], Source] = load_source,
 ) -> tuple[UsageSnapshot | None, errors.CodexbarError | None]:
-    last_error: errors.CodexbarError | None = None
+    last_error: errors.CodexbarError | None = None  # decides whether the next source may run
+    shown: errors.CodexbarError | None = None  # what the user is told when nothing answers
     prev: str | None = None
     for source_id in chain:
         if last_error is not None and prev is not None and not _may_continue(prev, source_id, last_error):
@@ -174,12 +186,14 @@ def run_chain(
         try:
             snapshot = source.fetch(ctx)
         except Exception as exc:
-            last_error = errors.as_codexbar_error(exc)
-            trace.attempts.append(SourceAttempt(source_id, "failed", last_error.message, last_error.kind))
+            err = errors.as_codexbar_error(exc)
+            trace.attempts.append(SourceAttempt(source_id, "failed", err.message, err.kind))
+            shown = _more_useful(shown or last_error, err)
+            last_error = err
             continue
         trace.attempts.append(SourceAttempt(source_id, "ok", avail.reason or "answered"))
         return normalize_snapshot(snapshot), None
-    return None, last_error
+    return None, shown or last_error
 
 
 def fetch_usage(

@@ -145,3 +145,15 @@ def test_a_web_failure_never_hides_the_primary(tmp_path):
     result = run(sources, tmp_path, settings=Settings({"cookie_mode": "auto"}))
     assert result.source_label == "oauth"
     assert any(a.source == "web" and a.outcome == "failed" for a in result.trace.attempts)
+
+
+def test_a_missing_cli_does_not_hide_why_oauth_failed(tmp_path):
+    sources = {"oauth": StandIn("oauth", errors.MissingCredentials("Codex auth.json not found. Run `codex login`.")),
+               "cli": StandIn("cli", errors.MissingBinary("Codex CLI missing. Install via npm i -g @openai/codex")),
+               "pty": StandIn("pty", snap("codex-pty"))}
+    result = run(sources, tmp_path)
+    assert result.snapshot is None
+    assert "codex login" in result.error["message"]
+    assert [(a.source, a.outcome) for a in result.trace.attempts] == [
+        ("oauth", "failed"), ("cli", "failed"), ("pty", "skipped")]
+    assert "missing_binary" in result.trace.attempts[2].reason
