@@ -202,6 +202,7 @@ SETTABLE = {
     "title_metric": settings_mod.TITLE_METRICS,
     "reset_style": settings_mod.RESET_STYLES,
     "show_used": ("true", "false"),
+    "show_extras": ("true", "false"),
     "notifications": ("true", "false"),
     "notify_resets": ("true", "false"),
     "cookie_mode": settings_mod.COOKIE_MODES,

@@ -28,6 +28,7 @@ DEFAULTS: dict[str, Any] = {
     "title_metric": "auto",
     "reset_style": "countdown",
     "show_used": False,
+    "show_extras": True,  # Spark and other extra windows in the menu
     "notifications": True,
     "notify_thresholds": [80, 95],
     "notify_resets": True,  # also say when a lane that crossed a threshold is back (its window reset)
