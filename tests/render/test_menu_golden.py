@@ -205,3 +205,17 @@ def test_a_stale_title_is_dimmed():
     snap = snapshot(20, 30, fetched_ago_s=3600, extras=False)
     first = build_menu(menu_input([HomeView(result(snap, stale=True))]), "swiftbar").splitlines()[0]
     assert first.startswith("70% | ") and "color=#6E6E73,#98989D" in first
+
+
+def test_extra_limits_can_be_hidden():
+    from codexbar_core.settings import Settings
+
+    lines = menu(snap=snapshot(), settings=Settings({"show_extras": False}))
+    assert not any(t.startswith("Codex Spark") for t in lines)
+    assert "Session: 72% left  ▰▰▰▰▰▰▰▱▱▱" in lines and "--Show Spark and other extra limits" in lines
+
+
+def test_stale_cost_says_how_old_it_is():
+    report = dict(cost_report(), updatedAt="2026-11-25T14:10:00Z")
+    lines = menu(views=[HomeView(result(snapshot(extras=False)), report, None, True)])
+    assert "Cost from an earlier scan (20m ago); a new scan is running" in lines

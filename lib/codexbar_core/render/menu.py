@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot
+from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, parse_iso
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
 from codexbar_core.render.markup import Action, Line, detect_dark, render_lines
@@ -221,8 +221,11 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
     lines: list[Line] = []
     if snap is not None:
         if snap.has_windows or snap.extra_windows:
+            show_extras = inp.setting("show_extras", True) is not False
             for title, window, session in _lanes(snap):
                 compact = window is not snap.primary and window is not snap.secondary
+                if compact and not show_extras:
+                    continue
                 lines += _lane_lines(title, window, session, res, inp, compact)
         elif snap.identity.email or snap.identity.plan:
             lines.append(Line("Limits not available", color=GREY))
@@ -343,7 +346,9 @@ def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) ->
     for note in rep.get("notes") or []:
         lines.append(Line(note, params={"size": "12", "length": "90"}, color=GREY))
     if view.cost_stale:
-        lines.append(Line("Cost from an earlier scan; a new scan is running", params=SMALL, color=GREY))
+        scanned = parse_iso(rep.get("updatedAt"))
+        when = f" ({fmt.age_text((inp.now - scanned).total_seconds())})" if scanned else ""
+        lines.append(Line(f"Cost from an earlier scan{when}; a new scan is running", params=SMALL, color=GREY))
     lines.append(Line("Estimated from token usage · not a subscription bill", params={"size": "11"}, color=GREY))
     return lines
 
@@ -459,6 +464,9 @@ def actions(inp: MenuInput) -> list[Line]:
     lines += [Line("", depth=1, separator=True)]
     lines.append(_choice("Show percent used instead of left", 1, path,
                          ["set", "show_used", "false" if inp.show_used else "true"], inp.show_used))
+    extras = inp.setting("show_extras", True) is not False
+    lines.append(_choice("Show Spark and other extra limits", 1, path,
+                         ["set", "show_extras", "false" if extras else "true"], extras))
     lines += notification_choices(inp)
     lines.append(Line("OpenAI cookies"))
     for value, label in (("off", "Off"), ("auto", "Automatic (browsers)"), ("manual", "Manual (paste header)")):
