@@ -123,3 +123,19 @@ def test_renewal_text():
 def test_broken_html_never_raises():
     page = wp.parse_dashboard("<html><script id='client-bootstrap'>{not json</script><div>5h limit<div>")
     assert page.state == "ok" and page.session is None
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("Resets today at 2:15 PM", dt.datetime(2026, 11, 25, 14, 15)),
+    ("Resets tomorrow at 12:30 AM", dt.datetime(2026, 11, 26, 0, 30)),
+    ("Resets Fri at 9:00 AM", dt.datetime(2026, 11, 27, 9, 0)),
+    ("Resets Wednesday at 8:00 AM", dt.datetime(2026, 12, 2, 8, 0)),  # today's hour has passed: next week
+    ("Resets: Dec 3 4:00 PM", dt.datetime(2026, 12, 3, 16, 0)),
+    ("Resets on 2027-01-05", dt.datetime(2027, 1, 5, 0, 0)),
+    ("Resets 1/2", dt.datetime(2027, 1, 2, 0, 0)),
+    ("Resets next month", None),
+    ("Resets soon", None),
+])
+def test_reset_lines(line, expected):
+    got = wp.parse_reset(line, NOW)
+    assert got == (expected.replace(tzinfo=dt.timezone.utc) if expected else None)

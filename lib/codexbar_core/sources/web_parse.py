@@ -401,8 +401,9 @@ def parse_reset(line: str | None, now: dt.datetime) -> dt.datetime | None:
     elif "tomorrow" in lowered:
         day = now.date() + dt.timedelta(days=1)
     else:
+        words = re.findall(r"[a-z]+", lowered)
         for idx, name in enumerate(_WEEKDAYS):
-            if re.search(rf"\b{name[:3]}", lowered):
+            if any(len(w) >= 3 and name.startswith(w) for w in words):  # "fri", "tues", "thursday"
                 ahead = (idx - now.weekday()) % 7
                 day = now.date() + dt.timedelta(days=ahead)
                 if ahead == 0 and (hour, minute) <= (now.hour, now.minute):
