@@ -91,13 +91,23 @@ def _entries(folder: str) -> list[os.DirEntry[str]]:
         return []
 
 
-def _walk_files(folder: str, out: _Collector, min_mtime_ns: int) -> None:
+def _walk_files(folder: str, out: _Collector, min_mtime_ns: int,
+                visited: set[tuple[int, int]] | None = None) -> None:
+    # Each folder once (by device and inode): symlink loops would otherwise make the walk exponential.
+    visited = set() if visited is None else visited
+    try:
+        st = os.stat(folder)
+    except OSError:
+        return
+    if (st.st_dev, st.st_ino) in visited:
+        return
+    visited.add((st.st_dev, st.st_ino))
     for entry in _entries(folder):
         if entry.name.startswith("."):
             continue
         try:
             if entry.is_dir():
-                _walk_files(entry.path, out, min_mtime_ns)
+                _walk_files(entry.path, out, min_mtime_ns, visited)
             elif _jsonl(entry) and entry.is_file():
                 out.add(entry, min_mtime_ns)
         except OSError:
