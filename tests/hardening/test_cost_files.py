@@ -1,0 +1,155 @@
+"""Hostile session logs through `codexbar cost --json`, as a user runs it.
+
+Bad lines (truncated, non-UTF-8, binary, multi-megabyte) are skipped and counted, never fatal; a log
+that grows, shrinks or is replaced between runs gives, with the incremental cache, exactly what a
+scan with an empty cache gives; a sessions folder full of symlink loops still finishes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.hardening.helpers import menu
+from tests.rig.runner import run_codexbar
+
+pytestmark = pytest.mark.hardening
+
+SID = "01a20a8e-2d93-7e12-908d-ea427cb52971"
+MODEL = "gpt-5"
+
+
+def now_ts(seconds: int) -> str:
+    base = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=1, microsecond=0)
+    return (base + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def jl(obj: dict[str, Any]) -> bytes:
+    return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
+
+
+def head(sid: str = SID) -> bytes:
+    return (jl({"timestamp": now_ts(0), "type": "session_meta", "payload": {"id": sid, "timestamp": now_ts(0),
+                                                                             "source": "cli"}})
+            + jl({"timestamp": now_ts(1), "type": "turn_context", "payload": {"turn_id": "t1", "model": MODEL}}))
+
+
+def tokens(i: int, total: int, last: int) -> bytes:
+    def u(n: int) -> dict[str, int]:
+        return {"input_tokens": n, "cached_input_tokens": n // 4, "output_tokens": n // 10,
+                "reasoning_output_tokens": 0, "total_tokens": n + n // 10}
+
+    return jl({"timestamp": now_ts(10 + i), "type": "event_msg",
+               "payload": {"type": "token_count", "info": {"total_token_usage": u(total),
+                                                           "last_token_usage": u(last)}}})
+
+
+def events(start: int, count: int, step: int = 1000) -> bytes:
+    return b"".join(tokens(i, (i + 1) * step, step) for i in range(start, start + count))
+
+
+def log_path(home: Path, name: str = "rollout") -> Path:
+    day = dt.datetime.now(dt.timezone.utc)
+    folder = home / "sessions" / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{name}-{day:%Y-%m-%dT%H-%M-%S}-{SID}.jsonl"
+
+
+def cost(env: dict[str, str], *extra: str, timeout: float = 60) -> dict[str, Any]:
+    proc = run_codexbar(["cost", "--json", "--refresh", *extra], env, timeout=timeout)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr, proc.stderr
+    (report,) = json.loads(proc.stdout)
+    assert "error" not in report, report
+    return report
+
+
+def comparable(report: dict[str, Any]) -> dict[str, Any]:
+    return {k: report[k] for k in ("daily", "totals", "sessionTokens", "last30DaysTokens", "last30DaysCostUSD",
+                                   "unpricedModels", "notes")}
+
+
+@pytest.fixture
+def cost_env(scratch, env_for):
+    home = scratch / "codex-home"
+    home.mkdir()
+    env = env_for(home, TZ="UTC")
+
+    def fresh() -> dict[str, str]:
+        """The same home with an empty cache: the oracle for the incremental scan."""
+        other = dict(env, CODEXBAR_CACHE_DIR=str(scratch / f"cache-fresh-{os.urandom(3).hex()}"))
+        return other
+
+    return home, env, fresh
+
+
+def test_bad_lines_are_skipped_and_counted_never_fatal(cost_env):
+    home, env, _fresh = cost_env
+    big = 6 * 1024 * 1024
+    data = (head()
+            + events(0, 3)
+            + tokens(3, 4000, 1000)[:-25] + b"\n"  # truncated mid-write
+            + b'{"type":"event_msg","payload":{"type":"token_count","x":"\xff\xfe\xc3\x28"}}\n'  # not UTF-8
+            + os.urandom(3000).replace(b"\n", b"") + b"\n"  # binary junk
+            # a multi-megabyte tool output that mentions the marker words
+            + jl({"timestamp": now_ts(40), "type": "response_item",
+                  "payload": {"output": '"token_count" "turn_context" ' + "x" * big}})
+            + events(3, 2)
+            + b'{"timestamp":"' + b"y" * big)  # a huge last line still being written
+    log_path(home).write_bytes(data)
+    report = cost(env)
+    assert report["totals"]["inputTokens"] == 5000, report["totals"]
+    assert report["totals"]["outputTokens"] == 500
+    assert any("malformed line" in note for note in report["notes"]), report["notes"]
+    out = menu(env)
+    assert "Cost (local sessions)" in out
+
+
+def test_a_log_that_grows_shrinks_or_is_replaced_matches_a_full_rescan(cost_env):
+    home, env, fresh = cost_env
+    path = log_path(home)
+    first = head() + events(0, 5)
+    states: list[tuple[str, bytes]] = [
+        ("new", first),
+        ("grown", first + events(5, 4)),
+        ("grown mid-line", first + events(5, 4) + events(9, 1)[:40]),
+        ("line finished", first + events(5, 5)),
+        ("shrunk", first[: len(first) - 30]),  # truncated, then written again by a restarted session
+        ("regrown", first + events(5, 2, step=700)),
+    ]
+    for label, data in states:
+        path.write_bytes(data)  # same inode, new size
+        assert comparable(cost(env)) == comparable(cost(fresh())), label
+    # replaced by another file of exactly the same size (new inode), numbers differ
+    same_size = head() + events(0, 5, step=2000)
+    same_size = same_size[: len(states[-1][1])].ljust(len(states[-1][1]), b"\n")
+    tmp = path.with_suffix(".tmp")
+    tmp.write_bytes(same_size)
+    os.replace(tmp, path)
+    replaced = cost(env)
+    assert comparable(replaced) == comparable(cost(fresh()))
+    # removed: its tokens leave the report
+    path.unlink()
+    gone = cost(env)
+    assert gone["totals"]["inputTokens"] == 0 and comparable(gone) == comparable(cost(fresh()))
+
+
+def test_a_sessions_folder_full_of_symlink_loops_still_finishes(cost_env):
+    home, env, fresh = cost_env
+    log_path(home).write_bytes(head() + events(0, 3))
+    sessions = home / "sessions"
+    legacy = sessions / "legacy"
+    legacy.mkdir()
+    for name in ("a", "b", "c"):  # three ways back up at every level: exponential if followed blindly
+        os.symlink(".", legacy / name)
+    os.symlink("../..", sessions / "up")
+    os.symlink("archived_sessions", home / "archived_sessions")  # the archive folder is a loop itself
+    report = cost(env, timeout=30)
+    assert report["totals"]["inputTokens"] == 3000
+    assert comparable(report) == comparable(cost(fresh(), timeout=30))
+    assert "Cost (local sessions)" in menu(env)
