@@ -366,3 +366,27 @@ def test_kill_all_when_the_plugin_leaves_early(scratch, env_for, codex_bin, back
     assert list(tmpdir.iterdir()) == []
     assert not thread.is_alive()
     assert outcome and isinstance(outcome[0], errors.CodexbarError)
+
+
+def test_folder_trust_prompt_is_recognised_and_never_answered(scratch, env_for, codex_bin, backend, monkeypatch):
+    """If the scratch folder were a git repo, codex would ask to trust it; Enter would write the trust
+    into config.toml. We stop instead and no trust is recorded."""
+    import subprocess
+
+    import codexbar_core.sources.pty as pty_mod
+
+    home = make_codex_home(scratch / "home", backend.url)
+    config_before = (home / "config.toml").read_text()
+    repo_root = scratch / "status-scratch"
+    (repo_root / "work").mkdir(parents=True)
+    subprocess.run(["git", "init", "-q", str(repo_root / "work")], check=True)
+    monkeypatch.setattr(pty_mod.tempfile, "mkdtemp", lambda prefix="": str(repo_root))
+    env = env_for(home, CODEX_CLI_PATH=str(codex_bin))
+    with pytest.raises(errors.Unavailable) as info:
+        PtySource().fetch(context(home, env, 8))
+    assert "trust" in info.value.message
+    config_after = (home / "config.toml").read_text()
+    assert "trust_level" not in config_after and "[projects" not in config_after
+    assert config_after.startswith(config_before)  # (codex itself may append its own [tui] note)
+    assert processes_using(home) == []
+    assert not repo_root.exists()  # the scratch folder is always removed

@@ -201,8 +201,8 @@ class PtySource:
         try:
             work = scratch / "work"  # a fresh folder, not a git repo: no trust prompt
             state = scratch / "state"
-            work.mkdir()
-            state.mkdir()
+            work.mkdir(exist_ok=True)
+            state.mkdir(exist_ok=True)
             env = codex_env(ctx, binary)
             for key, value in (("TERM", "xterm-256color"), ("COLORTERM", "truecolor"), ("LANG", "en_US.UTF-8")):
                 env.setdefault(key, value)
