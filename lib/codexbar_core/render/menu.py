@@ -182,7 +182,7 @@ def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult,
     """Lane, reset, pace. `compact` (extra windows) puts reset and pace on one line to keep the menu short."""
     snap = res.snapshot
     assert snap is not None
-    capped = session and window is snap.primary and weekly_exhausted(snap, inp.now)
+    capped = window is snap.primary and weekly_exhausted(snap, inp.now)
     left = 0.0 if capped else window.left_percent
     value = fmt.percent_text(100 - left) + " used" if inp.show_used else fmt.percent_text(left) + " left"
     lines = [Line(f"{title}: {value}  {bar(left)}", color=state_color(left), params={"font": "Menlo", "size": "13"})]
