@@ -97,6 +97,10 @@ def collect_cost(home: Home, *, store: Store | None, since: dt.date, until: dt.d
         return None, exc.message, False
     except Exception as exc:
         err = errors.as_codexbar_error(exc)
+        if not err.expected:
+            from codexbar_core.logfile import log_exception
+
+            log_exception(env, f"cost scan of {home.name}")
         return None, err.message, False
 
 

@@ -13,8 +13,6 @@ import os
 import shutil
 import sys
 import time
-import traceback
-from pathlib import Path
 from typing import Any
 
 from codexbar_core import paths
@@ -165,12 +163,9 @@ def _kill_children() -> None:
 
 
 def _log_exception(env: dict[str, str]) -> None:
-    try:
-        log = Path(paths.cache_dir(env)) / "codexbar.log"
-        with open(log, "a", encoding="utf-8") as fh:
-            fh.write(f"--- {dt.datetime.now().isoformat()}\n{traceback.format_exc()}\n")
-    except Exception:
-        pass
+    from codexbar_core.logfile import log_exception
+
+    log_exception(env, "menu")
 
 
 def _fallback_menu(env: dict[str, str], message: str) -> str:

@@ -187,6 +187,10 @@ def run_chain(
             snapshot = source.fetch(ctx)
         except Exception as exc:
             err = errors.as_codexbar_error(exc)
+            if not err.expected:
+                from codexbar_core.logfile import log_exception
+
+                log_exception(ctx.env, f"source {source_id}")
             trace.attempts.append(SourceAttempt(source_id, "failed", err.message, err.kind))
             shown = _more_useful(shown or last_error, err)
             last_error = err
