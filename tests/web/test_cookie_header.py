@@ -56,3 +56,19 @@ def test_store_overrides_and_account_tags():
     tag = cm.account_tag("Me@Example.com")
     assert tag == cm.account_tag("me@example.com") and "example" not in tag
     assert cm.account_tag(None) == "any"
+
+
+def test_cookies_set_from_a_terminal_explains_how_to_paste(tmp_path, monkeypatch):
+    import io
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("CODEXBAR_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("CODEXBAR_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("CODEXBAR_KEYRING", "off")
+    out = io.StringIO()
+    assert cm.cookies_command(["set"], Terminal(f"__Secure-next-auth.session-token={SECRET}\n"), out) == 0
+    assert "Ctrl-D" in out.getvalue() and "pbpaste" in out.getvalue()
+    assert SECRET not in out.getvalue()

@@ -340,6 +340,12 @@ def cookies_command(argv: list[str], stdin: TextIO, stdout: TextIO) -> int:
     if command == "mode" and len(rest) == 1 and rest[0] in settings_mod.COOKIE_MODES:
         return _cmd_mode(rest[0], env, stdout)
     if command == "set" and not rest:
+        if _is_tty(stdin):
+            # Terminals cut long pasted lines (1024 bytes on macOS); a pipe has no such limit.
+            stdout.write("Paste the Cookie header, then press Enter and Ctrl-D.\n"
+                         "(Long headers: `pbpaste | codexbar cookies set` on macOS, "
+                         "`xclip -o | codexbar cookies set` on Linux.)\n")
+            stdout.flush()
         return _cmd_set(stdin.read(), env, stdout)
     if command == "clear" and not rest:
         return _cmd_clear(env, stdout)
@@ -347,6 +353,13 @@ def cookies_command(argv: list[str], stdin: TextIO, stdout: TextIO) -> int:
         return _cmd_status(env, stdout)
     stdout.write(USAGE)
     return 2
+
+
+def _is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def _cmd_mode(mode: str, env: dict[str, str], stdout: TextIO) -> int:
