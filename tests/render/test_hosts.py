@@ -150,3 +150,28 @@ def test_sample_menu_script_renders_for_each_host(host):
     first = "[menu bar] 41%" if host == "swiftbar" else "[menu bar] Codex 41%"
     assert plain.stdout.splitlines()[0] == first
     assert "[cost per day chart, 300 x 90 pt]" in plain.stdout
+
+
+@pytest.mark.parametrize("host", ["swiftbar", "xbar", "argos"])
+def test_any_title_text_yields_one_well_formed_line(host):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from codexbar_core.render.markup import Action, Line, render_line
+
+    @settings(max_examples=200, deadline=None)
+    @given(text=st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40),
+           arg=st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters='"\n\r\x00'),
+                       min_size=1, max_size=12))
+    def check(text: str, arg: str) -> None:
+        rendered = render_line(Line(text, action=Action("/opt/My Plugins/codexbar.5m.py", ["set", arg]),
+                                    color=("#111111", "#EEEEEE")), host)
+        assert "\n" not in rendered and "\r" not in rendered
+        title, sep, tail = rendered.partition(" | ")
+        assert sep and "|" not in title
+        params = parse_params(tail)
+        assert params["terminal"] == "false"
+        if host != "argos":
+            assert params["param1"] == "set"
+
+    check()

@@ -74,7 +74,8 @@ def clean_title(text: str) -> str:
 
 
 def _quote(value: str) -> str:
-    if value == "" or any(c in value for c in " \t'\"="):
+    value = value.replace("\r", " ").replace("\n", " ")  # a newline would end the menu line
+    if value == "" or any(c.isspace() or c in "'\"=|" for c in value):
         return '"' + value.replace('"', "'") + '"'
     return value
 
