@@ -28,6 +28,7 @@ from codexbar_core.normalize import lane_title
 from codexbar_core.render import fmt
 
 DEFAULT_THRESHOLDS = (80, 95)
+USAGE_URL = "https://chatgpt.com/codex/settings/usage"
 
 
 @dataclass
@@ -155,8 +156,9 @@ def notify_command(title: str, body: str, env: dict[str, str], platform: str | N
     if platform == "darwin":
         plugin = env.get("SWIFTBAR_PLUGIN_PATH")
         if env.get("SWIFTBAR") == "1" and plugin:
-            query = urllib.parse.urlencode({"plugin": os.path.basename(plugin), "title": title, "body": body},
-                                           quote_via=urllib.parse.quote)
+            # href: clicking the notification opens the usage page.
+            query = urllib.parse.urlencode({"plugin": os.path.basename(plugin), "title": title, "body": body,
+                                            "href": USAGE_URL}, quote_via=urllib.parse.quote)
             return ["open", "-g", f"swiftbar://notify?{query}"]
         return ["osascript", "-e", f"display notification {_applescript(body)} with title {_applescript(title)}"]
     exe = shutil.which("notify-send", path=env.get("PATH"))

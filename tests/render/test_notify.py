@@ -110,7 +110,7 @@ def test_macos_commands():
     assert (url.scheme, url.netloc) == ("swiftbar", "notify")
     query = urllib.parse.parse_qs(url.query)
     assert query == {"plugin": ["codexbar.5m.py"], "title": ["Codex: Session 82% used"],
-                     "body": ["18% left · Resets in 2h"]}
+                     "body": ["18% left · Resets in 2h"], "href": ["https://chatgpt.com/codex/settings/usage"]}
     osa = notify_command('Say "hi"', "back\\slash", {}, "darwin")
     assert osa == ["osascript", "-e", 'display notification "back\\\\slash" with title "Say \\"hi\\""']
 
