@@ -16,19 +16,20 @@ import datetime as dt
 import os
 import re
 import time
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 _NAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
-@dataclass(frozen=True)
-class LogFile:
+class LogFile(NamedTuple):
     path: str
     dev: int
     ino: int
     mtime_ns: int
     size: int
+    folder: str
+    name: str
 
     @property
     def signature(self) -> tuple[int, int, int]:
@@ -64,7 +65,7 @@ class _Collector:
         self.files: list[LogFile] = []
         self.seen: set[tuple[int, int]] = set()
 
-    def add(self, entry: os.DirEntry[str], min_mtime_ns: int | None = None) -> None:
+    def add(self, folder: str, entry: os.DirEntry[str], min_mtime_ns: int | None = None) -> None:
         try:
             st = entry.stat()
         except OSError:
@@ -75,7 +76,23 @@ class _Collector:
         if key in self.seen:
             return
         self.seen.add(key)
-        self.files.append(LogFile(entry.path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size))
+        self.files.append(LogFile(entry.path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, folder, entry.name))
+
+    def add_folder(self, folder: str) -> None:
+        """Every log directly in a date folder of the window (the hot path: thousands of files)."""
+        seen, files = self.seen, self.files
+        for entry in _entries(folder):
+            name = entry.name
+            if not name.endswith(".jsonl") or name[0] == ".":
+                continue
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            key = (st.st_dev, st.st_ino)
+            if key not in seen:
+                seen.add(key)
+                files.append(LogFile(entry.path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, folder, name))
 
 
 def _jsonl(entry: os.DirEntry[str]) -> bool:
@@ -109,7 +126,7 @@ def _walk_files(folder: str, out: _Collector, min_mtime_ns: int,
             if entry.is_dir():
                 _walk_files(entry.path, out, min_mtime_ns, visited)
             elif _jsonl(entry) and entry.is_file():
-                out.add(entry, min_mtime_ns)
+                out.add(folder, entry, min_mtime_ns)
         except OSError:
             continue
 
@@ -131,7 +148,7 @@ def discover(codex_home: Path, since: dt.date, until: dt.date) -> list[LogFile]:
                 if _jsonl(entry):
                     when = _date_in_name(name)
                     if when is None or lo <= when <= hi:
-                        out.add(entry)
+                        out.add(str(root), entry)
                 continue
             if len(name) == 4 and name.isdigit():
                 _year(entry.path, name, lo, hi, out, window_start_ns)
@@ -155,16 +172,14 @@ def _year(path: str, year: str, lo: dt.date, hi: dt.date, out: _Collector, min_m
             try:
                 if not day.is_dir():
                     if _jsonl(day):
-                        out.add(day, min_mtime_ns)
+                        out.add(month.path, day, min_mtime_ns)
                     continue
             except OSError:
                 continue
             when = _partition_date((year, month.name, day.name))
             in_window = when is not None and lo <= when <= hi
             if in_window:
-                for entry in _entries(day.path):
-                    if _jsonl(entry):
-                        out.add(entry)
+                out.add_folder(day.path)
             else:
                 _walk_files(day.path, out, min_mtime_ns)  # resumed sessions in older folders
 

@@ -34,18 +34,23 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 def _digest(logs: list[LogFile]) -> str:
-    h = hashlib.sha1()
-    for log in sorted(logs, key=lambda x: x.path):
-        h.update(f"{log.path}\0{log.ino}\0{log.mtime_ns}\0{log.size}\n".encode("utf-8", "surrogateescape"))
-    return h.hexdigest()
+    # In discovery order: a reordered listing only costs one needless recount.
+    text = "\n".join([f"{log.path}\0{log.ino}\0{log.mtime_ns}\0{log.size}" for log in logs])
+    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
                  price_notes: list[str]) -> dict[str, Any]:
     lo, hi = since.isoformat(), until.isoformat()
     merged: Agg = {}
-    for view in scan.files:
-        merge_agg(merged, {d: m for d, m in view.agg.items() if lo <= d <= hi})
+    for agg in scan.aggs:
+        merge_agg(merged, agg, lo, hi)
+    for day in list(merged):  # cells emptied by the duplicate correction
+        models = {name: c for name, c in merged[day].items() if c[0] or c[1] or c[2]}
+        if models:
+            merged[day] = models
+        else:
+            del merged[day]
     daily = []
     totals = [0, 0, 0, 0]
     total_cost: int | None = None

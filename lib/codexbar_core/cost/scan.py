@@ -23,7 +23,7 @@ from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.discover import LogFile, all_logs
 from codexbar_core.cost.parse import first_session_id, head_meta, parse_file, parse_stream
 from codexbar_core.cost.pricing import PriceTable, load_price_table
-from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_key
+from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_key, shard_aggs_key, shard_key
 
 TAIL_CHECK = 64  # bytes before the saved offset that must still be there for a resume
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
@@ -81,8 +81,10 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
     return out
 
 
-def merge_agg(into: Agg, other: Agg) -> None:
+def merge_agg(into: Agg, other: Agg, lo: str = "", hi: str = "\uffff") -> None:
     for day, models in other.items():
+        if not lo <= day <= hi:
+            continue
         target = into.setdefault(day, {})
         for name, cell in models.items():
             have = target.get(name)
@@ -179,29 +181,34 @@ def _scan_batch(batch: list[tuple[str, tuple[int, int, int], dict[str, Any] | No
 # -- the whole home ------------------------------------------------------------------------------------
 
 @dataclass
-class FileView:
-    """What the report needs to know about one discovered file."""
-
-    log: LogFile
-    ph: str
-    sid: str | None
-    kind: str
-    agg: Agg
-    bad: int
-    resolved: bool
-    rows: list[list[Any]] | None = None  # loaded only when needed (copies, parents)
-
-
-@dataclass
 class ScanResult:
-    files: list[FileView]
+    aggs: list[Agg]  # summed (negative cells correct for active/archived duplicates)
     unresolved_forks: int = 0
     unresolved_subagents: int = 0
     bad_lines: int = 0
-    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Shard:
+    """The state of one folder of logs: entries, per-file totals, and their sum for the last file set."""
+
+    folder: str
+    counted: list[str] = field(default_factory=list)  # file names whose totals make up `total`
+    total: Agg | None = None
+    aggs_loaded: bool = False
+    dirty: bool = False
+    stored: list[str] = field(default_factory=list)  # file names in the saved record
+
+
+def negate(agg: Agg) -> Agg:
+    return {day: {name: [-c[0], -c[1], -c[2], -c[3], None if c[4] is None else -c[4]] for name, c in models.items()}
+            for day, models in agg.items()}
 
 
 class Scanner:
+    """Entries live in one record per folder (signatures, kinds) plus one with per-file day totals and
+    their sum, so an unchanged folder of 300 logs costs two small reads and one dict merge."""
+
     def __init__(self, codex_home: Path, state: StateStore, prices: PriceTable, overrides: Path | None,
                  deadline: float | None) -> None:
         self.codex_home = codex_home
@@ -212,41 +219,105 @@ class Scanner:
         self.day_of = DayKeys()
         self.tz = tz_fingerprint()
         home = state.get(home_record_key(state.home))
-        valid = home is not None and home.get("tz") == self.tz and home.get("pfp") == prices.fingerprint
-        self.entries: dict[str, list[Any]] = home["files"] if valid else {}
+        self.valid = home is not None and home.get("tz") == self.tz and home.get("pfp") == prices.fingerprint
         # With no home record at all this is a first scan: no per-file record can exist worth a read.
         self.look_up_files = home is not None
-        self.used: set[str] = set()
+        self.home_dirty = not self.valid
         self.sid_index: dict[str, list[Any]] = (home or {}).get("sidx") or {}
+        self.entries: dict[str, list[Any]] = {}  # path -> [ino, mtime_ns, size, sid, kind, -, bad, ok, dep]
+        self.aggs: dict[str, Agg] = {}
+        self.shards: dict[str, Shard] = {}
         self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
-        self.dirty = False
+        self.present: set[str] = set()  # discovered in this run
+        self.gone: set[str] = set()  # known in a folder of this window, missing now (deleted)
 
     # -- records --
 
-    def _record(self, ph: str) -> dict[str, Any] | None:
-        rec = self.records.get(ph)
+    def _record(self, path: str) -> dict[str, Any] | None:
+        rec = self.records.get(path)
         if rec is None:
-            rec = self.state.pending_file(ph)
+            rec = self.state.pending_file(path)
             if rec is None:
-                rec = self.state.get_file(ph)
+                rec = self.state.get_file(path)
             if rec is not None:
-                self.records[ph] = rec
+                self.records[path] = rec
         return rec
+
+    def _shard(self, folder: str) -> Shard:
+        shard = self.shards.get(folder)
+        if shard is None:
+            shard = self.shards[folder] = Shard(folder)
+            rec = self.state.get(shard_key(self.state.home, folder)) if self.valid else None
+            if rec is not None:
+                prefix = folder + os.sep
+                entries = self.entries
+                for name, entry in rec["files"].items():
+                    entries.setdefault(prefix + name, entry)
+                shard.stored = list(rec["files"])
+                shard.counted, shard.total = rec["counted"], rec["total"]
+            else:
+                shard.aggs_loaded = True  # nothing stored to load
+        return shard
+
+    def _load_aggs(self, shard: Shard) -> None:
+        if shard.aggs_loaded:
+            return
+        shard.aggs_loaded = True
+        rec = self.state.get(shard_aggs_key(self.state.home, shard.folder))
+        if rec is not None:
+            for name, agg in rec["aggs"].items():
+                self.aggs.setdefault(os.path.join(shard.folder, name), agg)
+
+    def _touch(self, path: str) -> None:
+        """A file's entry is about to change: its folder's record will be rewritten."""
+        shard = self._shard(os.path.dirname(path))
+        self._load_aggs(shard)
+        shard.dirty = True
+
+    def _agg(self, path: str) -> Agg:
+        self._load_aggs(self._shard(os.path.dirname(path)))
+        agg = self.aggs.get(path)
+        if agg is None:
+            entry = self.entries.get(path)
+            rec = self._record(path) if entry is not None and entry[7] else None
+            agg = aggregate(rec["rows"], self.prices, self.day_of) if rec is not None else {}
+            self.aggs[path] = agg
+        return agg
+
+    def _set_entry(self, path: str, entry: list[Any], agg: Agg | None) -> None:
+        self._touch(path)
+        entry[5] = None
+        self.entries[path] = entry
+        self.aggs[path] = agg or {}
 
     def _check_deadline(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
-            self.save()
+            self.save(partial=True)
             raise errors.SourceTimeout("Cost scan did not finish in time; it continues on the next refresh.")
 
-    def save(self) -> None:
-        if self.dirty:
-            # Keep only what this run used: deleted files drop out, the record stays small.
-            files = {ph: e for ph, e in self.entries.items() if ph in self.used} if self.used else self.entries
-            self.state.put(home_record_key(self.state.home),
-                           {"tz": self.tz, "pfp": self.prices.fingerprint, "files": files,
-                            "sidx": self.sid_index})
+    def save(self, partial: bool = False) -> None:
+        home = self.state.home
+        if self.home_dirty:
+            self.state.put(home_record_key(home), {"tz": self.tz, "pfp": self.prices.fingerprint,
+                                                   "sidx": self.sid_index})
+            self.home_dirty = False
+        for shard in self.shards.values():
+            if not shard.dirty:
+                continue
+            prefix = shard.folder + os.sep
+            files = {}
+            for path, entry in self.entries.items():
+                if path.startswith(prefix) and "/" not in path[len(prefix):]:
+                    if path in self.present or path not in self.gone:
+                        files[path[len(prefix):]] = entry
+            aggs = {name: self._agg(prefix + name) for name in files}
+            total = None if partial else shard.total
+            self.state.put(shard_key(home, shard.folder), {"tz": self.tz, "pfp": self.prices.fingerprint,
+                                                           "files": files, "counted": shard.counted,
+                                                           "total": total})
+            self.state.put(shard_aggs_key(home, shard.folder), {"aggs": aggs})
+            shard.dirty = False
         self.state.flush()
-        self.dirty = False
 
     # -- plain files --
 
@@ -260,16 +331,15 @@ class Scanner:
                 continue
             prev = self._record(ph) if self.look_up_files else None
             if prev is not None and tuple(prev["sig"]) == log.signature and prev.get("kind") == "plain":
-                # the home record was lost or invalidated (prices, TZ) but the rows are still good
+                # the folder record was lost or invalidated (prices, TZ) but the rows are still good
                 agg = aggregate(prev["rows"], self.prices, self.day_of)
-                self.entries[ph] = [*log.signature, prev.get("sid"), "plain", agg, prev.get("bad", 0), True, None]
-                self.dirty = True
+                self._set_entry(ph, [*log.signature, prev.get("sid"), "plain", None, prev.get("bad", 0), True, None],
+                                agg)
                 continue
             todo.append((log.path, log.signature, prev))
             todo_bytes += log.size - (prev.get("off", 0) if _can_resume(prev, log.signature) else 0)
         if not todo:
             return
-        self.dirty = True
         if todo_bytes >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and len(todo) > 1:
             self._scan_parallel(todo, todo_bytes)
         else:
@@ -281,14 +351,14 @@ class Scanner:
         text, entry = result
         if not text:
             return
-        ph = path
-        self.state.put_file(ph, text)
-        self.records.pop(ph, None)
+        self.state.put_file(path, text)
+        self.records.pop(path, None)
         if entry is None:
             rec = json.loads(text)
-            self.records[ph] = rec
+            self.records[path] = rec
             entry = [*rec["sig"], rec.get("sid"), rec["kind"], None, rec.get("bad", 0), False, None]
-        self.entries[ph] = entry
+        agg = entry[5]
+        self._set_entry(path, entry, agg)
 
     def _scan_parallel(self, todo: list[Any], total: int) -> None:
         """Hand about half the bytes to a helper process and parse the other half here."""
@@ -378,14 +448,14 @@ class Scanner:
             if cached[3] == sid and match is None:
                 match = log
         if index_changed:
-            self.dirty = True
+            self.home_dirty = True
         return match
 
     def _parent_totals(self, parent: LogFile, fork_ts: int, by_sid: dict[str, list[LogFile]],
                        depth: int) -> rd.Vec | None:
         """The parent's counted cumulative (in the child's counter space) at the fork time."""
         ph = parent.path
-        self.used.add(ph)
+        self._shard(os.path.dirname(ph))
         entry = self.entries.get(ph)
         if entry is None or (entry[0], entry[1], entry[2]) != parent.signature:
             self.refresh_plain([parent])
@@ -439,14 +509,29 @@ class Scanner:
         self.records[ph] = rec
         self.state.put_file(ph, json.dumps(rec, separators=(",", ":")))
         agg = aggregate(rows, self.prices, self.day_of) if resolved else {}
-        self.entries[ph] = [*log.signature, entry[3], entry[4], agg, parsed.bad_lines, resolved, dep]
-        self.dirty = True
+        self._set_entry(ph, [*log.signature, entry[3], entry[4], None, parsed.bad_lines, resolved, dep], agg)
         return resolved
 
     # -- entry point --
 
     def run(self, logs: list[LogFile]) -> ScanResult:
-        self.used.update(log.path for log in logs)
+        by_folder: dict[str, list[str]] = {}
+        for log in logs:
+            names = by_folder.get(log.folder)
+            if names is None:
+                names = by_folder[log.folder] = []
+            names.append(log.name)
+        self.present = {log.path for log in logs}
+        for folder in by_folder:
+            self._shard(folder)
+        self.gone = set()
+        for folder, names in by_folder.items():
+            shard = self.shards[folder]
+            if shard.stored:
+                missing = set(shard.stored).difference(names)
+                self.gone.update(folder + os.sep + name for name in missing)
+        for path in self.gone:
+            self._touch(path)
         self.refresh_plain(logs)
         self._check_deadline()
         by_sid: dict[str, list[LogFile]] = {}
@@ -456,41 +541,56 @@ class Scanner:
                 by_sid.setdefault(entry[3], []).append(log)
         result = ScanResult([])
         for log in logs:
-            ph = log.path
-            entry = self.entries.get(ph)
+            entry = self.entries.get(log.path)
             if entry is None:
                 continue  # vanished during the scan
             if entry[4] != "plain":
                 self._check_deadline()
                 self.resolve_dependent(log, by_sid)
-                entry = self.entries[ph]
+                entry = self.entries[log.path]
                 if not entry[7]:
                     if entry[4] == "fork":
                         result.unresolved_forks += 1
                     else:
                         result.unresolved_subagents += 1
             result.bad_lines += entry[6] or 0
-            result.files.append(FileView(log, ph, entry[3], entry[4], entry[5] or {}, entry[6] or 0, entry[7]))
-        # Active and archived copies of one session: union of their rows (SPEC B §6.6).
-        groups: dict[str, list[FileView]] = {}
-        for view in result.files:
-            if view.sid and view.resolved:
-                groups.setdefault(view.sid, []).append(view)
-        for views in groups.values():
-            if len(views) < 2:
+        # Each folder's sum over the files discovered now; recomputed only when something in it changed.
+        for folder, names in by_folder.items():
+            shard = self.shards[folder]
+            names.sort()
+            if shard.dirty or shard.total is None or shard.counted != names:
+                total: Agg = {}
+                for name in names:
+                    path = folder + os.sep + name
+                    entry = self.entries.get(path)
+                    if entry is not None and entry[7]:
+                        merge_agg(total, self._agg(path))
+                shard.total, shard.counted = total, names
+                self._load_aggs(shard)
+                shard.dirty = True
+            result.aggs.append(shard.total)
+        for folder, shard in self.shards.items():
+            if folder not in by_folder and shard.dirty:
+                shard.total, shard.counted = None, []  # a parent's folder outside the window: sum later
+        # Active and archived copies of one session: the union of their rows replaces their sum.
+        groups: dict[str, list[str]] = {}
+        for log in logs:
+            entry = self.entries.get(log.path)
+            if entry is not None and entry[3] and entry[7]:
+                groups.setdefault(entry[3], []).append(log.path)
+        for paths in groups.values():
+            if len(paths) < 2:
                 continue
             seen: set[tuple[Any, ...]] = set()
             merged: list[list[Any]] = []
-            for view in views:
-                for row in self._rows(view.ph):
+            for path in paths:
+                result.aggs.append(negate(self._agg(path)))
+                for row in self._rows(path):
                     res = self.prices.resolve(row[0])
                     key = (row[1], row[2], self.day_of(row[3]), res.name, row[4], row[5], row[6])
                     if key not in seen:
                         seen.add(key)
                         merged.append(row)
-            views[0].agg = aggregate(merged, self.prices, self.day_of)
-            for view in views[1:]:
-                view.agg = {}
+            result.aggs.append(aggregate(merged, self.prices, self.day_of))
         self.save()
         return result
-

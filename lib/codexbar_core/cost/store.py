@@ -3,8 +3,10 @@
 Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the file's path):
 - `cost:file:<home>:<file>`  one per log: signature (inode, mtime_ns, size), byte offset, a hash of
   the bytes just before the offset (detects a replaced file), reducer state, rows, session id, kind;
-- `cost:home:<home>`         one per home: every known file's path, signature plus its per-day/per-model
-  totals, so an unchanged file costs one dict lookup instead of one cache read;
+- `cost:folder:<home>:<dir>` one per folder of logs: each file's signature, kind, session id, and the
+  sum of the folder's per-day/per-model totals for the files it last counted;
+- `cost:folderdays:<home>:<dir>` the per-file totals of that folder (read only when one changed);
+- `cost:home:<home>`         time-zone and price fingerprints, the session-id index of old logs;
 - `cost:result:<home>:…`     the last report for a window (reused for 60 s; then reused again if no
   file changed, which a digest of all signatures tells);
 - `cost:last:<home>`         the last complete report, whatever its window (for a stale menu).
@@ -35,6 +37,14 @@ def file_key(home: str, ph: str) -> str:
 
 def home_record_key(home: str) -> str:
     return f"cost:home:{home}"
+
+
+def shard_key(home: str, folder: str) -> str:
+    return f"cost:folder:{home}:{path_hash(folder)}"
+
+
+def shard_aggs_key(home: str, folder: str) -> str:
+    return f"cost:folderdays:{home}:{path_hash(folder)}"
 
 
 def result_key(home: str, *parts: str) -> str:
