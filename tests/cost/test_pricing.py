@@ -126,3 +126,23 @@ def test_broken_override_file_is_noted_not_fatal(tmp_path: Path, content: str, f
     report = scan(home, overrides=overrides)
     assert report["totals"]["totalCost"] == pytest.approx(1.0)  # bundled price still applies
     assert any(fragment in note for note in report["notes"])
+
+
+@pytest.mark.parametrize("model,expected", [
+    ("gpt-5.6-sol", 2.02), ("gpt-5.6-terra", 0.808), ("gpt-5.6-luna", 0.0808)])
+def test_fast_tier_examples(model: str, expected: float) -> None:
+    price = TABLE.resolve(model).price
+    assert price is not None
+    assert price.cost(TERRA_CUTOFF_MS, 100_000, 20_000, 20_000, fast=True) / PICO == pytest.approx(expected)
+
+
+def test_fast_tier_multipliers_and_exceptions() -> None:
+    gpt54 = TABLE.resolve("gpt-5.4").price
+    assert gpt54 is not None
+    assert gpt54.cost(None, 100, 20, 10, fast=True) / PICO == pytest.approx(80 * 5e-6 + 20 * 5e-7 + 10 * 3e-5)
+    long_request = gpt54.cost(None, 272_001, 0, 10, fast=True)
+    assert long_request == gpt54.cost(None, 272_001, 0, 10)  # long context cannot be Fast
+    gpt55 = TABLE.resolve("gpt-5.5").price
+    assert gpt55 is not None and gpt55.cost(None, 100, 0, 0, fast=True) == 2.5 * gpt55.cost(None, 100, 0, 0)
+    codex = TABLE.resolve("gpt-5-codex").price
+    assert codex is not None and codex.cost(None, 100, 0, 0, fast=True) == codex.cost(None, 100, 0, 0)

@@ -28,7 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -56,16 +56,22 @@ class ModelPrice:
     before_ms: int | None = None  # events earlier than this use `old` / `old_long`
     old: Rates | None = None
     old_long: Rates | None = None
+    priority: float = 1.0  # Fast (service_tier "priority") multiplier; 1 = no Fast price
 
-    def cost(self, ts_ms: int | None, inp: int, cached: int, out: int) -> int:
-        """Pico-dollars for one event (row). Cached tokens are part of input and clamped to it."""
+    def cost(self, ts_ms: int | None, inp: int, cached: int, out: int, fast: bool = False) -> int:
+        """Pico-dollars for one event (row). Cached tokens are part of input and clamped to it.
+
+        `fast`: the turn ran on the priority tier; long-context requests cannot be Fast."""
         cached = min(max(cached, 0), inp)
         use_long = self.long is not None and inp > self.threshold
         if self.before_ms is not None and ts_ms is not None and ts_ms < self.before_ms and self.old is not None:
             rates = (self.old_long or self.old) if use_long else self.old
         else:
             rates = self.long if use_long else self.standard  # type: ignore[assignment]
-        return (inp - cached) * rates.input + cached * rates.cached + out * rates.output
+        standard = (inp - cached) * rates.input + cached * rates.cached + out * rates.output
+        if fast and self.priority > 1 and inp <= self.threshold:
+            return max(standard, round(standard * self.priority))
+        return standard
 
 
 class PriceError(ValueError):
@@ -179,7 +185,11 @@ def load_price_table(overrides: Path | None = None) -> PriceTable:
     """The bundled table, with the user's override file on top (a broken file is noted, not fatal)."""
     bundled = _load_bundled()
     threshold = int(bundled.get("longContextThreshold", 272_000))
+    multipliers = bundled.get("priorityMultiplier") or {}
     models = {name: parse_model_price(name, entry, threshold) for name, entry in bundled["models"].items()}
+    for name, factor in multipliers.items():
+        if name in models:
+            models[name] = replace(models[name], priority=float(factor))
     aliases = {k.lower(): v.lower() for k, v in (bundled.get("aliases") or {}).items()}
     digest = hashlib.sha256(json.dumps(bundled, sort_keys=True).encode())
     notes: list[str] = []
