@@ -64,6 +64,8 @@ def run(scratch: Path, env_for, codex_bin: Path, backend):
         out = run_json(["usage", "--json", "--source", source], env)
         assert len(out) == 1
         assert_nothing_left(home, tmpdir)
+        # reading usage must not create sessions the local cost scan would count
+        assert list(home.glob("sessions/**/*.jsonl")) == []
         return out[0]
 
     return go

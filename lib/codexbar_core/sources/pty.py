@@ -106,7 +106,8 @@ class _Terminal:
             data = self.child.read_nonblocking(65536, timeout=max(0.01, timeout))
         except self._pexpect.TIMEOUT:
             return False
-        except (self._pexpect.EOF, OSError):
+        except (self._pexpect.ExceptionPexpect, OSError):
+            # EOF, or procs.kill_all() reaped the child under pexpect's feet
             self.exited = True
             return False
         self.stream.feed(data)
