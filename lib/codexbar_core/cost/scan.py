@@ -301,21 +301,21 @@ class Scanner:
             self.state.put(home_record_key(home), {"tz": self.tz, "pfp": self.prices.fingerprint,
                                                    "sidx": self.sid_index})
             self.home_dirty = False
-        for shard in self.shards.values():
-            if not shard.dirty:
-                continue
-            prefix = shard.folder + os.sep
-            files = {}
-            for path, entry in self.entries.items():
-                if path.startswith(prefix) and "/" not in path[len(prefix):]:
-                    if path in self.present or path not in self.gone:
-                        files[path[len(prefix):]] = entry
+        by_folder: dict[str, dict[str, list[Any]]] = {}
+        dirty = {folder for folder, shard in self.shards.items() if shard.dirty}
+        for path, entry in self.entries.items():
+            folder, _, name = path.rpartition(os.sep)
+            if folder in dirty and (path in self.present or path not in self.gone):
+                by_folder.setdefault(folder, {})[name] = entry
+        for folder in dirty:
+            shard = self.shards[folder]
+            files = by_folder.get(folder, {})
+            prefix = folder + os.sep
             aggs = {name: self._agg(prefix + name) for name in files}
             total = None if partial else shard.total
-            self.state.put(shard_key(home, shard.folder), {"tz": self.tz, "pfp": self.prices.fingerprint,
-                                                           "files": files, "counted": shard.counted,
-                                                           "total": total})
-            self.state.put(shard_aggs_key(home, shard.folder), {"aggs": aggs})
+            self.state.put(shard_key(home, folder), {"tz": self.tz, "pfp": self.prices.fingerprint,
+                                                     "files": files, "counted": shard.counted, "total": total})
+            self.state.put(shard_aggs_key(home, folder), {"aggs": aggs})
             shard.dirty = False
         self.state.flush()
 

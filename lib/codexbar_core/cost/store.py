@@ -1,8 +1,9 @@
 """Where the scanner keeps its incremental state in the diskcache Store (JSON values, hashed keys).
 
 Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the file's path):
-- `cost:file:<home>:<file>`  one per log: signature (inode, mtime_ns, size), byte offset, a hash of
-  the bytes just before the offset (detects a replaced file), reducer state, rows, session id, kind;
+- `cost:files:<home>:<dir>:<n>` the per-file states of one folder, in a few buckets: signature
+  (inode, mtime_ns, size), byte offset, a hash of the bytes just before the offset (detects a
+  replaced file), reducer state, rows, session id, kind;
 - `cost:folder:<home>:<dir>` one per folder of logs: each file's signature, kind, session id, and the
   sum of the folder's per-day/per-model totals for the files it last counted;
 - `cost:folderdays:<home>:<dir>` the per-file totals of that folder (read only when one changed);
@@ -18,21 +19,20 @@ records are ignored.
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import time
 from typing import Any
 
 from codexbar_core.cache import Store
 
 SCANNER_VERSION = 3
+INLINE_LIMIT = 8 * 1024 * 1024
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
 
 def path_hash(path: str) -> str:
     return hashlib.sha256(path.encode("utf-8", "surrogateescape")).hexdigest()[:24]
-
-
-def file_key(home: str, ph: str) -> str:
-    return f"cost:file:{home}:{ph}"
 
 
 def home_record_key(home: str) -> str:
@@ -55,55 +55,117 @@ def last_key(home: str) -> str:
     return f"cost:last:{home}"
 
 
+BUCKETS = 8  # per folder: a changed file rewrites about 1/8 of its folder's file states
+
+
+def file_state_key(home: str, path: str) -> tuple[str, str]:
+    """(cache key of the bucket holding this file's state, the file's name inside it)."""
+    folder, _, name = path.rpartition(os.sep)
+    bucket = int(hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()[:4], 16) % BUCKETS
+    return f"cost:files:{home}:{path_hash(folder)}:{bucket}", name
+
+
 class StateStore:
-    """Batched reads and writes of scanner records; a missing Store makes every call a no-op."""
+    """Batched reads and writes of scanner records; a missing Store makes every call a no-op.
+
+    Per-file states (offset, reducer state, rows) are kept in a few buckets per folder rather
+    than one cache entry per file: a cold scan of 10,000 logs writes a few hundred entries."""
 
     def __init__(self, store: Store | None, home: str) -> None:
         self.store = store
         self.home = home
+        self._scan_store: Store | None = None
         self.pending: dict[str, str] = {}
+        self.buckets: dict[str, dict[str, Any]] = {}  # key -> name -> record (dict) or its JSON text
+        self.dirty_buckets: set[str] = set()
+
+    def _store_for(self, key: str) -> Store | None:
+        """Reports stay in the shared Store (`codexbar refresh` drops them); the bulky scan state
+        lives in its own cache beside it, set to keep values of a few MB inside SQLite rather
+        than one file each (thousands of small files make a cold scan slow to save)."""
+        if self.store is None or key.startswith(("cost:result:", "cost:last:")):
+            return self.store
+        if self._scan_store is None:
+            self._scan_store = Store(self.store.directory / "cost-scan")
+            try:
+                cache = self._scan_store.cache
+                if cache.disk_min_file_size < INLINE_LIMIT:
+                    cache.reset("disk_min_file_size", INLINE_LIMIT)
+            except Exception:
+                pass
+        return self._scan_store
 
     def get(self, key: str) -> Any:
-        if self.store is None:
+        store = self._store_for(key)
+        if store is None:
             return None
-        value = self.store.get_json(key)
+        value = store.get_json(key)
         if isinstance(value, dict) and value.get("v") == SCANNER_VERSION:
             return value
         return None
 
+    def _bucket(self, key: str) -> dict[str, Any]:
+        bucket = self.buckets.get(key)
+        if bucket is None:
+            found = self.get(key)
+            bucket = self.buckets[key] = found["files"] if found else {}
+        return bucket
+
     def get_file(self, path: str) -> dict[str, Any] | None:
-        return self.get(file_key(self.home, path_hash(path)))
+        key, name = file_state_key(self.home, path)
+        bucket = self._bucket(key)
+        record = bucket.get(name)
+        if isinstance(record, str):
+            record = bucket[name] = json.loads(record)
+        if isinstance(record, dict) and record.get("v") == SCANNER_VERSION:
+            return record
+        return None
 
     def pending_file(self, path: str) -> dict[str, Any] | None:
-        """A record written in this run but not flushed yet."""
-        import json
-
-        text = self.pending.get(file_key(self.home, path_hash(path)))
-        return json.loads(text) if text else None
+        """A record written in this run (kept in memory until flushed)."""
+        key, name = file_state_key(self.home, path)
+        if key not in self.dirty_buckets:
+            return None
+        return self.get_file(path)
 
     def put_file(self, path: str, record_json: str) -> None:
         """`record_json` is already encoded (workers encode in parallel)."""
-        self.pending[file_key(self.home, path_hash(path))] = record_json
+        key, name = file_state_key(self.home, path)
+        self._bucket(key)[name] = record_json
+        self.dirty_buckets.add(key)
 
     def put(self, key: str, value: Any) -> None:
-        import json
-
         value = dict(value)
         value["v"] = SCANNER_VERSION
         self.pending[key] = json.dumps(value, separators=(",", ":"))
 
+    def _encode_buckets(self) -> None:
+        for key in self.dirty_buckets:
+            parts = [json.dumps(name) + ":" + (rec if isinstance(rec, str) else json.dumps(rec, separators=(",", ":")))
+                     for name, rec in self.buckets[key].items()]
+            self.pending[key] = '{"v":' + str(SCANNER_VERSION) + ',"files":{' + ",".join(parts) + "}}"
+        self.dirty_buckets.clear()
+
     def flush(self) -> None:
-        if self.store is None or not self.pending:
+        if self.store is None:
             self.pending.clear()
+            self.dirty_buckets.clear()
             return
-        try:
-            cache = self.store.cache
-            with cache.transact():
-                for key, text in self.pending.items():
-                    expire = FILE_TTL if key.startswith("cost:file:") else None
-                    cache.set(key, text, expire=expire)
-        except Exception:
-            pass  # a broken cache costs a rescan next time, never the report
+        self._encode_buckets()
+        groups: dict[int, tuple[Store, list[str]]] = {}
+        for key in self.pending:
+            target = self._store_for(key)
+            if target is not None:
+                groups.setdefault(id(target), (target, []))[1].append(key)
+        for target, keys in groups.values():
+            try:
+                cache = target.cache
+                with cache.transact():
+                    for key in keys:
+                        expire = FILE_TTL if key.startswith("cost:files:") else None
+                        cache.set(key, self.pending[key], expire=expire)
+            except Exception:
+                pass  # a broken cache costs a rescan next time, never the report
         self.pending.clear()
 
 
