@@ -129,6 +129,8 @@ def compare(home: Path, work: Path, since: dt.date | None = None, until: dt.date
     if manifest is not None:
         since = since or dt.date.fromisoformat(manifest["since"])
         until = until or dt.date.fromisoformat(manifest["until"])
+    if since is None or until is None:  # the tools' own defaults differ (ccusage: everything; codexbar: 30 days)
+        raise ValueError(f"{home} has no gen_manifest.json: give --since and --until")
     theirs = runners.ccusage_days(runners.run_ccusage(home, since, until))
     ours = runners.codexbar_days(runners.run_codexbar(home, work, since, until))
     truth = None
