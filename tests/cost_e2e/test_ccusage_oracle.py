@@ -91,3 +91,10 @@ def test_known_differences_are_exactly_the_explained_ones(ccusage: Path, scratch
     result = compare_ccusage.compare(home, scratch / "work", dt.date(2026, 6, 30), dt.date(2026, 11, 10))
     differing = {(d["day"], d["field"]) for d in result.differences}
     assert differing == {(day, "cost") for day, case in CASES.items() if case[4]}, result.table()
+
+
+@pytest.mark.parametrize("corpus", ["chatgpt-login", "api-key-provider"])
+def test_both_tools_agree_on_files_the_real_cli_wrote(corpus: str, ccusage: Path, scratch: Path) -> None:
+    home = Path(__file__).parent / "corpus" / corpus
+    result = compare_ccusage.compare(home, scratch / "work", dt.date(2026, 11, 22), dt.date(2026, 11, 25))
+    assert result.codexbar and result.ok, result.table()
