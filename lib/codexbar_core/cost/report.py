@@ -3,14 +3,16 @@
 The report (ARCHITECTURE.md "Command-line contract"): provider, source, updatedAt, since/until,
 sessionTokens / sessionCostUSD (today), last30DaysTokens / last30DaysCostUSD (the window), daily[]
 (oldest first, only days with usage), totals, unpricedModels, notes. A report younger than 60 s for
-the same home, window and prices is reused unless `refresh`; after that it is still reused when no
-log changed (a digest of every discovered file's signature says so).
+the same home, window and prices is reused unless `refresh`; after that (and on `refresh`) it is
+still reused when no log changed: a digest of every discovered file's signature, plus those of the
+fork parents outside the window that the report depended on, says so.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 import time
 from pathlib import Path
 from typing import Any
@@ -33,10 +35,16 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def _digest(logs: list[LogFile]) -> str:
+def _digest(logs: list[LogFile], extra: list[str]) -> str:
     # In discovery order: a reordered listing only costs one needless recount.
-    text = "\n".join([f"{log.path}\0{log.ino}\0{log.mtime_ns}\0{log.size}" for log in logs])
-    return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+    parts = [f"{log.path}\0{log.ino}\0{log.mtime_ns}\0{log.size}" for log in logs]
+    for path in extra:
+        try:
+            st = os.stat(path)
+            parts.append(f"{path}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_size}")
+        except OSError:
+            parts.append(f"{path}\0gone")
+    return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
@@ -122,20 +130,20 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     today = dt.date.today()
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
-    cached = state.get(rkey) if not refresh else None
-    if cached is not None and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS:
+    cached = state.get(rkey)
+    if cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS:
         return cached["report"]
     logs = discover(codex_home, since, until)
-    digest = _digest(logs)
-    if cached is None and refresh:
-        cached = state.get(rkey)
-    if cached is not None and cached.get("digest") == digest and not refresh:
-        report = dict(cached["report"])
+    extra = list(cached.get("extra") or []) if cached is not None else []
+    if cached is not None and cached.get("digest") == _digest(logs, extra):
+        report = dict(cached["report"])  # no log changed: the same numbers, checked now
         report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     else:
-        scan = Scanner(codex_home, state, prices, price_overrides, deadline).run(logs)
+        scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
+        scan = scanner.run(logs)
         report = build_report(scan, since, until, today, prices.notes)
-    state.put(rkey, {"at": time.time(), "digest": digest, "report": report})
+        extra = sorted(scanner.outside_parents)
+    state.put(rkey, {"at": time.time(), "digest": _digest(logs, extra), "extra": extra, "report": report})
     state.put(last_key(home), {"report": report})
     state.flush()
     return report

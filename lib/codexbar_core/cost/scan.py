@@ -230,6 +230,7 @@ class Scanner:
         self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
         self.present: set[str] = set()  # discovered in this run
         self.gone: set[str] = set()  # known in a folder of this window, missing now (deleted)
+        self.outside_parents: set[str] = set()  # fork parents read from outside the window
 
     # -- records --
 
@@ -455,6 +456,8 @@ class Scanner:
                        depth: int) -> rd.Vec | None:
         """The parent's counted cumulative (in the child's counter space) at the fork time."""
         ph = parent.path
+        if ph not in self.present:
+            self.outside_parents.add(ph)
         self._shard(os.path.dirname(ph))
         entry = self.entries.get(ph)
         if entry is None or (entry[0], entry[1], entry[2]) != parent.signature:
