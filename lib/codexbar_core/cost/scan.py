@@ -27,7 +27,6 @@ from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_ke
 
 TAIL_CHECK = 64  # bytes before the saved offset that must still be there for a resume
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
-BATCH_BYTES = 8 * 1024 * 1024
 
 Agg = dict[str, dict[str, list[Any]]]  # day -> model -> [input, cached, output, reasoning, cost or None]
 

@@ -139,21 +139,18 @@ class StateStore:
         value["v"] = SCANNER_VERSION
         self.pending[key] = json.dumps(value, separators=(",", ":"))
 
-    def _encode_buckets(self) -> None:
-        for key in self.dirty_buckets:
-            parts = [json.dumps(name) + ":" + (rec if isinstance(rec, str) else json.dumps(rec, separators=(",", ":")))
-                     for name, rec in self.buckets[key].items()]
-            self.pending[key] = '{"v":' + str(SCANNER_VERSION) + ',"files":{' + ",".join(parts) + "}}"
-        self.dirty_buckets.clear()
+    def _encode_bucket(self, key: str) -> str:
+        parts = [json.dumps(name) + ":" + (rec if isinstance(rec, str) else json.dumps(rec, separators=(",", ":")))
+                 for name, rec in self.buckets[key].items()]
+        return '{"v":' + str(SCANNER_VERSION) + ',"files":{' + ",".join(parts) + "}}"
 
     def flush(self) -> None:
         if self.store is None:
             self.pending.clear()
             self.dirty_buckets.clear()
             return
-        self._encode_buckets()
         groups: dict[int, tuple[Store, list[str]]] = {}
-        for key in self.pending:
+        for key in [*self.pending, *self.dirty_buckets]:
             target = self._store_for(key)
             if target is not None:
                 groups.setdefault(id(target), (target, []))[1].append(key)
@@ -162,11 +159,14 @@ class StateStore:
                 cache = target.cache
                 with cache.transact():
                     for key in keys:
-                        expire = FILE_TTL if key.startswith("cost:files:") else None
-                        cache.set(key, self.pending[key], expire=expire)
+                        if key in self.dirty_buckets:  # encoded one at a time: no second copy of them all
+                            cache.set(key, self._encode_bucket(key), expire=FILE_TTL)
+                        else:
+                            cache.set(key, self.pending[key])
             except Exception:
                 pass  # a broken cache costs a rescan next time, never the report
         self.pending.clear()
+        self.dirty_buckets.clear()
 
 
 def now_s() -> float:
