@@ -91,3 +91,9 @@ def test_symlinked_copy_is_read_once(tmp_path: Path) -> None:
     os.symlink(path, tmp_path / "archived_sessions" / "link.jsonl")
     assert len(discover(tmp_path, dt.date(2026, 7, 11), dt.date(2026, 7, 11))) == 1
     assert scan(tmp_path)["totals"]["totalTokens"] == 11
+
+
+def test_archived_file_with_an_old_name_but_fresh_writes_is_read(tmp_path: Path) -> None:
+    write(archived(tmp_path, "rollout-2026-01-01T10-00-00-resumed"), [meta("r")])
+    write(archived(tmp_path, "rollout-2026-01-02T10-00-00-untouched"), [meta("u")], mtime=time.time() - 400 * 86400)
+    assert _names(tmp_path, "2026-07-10", "2026-07-12") == {"rollout-2026-01-01T10-00-00-resumed.jsonl"}

@@ -147,8 +147,9 @@ def discover(codex_home: Path, since: dt.date, until: dt.date) -> list[LogFile]:
             if not is_dir:
                 if _jsonl(entry):
                     when = _date_in_name(name)
-                    if when is None or lo <= when <= hi:
-                        out.add(str(root), entry)
+                    in_window = when is None or lo <= when <= hi
+                    # an older name still counts when the file was written to recently (resumed)
+                    out.add(str(root), entry, None if in_window else window_start_ns)
                 continue
             if len(name) == 4 and name.isdigit():
                 _year(entry.path, name, lo, hi, out, window_start_ns)

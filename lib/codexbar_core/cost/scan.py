@@ -483,6 +483,9 @@ class Scanner:
             return False
         if entry[4] == "plain":
             return True
+        if (rec.get("dep") == "missing" and entry[8] == "missing" and "resolved" in rec
+                and not by_sid.get(rec.get("parent") or "")):
+            return False  # still orphaned; only a change to this file sends us looking through old logs again
         parent_log = self._find_parent(rec["parent"], by_sid) if rec.get("parent") else None
         if parent_log is not None and parent_log.path == log.path:
             parent_log = None
