@@ -201,8 +201,13 @@ class WebSource:
     def _get(self, client: Any, url: str, timeout: float, accept: str = "application/json") -> _Answer:
         import httpx
 
+        from codexbar_core.sources.oauth import within
+
+        # httpx times each read, not the whole answer: a body sent byte by byte would pass them all.
+        too_slow = errors.SourceTimeout("chatgpt.com did not answer in time.")
         try:
-            response = client.get(url, timeout=timeout, headers={"Accept": accept})
+            response = within(timeout, lambda: client.get(url, timeout=timeout, headers={"Accept": accept}),
+                              too_slow)
         except httpx.TimeoutException:
             raise errors.SourceTimeout("chatgpt.com did not answer in time.") from None
         except httpx.HTTPError as exc:
