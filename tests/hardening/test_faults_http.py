@@ -7,11 +7,14 @@ marked stale.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.hardening.helpers import STALE_MARK, drop_cache, menu, set_source
+from tests.hardening.helpers import HARD_LIMIT, STALE_MARK, drop_cache, menu, set_source
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply, usage_body
+from tests.rig.runner import run_codexbar
 
 pytestmark = pytest.mark.hardening
 
@@ -74,3 +77,17 @@ def test_a_misbehaving_server_keeps_the_last_good_numbers(source, fault, scratch
     assert "Session: 77% left" in out and "Weekly: 89% left" in out, out
     assert STALE_MARK in out, out
     assert "1% left" not in out  # nothing of the hostile body got through
+
+
+def test_codexbar_usage_gives_up_on_a_dashboard_that_sends_byte_by_byte(scratch, env_for, backend):
+    # httpx's timeouts are per read; a body dribbled one byte at a time passes each of them. Without an
+    # overall limit `codexbar usage` (and the background refresh holding its lock) would sit here for
+    # minutes. (The OAuth source has the same bound, at the original app's 30 s, too long to wait for here.)
+    source = "web"
+    env = _env_for_source(source, scratch, env_for, backend)
+    backend.set_usage(Reply(body=usage_body(primary_used=23), dribble=0.3))
+    proc = run_codexbar(["usage", "--json", "--source", source], env, timeout=HARD_LIMIT)
+    assert proc.returncode == 0, proc.stderr
+    (doc,) = json.loads(proc.stdout)
+    assert doc["error"]["kind"] == "timeout", doc["error"]
+    assert doc["usage"] is None or doc["usage"]["primary"] is None
