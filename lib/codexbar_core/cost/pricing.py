@@ -145,6 +145,7 @@ class PriceTable:
         self.fingerprint = fingerprint
         self.notes = notes or []
         self._cache: dict[str, Resolved] = {}
+        self.fast_turns: frozenset[str] = frozenset()  # turns run on the priority tier (priority.py)
 
     def normalize(self, raw: str) -> tuple[str, bool]:
         """(display name, excluded) for a raw model name (SPEC B §6.4)."""

@@ -23,6 +23,7 @@ from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.discover import LogFile, all_logs
 from codexbar_core.cost.parse import first_session_id, head_meta, parse_file, parse_stream
 from codexbar_core.cost.pricing import PriceTable, load_price_table
+from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_key, shard_aggs_key, shard_key
 
 TAIL_CHECK = 64  # bytes before the saved offset that must still be there for a resume
@@ -58,7 +59,8 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
     """Add rows (each priced on its own) into day -> model totals. Other providers' models are dropped."""
     out: Agg = {} if agg is None else agg
     resolve = prices.resolve
-    for model, _turn, _idx, ts, inp, cached, outp, reasoning in rows:
+    fast_turns = prices.fast_turns
+    for model, turn, _idx, ts, inp, cached, outp, reasoning in rows:
         res = resolve(model)
         if res.excluded:
             continue
@@ -67,7 +69,10 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
         if models is None:
             models = out[day] = {}
         cell = models.get(res.name)
-        cost = res.price.cost(ts, inp, cached, outp) if res.price is not None else None
+        if res.price is None:
+            cost = None
+        else:
+            cost = res.price.cost(ts, inp, cached, outp, fast=bool(fast_turns) and turn in fast_turns)
         if cell is None:
             models[res.name] = [inp, cached, outp, reasoning, cost]
         else:
@@ -113,11 +118,12 @@ _worker_prices: dict[str, PriceTable] = {}
 
 
 def scan_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None,
-               overrides: str | None) -> tuple[str, list[Any] | None]:
+               overrides: str | None, fast: frozenset[str] = frozenset()) -> tuple[str, list[Any] | None]:
     """(record JSON, home entry) for one file; the entry is None when the file needs its parent."""
     prices = _worker_prices.get(overrides or "")
     if prices is None:
         prices = _worker_prices[overrides or ""] = load_price_table(Path(overrides) if overrides else None)
+    prices.fast_turns = fast
     record = read_plain(path, sig, prev)
     entry = None
     if record["kind"] == "plain":
@@ -167,11 +173,11 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
 
 
 def _scan_batch(batch: list[tuple[str, tuple[int, int, int], dict[str, Any] | None]],
-                overrides: str | None) -> list[tuple[str, list[Any] | None]]:
+                overrides: str | None, fast: frozenset[str] = frozenset()) -> list[tuple[str, list[Any] | None]]:
     out = []
     for path, sig, prev in batch:
         try:
-            out.append(scan_plain(path, sig, prev, overrides))
+            out.append(scan_plain(path, sig, prev, overrides, fast))
         except OSError:
             out.append(("", None))  # vanished or unreadable between discovery and read
     return out
@@ -223,6 +229,9 @@ class Scanner:
         self.look_up_files = home is not None
         self.home_dirty = not self.valid
         self.sid_index: dict[str, list[Any]] = (home or {}).get("sidx") or {}
+        self.fast, fast_changed = update_priority_turns(codex_home, (home or {}).get("fast"))
+        prices.fast_turns = frozenset(self.fast["turns"])
+        self.home_dirty = self.home_dirty or fast_changed
         self.entries: dict[str, list[Any]] = {}  # path -> [ino, mtime_ns, size, sid, kind, -, bad, ok, dep]
         self.aggs: dict[str, Agg] = {}
         self.shards: dict[str, Shard] = {}
@@ -299,7 +308,7 @@ class Scanner:
         home = self.state.home
         if self.home_dirty:
             self.state.put(home_record_key(home), {"tz": self.tz, "pfp": self.prices.fingerprint,
-                                                   "sidx": self.sid_index})
+                                                   "sidx": self.sid_index, "fast": self.fast})
             self.home_dirty = False
         by_folder: dict[str, dict[str, list[Any]]] = {}
         dirty = {folder for folder, shard in self.shards.items() if shard.dirty}
@@ -345,7 +354,7 @@ class Scanner:
         else:
             for item in todo:
                 self._check_deadline()
-                self._store_result(item[0], _scan_batch([item], self.overrides)[0])
+                self._store_result(item[0], _scan_batch([item], self.overrides, self.prices.fast_turns)[0])
 
     def _store_result(self, path: str, result: tuple[str, list[Any] | None]) -> None:
         text, entry = result
@@ -385,7 +394,8 @@ class Scanner:
             mine, theirs = todo, []
         lines: list[bytes] = []
         if proc is not None:
-            job = json.dumps({"overrides": self.overrides, "tasks": theirs}).encode()
+            job = json.dumps({"overrides": self.overrides, "fast": sorted(self.prices.fast_turns),
+                              "tasks": theirs}).encode()
             reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
             reader.start()
             try:
@@ -397,7 +407,7 @@ class Scanner:
         try:
             for item in mine:
                 self._check_deadline()
-                self._store_result(item[0], _scan_batch([item], self.overrides)[0])
+                self._store_result(item[0], _scan_batch([item], self.overrides, self.prices.fast_turns)[0])
             if proc is not None:
                 timeout = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
                 try:
@@ -419,7 +429,7 @@ class Scanner:
                 if missing:  # the helper died or ran out of time: do its rest here
                     for item in missing:
                         self._check_deadline()
-                        self._store_result(item[0], _scan_batch([item], self.overrides)[0])
+                        self._store_result(item[0], _scan_batch([item], self.overrides, self.prices.fast_turns)[0])
         finally:
             if proc is not None and proc.poll() is None:
                 proc.kill()

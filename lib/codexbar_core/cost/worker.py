@@ -1,6 +1,6 @@
 """Helper process for large cold scans: `python -m codexbar_core.cost.worker` parses half the files.
 
-Input (stdin): one JSON object `{"overrides": path or null, "tasks": [[path, [ino, mtime_ns, size],
+Input (stdin): one JSON object `{"overrides": path or null, "fast": [priority turn ids], "tasks": [[path, [ino, mtime_ns, size],
 previous record or null], ...]}`. Output (stdout), per task, two lines: `[path, home entry or null]`
 and the file's record as JSON text (an empty line when the file could not be read). A subprocess
 rather than multiprocessing, so nothing re-imports the plugin script that started us.
@@ -16,10 +16,11 @@ def main() -> int:
     from codexbar_core.cost.scan import _scan_batch
 
     job = json.loads(sys.stdin.buffer.read())
+    fast = frozenset(job.get("fast") or [])
     out = sys.stdout
     for task in job["tasks"]:
         path, sig, prev = task
-        (text, entry), = _scan_batch([(path, tuple(sig), prev)], job.get("overrides"))
+        (text, entry), = _scan_batch([(path, tuple(sig), prev)], job.get("overrides"), fast)
         out.write(json.dumps([path, entry], separators=(",", ":")))
         out.write("\n")
         out.write(text)
