@@ -163,19 +163,24 @@ def _credits(rate_limits: Any, by_id: Any) -> Credits | None:
 
 # -- the whole answer ------------------------------------------------------------------------------
 
+def _text(value: Any) -> str | None:
+    """A non-empty string, else None: identity fields are shown as text, whatever the CLI sent."""
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
 def identity_from_account(account_result: Any, rate_result: Any) -> Identity:
     account = _get(account_result, "account")
     rate_limits = _get(rate_result, "rateLimits", "rate_limits")
-    identity = Identity(plan=_get(rate_limits, "planType", "plan_type"))
+    identity = Identity(plan=_text(_get(rate_limits, "planType", "plan_type")))
     routing = _get(account_result, "workspaceRouting")
-    identity.account_id = _get(rate_result, "accountId") or _get(routing, "chatgptAccountId")
+    identity.account_id = _text(_get(rate_result, "accountId")) or _text(_get(routing, "chatgptAccountId"))
     if isinstance(account, dict):
         kind = str(account.get("type") or "").lower()
         if kind == "chatgpt":
             identity.login_method = "chatgpt"
-            identity.email = account.get("email") or None
-            identity.plan = account.get("planType") or identity.plan
-            identity.workspace = account.get("workspaceName") or None
+            identity.email = _text(account.get("email"))
+            identity.plan = _text(account.get("planType")) or identity.plan
+            identity.workspace = _text(account.get("workspaceName"))
         elif kind == "apikey":
             identity.login_method = "apikey"
     return identity
