@@ -382,9 +382,10 @@ class Scanner:
             side = 0 if load[0] <= load[1] else 1
             (mine if side == 0 else theirs).append(item)
             load[side] += item[1][2]
+        # The helper sees exactly the import path we have (the plugin adds lib/ itself at run time).
         lib = str(Path(__file__).resolve().parents[2])
         env = dict(os.environ)
-        env["PYTHONPATH"] = lib + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+        env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([lib, *(p for p in sys.path if p)]))
         try:
             proc = subprocess.Popen([sys.executable, "-m", "codexbar_core.cost.worker"], stdin=subprocess.PIPE,
                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
