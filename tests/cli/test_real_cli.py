@@ -373,10 +373,13 @@ def test_kill_all_when_the_plugin_leaves_early(scratch, env_for, codex_bin, back
 def test_folder_trust_prompt_is_recognised_and_never_answered(scratch, env_for, codex_bin, backend, monkeypatch):
     """If the scratch folder were a git repo, codex would ask to trust it; Enter would write the trust
     into config.toml. We stop instead and no trust is recorded."""
+    import shutil
     import subprocess
 
     import codexbar_core.sources.pty as pty_mod
 
+    if shutil.which("git") is None:
+        pytest.skip("git is needed to make a repository")
     home = make_codex_home(scratch / "home", backend.url)
     config_before = (home / "config.toml").read_text()
     repo_root = scratch / "status-scratch"

@@ -207,3 +207,14 @@ def test_reset_forms_and_rollover():
     assert parse_reset("04:01 on Jan 2", now) == dt.datetime(2027, 1, 2, 4, 1, tzinfo=UTC)
     assert parse_reset("25:00", now) is None
     assert parse_reset("04:01 on 2 Foo", now) is None
+
+
+def test_a_third_window_becomes_a_named_extra_lane():
+    text = ("/status\n  5h limit:            [██] 90% left (resets 09:01)\n"
+            "  Weekly limit:        [██] 80% left (resets 04:01 on 27 Nov)\n"
+            "  Monthly limit:       [██] 70% left (resets 04:01 on 1 Dec)\n")
+    snap = parse_status(text, dt.datetime(2026, 11, 26, 8, 0, tzinfo=UTC))
+    assert [w.used_percent for w in (snap.primary, snap.secondary)] == [10, 20]
+    [extra] = snap.extra_windows
+    assert (extra.used_percent, extra.window_minutes, extra.title) == (30, 43200, "Monthly limit")
+    assert extra.id and extra.resets_at == dt.datetime(2026, 12, 1, 4, 1, tzinfo=UTC)

@@ -152,7 +152,8 @@ def _window(label: str, rest: str, now: dt.datetime) -> RateWindow | None:
     return RateWindow(used_percent=max(0.0, min(100.0, 100.0 - left_pct)),
                       window_minutes=_MINUTES[label.lower()],
                       resets_at=parse_reset(reset_text, now) if reset_text else None,
-                      reset_description=f"resets {reset_text}" if reset_text else None)
+                      reset_description=f"resets {reset_text}" if reset_text else None,
+                      title=f"{label.capitalize() if label[0].isalpha() else label} limit")
 
 
 def _credit_limit(rest: str, now: dt.datetime) -> CreditLimit | None:
@@ -257,6 +258,11 @@ def parse_status(text: str, now: dt.datetime) -> UsageSnapshot:
             raise errors.SourceTimeout(REFRESH_PENDING)
         raise errors.ParseError(UNPARSABLE)
     windows = found.windows
+    for window in windows[:2]:
+        window.title = None  # the main lanes are named by their length downstream
+    extras = windows[2:]
+    for i, window in enumerate(extras):
+        window.id = f"codex-status-{i + 1}"
     return UsageSnapshot(source=LABEL, primary=windows[0] if windows else None,
-                         secondary=windows[1] if len(windows) > 1 else None, extra_windows=windows[2:],
+                         secondary=windows[1] if len(windows) > 1 else None, extra_windows=extras,
                          identity=found.identity, credits=found.credits, cli_version=found.version)
