@@ -13,6 +13,7 @@ import copy
 import datetime as dt
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -134,3 +135,42 @@ def test_hostile_app_server_answers(answers):
 def test_hostile_status_screens(lines, shuffle):
     text = "\n".join(lines if shuffle else sorted(lines))
     check(lambda: status_parse.parse_status(text, dt.datetime.now(UTC)))
+
+
+DASHBOARD = (Path(__file__).resolve().parents[1] / "web" / "fixtures" / "openai-dashboard-pro-normal.html").read_text()
+EXTRAS_PAGE = """<html><body><script type="application/json" id="client-bootstrap">
+{"authStatus":"logged_in","session":{"user":{"email":"tester@example.com"}},"account":{"planType":"plus"}}</script>
+<main><section><h2>Usage limits</h2><p>5h limit</p><p>10% used</p><p>Resets tomorrow at 9:00 AM</p>
+<p>Weekly limit</p><p>75% remaining</p></section>
+<section><p>Code review 42% remaining</p></section>
+<section><p>Credits remaining <span>1,234.56</span></p></section>
+<table><tr><td>Dec 17, 2025</td><td>CLI</td><td>506.235 credits</td></tr></table></main></body></html>"""
+PAGE_BITS = st.sampled_from(["<", ">", "</script>", '<script id="client-bootstrap">', "{", "}", '"email":',
+                             "% used", "% remaining", "999999999999% used", "-5% used", "NaN% used",
+                             "Resets in 99999 days", "Credits remaining", "1e308", "5h limit", "Weekly limit",
+                             "&#0;", "&#xFFFFFF;", "\x00", "Just a moment..."])
+
+
+@st.composite
+def hostile_page(draw: st.DrawFn) -> str:
+    page = draw(st.sampled_from([DASHBOARD, EXTRAS_PAGE]))
+    for _ in range(draw(st.integers(1, 6))):
+        at = draw(st.integers(0, len(page)))
+        cut = draw(st.integers(0, 40))
+        page = page[:at] + draw(PAGE_BITS | st.text(max_size=20)) + page[at + cut:]
+    return page
+
+
+@PROFILE
+@given(hostile_page())
+def test_hostile_dashboard_pages(page):
+    from codexbar_core.sources.web import WebSource
+    from codexbar_core.sources.web_parse import parse_dashboard
+
+    def decode() -> Any:
+        parsed = parse_dashboard(page, now=dt.datetime.now(UTC))
+        if parsed.state != "ok" or not parsed.has_usage:
+            raise errors.InvalidResponse("no usage on the page")
+        return WebSource._snapshot(None, parsed, parsed.email, None, "https://chatgpt.com")
+
+    check(decode)
