@@ -1,7 +1,7 @@
 """Bring every discovered log's contribution up to date, reading as few bytes as possible.
 
-A file whose signature (inode, mtime_ns, size) is unchanged costs one dict lookup in the home
-record. A grown file (same inode, the bytes before the saved offset unchanged) is parsed from its
+A file whose signature (inode, mtime_ns, size) is unchanged costs one dict lookup in its folder's
+record, and an unchanged folder is not summed again. A grown file (same inode, the bytes before the saved offset unchanged) is parsed from its
 offset with the saved reducer state. Anything else is parsed from the start. Forks and subagents
 depend on their parent's log and are re-resolved when either changes. Large cold scans are split
 over two processes.
@@ -22,7 +22,7 @@ from codexbar_core import errors
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.discover import LogFile, all_logs
 from codexbar_core.cost.parse import first_session_id, head_meta, parse_file, parse_stream
-from codexbar_core.cost.pricing import PriceTable, load_price_table
+from codexbar_core.cost.pricing import PriceTable
 from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_key, shard_aggs_key, shard_key
 
@@ -114,16 +114,9 @@ def _can_resume(prev: dict[str, Any] | None, sig: tuple[int, int, int]) -> bool:
             and prev["sig"][0] == sig[0] and sig[2] > prev["sig"][2] and prev.get("off", 0) <= sig[2])
 
 
-_worker_prices: dict[str, PriceTable] = {}
-
-
 def scan_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None,
-               overrides: str | None, fast: frozenset[str] = frozenset()) -> tuple[str, list[Any] | None]:
+               prices: PriceTable) -> tuple[str, list[Any] | None]:
     """(record JSON, home entry) for one file; the entry is None when the file needs its parent."""
-    prices = _worker_prices.get(overrides or "")
-    if prices is None:
-        prices = _worker_prices[overrides or ""] = load_price_table(Path(overrides) if overrides else None)
-    prices.fast_turns = fast
     record = read_plain(path, sig, prev)
     entry = None
     if record["kind"] == "plain":
@@ -173,11 +166,11 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
 
 
 def _scan_batch(batch: list[tuple[str, tuple[int, int, int], dict[str, Any] | None]],
-                overrides: str | None, fast: frozenset[str] = frozenset()) -> list[tuple[str, list[Any] | None]]:
+                prices: PriceTable) -> list[tuple[str, list[Any] | None]]:
     out = []
     for path, sig, prev in batch:
         try:
-            out.append(scan_plain(path, sig, prev, overrides, fast))
+            out.append(scan_plain(path, sig, prev, prices))
         except OSError:
             out.append(("", None))  # vanished or unreadable between discovery and read
     return out
@@ -354,7 +347,7 @@ class Scanner:
         else:
             for item in todo:
                 self._check_deadline()
-                self._store_result(item[0], _scan_batch([item], self.overrides, self.prices.fast_turns)[0])
+                self._store_result(item[0], _scan_batch([item], self.prices)[0])
 
     def _store_result(self, path: str, result: tuple[str, list[Any] | None]) -> None:
         text, entry = result
@@ -408,7 +401,7 @@ class Scanner:
         try:
             for item in mine:
                 self._check_deadline()
-                self._store_result(item[0], _scan_batch([item], self.overrides, self.prices.fast_turns)[0])
+                self._store_result(item[0], _scan_batch([item], self.prices)[0])
             if proc is not None:
                 timeout = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
                 try:
@@ -430,7 +423,7 @@ class Scanner:
                 if missing:  # the helper died or ran out of time: do its rest here
                     for item in missing:
                         self._check_deadline()
-                        self._store_result(item[0], _scan_batch([item], self.overrides, self.prices.fast_turns)[0])
+                        self._store_result(item[0], _scan_batch([item], self.prices)[0])
         finally:
             if proc is not None and proc.poll() is None:
                 proc.kill()

@@ -13,14 +13,19 @@ import sys
 
 
 def main() -> int:
+    from pathlib import Path
+
+    from codexbar_core.cost.pricing import load_price_table
     from codexbar_core.cost.scan import _scan_batch
 
     job = json.loads(sys.stdin.buffer.read())
-    fast = frozenset(job.get("fast") or [])
+    overrides = job.get("overrides")
+    prices = load_price_table(Path(overrides) if overrides else None)
+    prices.fast_turns = frozenset(job.get("fast") or [])
     out = sys.stdout
     for task in job["tasks"]:
         path, sig, prev = task
-        (text, entry), = _scan_batch([(path, tuple(sig), prev)], job.get("overrides"), fast)
+        (text, entry), = _scan_batch([(path, tuple(sig), prev)], prices)
         out.write(json.dumps([path, entry], separators=(",", ":")))
         out.write("\n")
         out.write(text)
