@@ -24,7 +24,14 @@ from codexbar_core.cost.discover import LogFile, all_logs
 from codexbar_core.cost.parse import first_session_id, head_meta, parse_file, parse_stream
 from codexbar_core.cost.pricing import PriceTable
 from codexbar_core.cost.priority import update_priority_turns
-from codexbar_core.cost.store import SCANNER_VERSION, StateStore, home_record_key, shard_aggs_key, shard_key
+from codexbar_core.cost.store import (
+    SCANNER_VERSION,
+    StateStore,
+    home_record_key,
+    shard_aggs_key,
+    shard_key,
+    sid_index_key,
+)
 
 TAIL_CHECK = 64  # bytes before the saved offset that must still be there for a resume
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
@@ -221,7 +228,8 @@ class Scanner:
         # With no home record at all this is a first scan: no per-file record can exist worth a read.
         self.look_up_files = home is not None
         self.home_dirty = not self.valid
-        self.sid_index: dict[str, list[Any]] = (home or {}).get("sidx") or {}
+        self._sid_index: dict[str, list[Any]] | None = None  # loaded only when a parent is looked for
+        self.sid_index_dirty = False
         self.fast, fast_changed = update_priority_turns(codex_home, (home or {}).get("fast"))
         prices.fast_turns = frozenset(self.fast["turns"])
         self.home_dirty = self.home_dirty or fast_changed
@@ -301,8 +309,11 @@ class Scanner:
         home = self.state.home
         if self.home_dirty:
             self.state.put(home_record_key(home), {"tz": self.tz, "pfp": self.prices.fingerprint,
-                                                   "sidx": self.sid_index, "fast": self.fast})
+                                                   "fast": self.fast})
             self.home_dirty = False
+        if self.sid_index_dirty and self._sid_index is not None:
+            self.state.put(sid_index_key(home), {"files": self._sid_index})
+            self.sid_index_dirty = False
         by_folder: dict[str, dict[str, list[Any]]] = {}
         dirty = {folder for folder, shard in self.shards.items() if shard.dirty}
         for path, entry in self.entries.items():
@@ -435,10 +446,28 @@ class Scanner:
         rec = self._record(ph)
         return rec["rows"] if rec is not None else []
 
+    @property
+    def sid_index(self) -> dict[str, list[Any]]:
+        """path -> [ino, mtime_ns, size, leaf session id] of logs outside the window."""
+        if self._sid_index is None:
+            found = self.state.get(sid_index_key(self.state.home))
+            self._sid_index = found["files"] if found else {}
+        return self._sid_index
+
     def _find_parent(self, sid: str, by_sid: dict[str, list[LogFile]]) -> LogFile | None:
         found = by_sid.get(sid)
         if found:
             return found[0]
+        for path, cached in self.sid_index.items():  # seen before, and unchanged: no walk needed
+            if cached[3] == sid:
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    break
+                if (st.st_ino, st.st_mtime_ns, st.st_size) == tuple(cached[:3]):
+                    folder, _, name = path.rpartition(os.sep)
+                    return LogFile(path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, folder, name)
+                break
         # Outside the window: look at the first line of every other log (cached by signature).
         index_changed = False
         match = None
@@ -452,7 +481,7 @@ class Scanner:
             if cached[3] == sid and match is None:
                 match = log
         if index_changed:
-            self.home_dirty = True
+            self.sid_index_dirty = True
         return match
 
     def _parent_totals(self, parent: LogFile, fork_ts: int, by_sid: dict[str, list[LogFile]],

@@ -7,7 +7,8 @@ Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the
 - `cost:folder:<home>:<dir>` one per folder of logs: each file's signature, kind, session id, and the
   sum of the folder's per-day/per-model totals for the files it last counted;
 - `cost:folderdays:<home>:<dir>` the per-file totals of that folder (read only when one changed);
-- `cost:home:<home>`         time-zone and price fingerprints, the session-id index of old logs;
+- `cost:home:<home>`         time-zone and price fingerprints, the Fast-tier turns read so far;
+- `cost:sessions:<home>`     leaf session ids of logs outside the window (to find a fork's parent);
 - `cost:result:<home>:…`     the last report for a window (reused for 60 s; then reused again if no
   file changed, which a digest of all signatures tells);
 - `cost:last:<home>`         the last complete report, whatever its window (for a stale menu).
@@ -45,6 +46,10 @@ def shard_key(home: str, folder: str) -> str:
 
 def shard_aggs_key(home: str, folder: str) -> str:
     return f"cost:folderdays:{home}:{path_hash(folder)}"
+
+
+def sid_index_key(home: str) -> str:
+    return f"cost:sessions:{home}"
 
 
 def result_key(home: str, *parts: str) -> str:
