@@ -217,3 +217,25 @@ def test_a_token_refresh_killed_while_the_server_answers_leaves_auth_json_whole(
 def _tokens_of(raw: bytes) -> tuple[str, str, str]:
     t = json.loads(raw)["tokens"]
     return t["access_token"], t["refresh_token"], t["id_token"]
+
+
+def test_eight_runs_with_a_stale_sign_in_refresh_it_once(scratch, env_for, backend):
+    # OpenAI refresh tokens are single-use: two runs refreshing with the same one would sign the user out.
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    from tests.rig.fake_backend import fresh_tokens
+
+    backend.route("POST", "/oauth/token", lambda req: Reply(body=fresh_tokens(req), delay=0.5))
+    stale = dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)
+    home = make_codex_home(scratch / "home", backend.url, last_refresh=stale)
+    old = _tokens(home)
+    env = env_for(home, SWIFTBAR="1", CODEX_REFRESH_TOKEN_URL_OVERRIDE=f"{backend.url}/oauth/token")
+    procs = [subprocess.Popen([str(PLUGIN)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+             for _ in range(8)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=HARD_LIMIT + 5)
+        assert proc.returncode == 0, err
+        assert_valid_menu(out)
+        assert "Session: 77% left" in out, out
+    assert len(backend.requests_to("/oauth/token")) == 1
+    new = _tokens(home)
+    assert all(a != b for a, b in zip(new, old))

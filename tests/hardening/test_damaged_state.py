@@ -1,0 +1,63 @@
+"""codexbar's own files damaged (disk full, a crash of an old version, a user's edit): the menu stays whole.
+
+The SQLite cache overwritten with junk, the saved menu not JSON, settings.json not JSON or a folder,
+each run still prints a complete menu with the live numbers,
+and the next good run repairs what it can.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from codexbar_core.cache import Store, home_key
+from tests.hardening.helpers import drop_cache, menu, set_source
+from tests.rig.codex_home import make_codex_home
+from tests.rig.fake_backend import usage_body
+
+pytestmark = pytest.mark.hardening
+
+
+def _damage(kind: str, cache, config) -> None:
+    if kind == "cache-db-junk":
+        for path in (cache / "diskcache").glob("cache.db*"):
+            path.write_bytes(os.urandom(8192))
+    elif kind == "menu-file-junk":
+        (cache / "menu.json").write_bytes(b'{"key": "x", "written": 9e99, "text": ')
+    elif kind == "settings-junk":
+        (config / "settings.json").write_text('{"source": "oauth", ')
+    elif kind == "settings-folder":
+        (config / "settings.json").unlink()
+        (config / "settings.json").mkdir()
+    else:
+        raise AssertionError(kind)
+
+
+@pytest.mark.parametrize("kind", ["cache-db-junk", "menu-file-junk", "settings-junk", "settings-folder"])
+def test_damaged_codexbar_files_still_give_the_live_menu(kind, scratch, env_for, backend):
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    env = env_for(make_codex_home(scratch / "home", backend.url))
+    menu(env)
+    set_source(env, "auto")  # a settings.json to damage
+    drop_cache(env)  # the next run asks the server again
+    _damage(kind, scratch / "cache", scratch / "config")
+    backend.set_usage(usage_body(primary_used=31, secondary_used=11))
+    out = menu(env)
+    assert "Session: 69% left" in out, out
+    assert "internal error" not in out
+
+
+@pytest.mark.xfail(strict=True, reason="a cached snapshot of the wrong types crashes the renderer; the menu "
+                                       "falls back to the bare 'internal error' menu until a fetch succeeds "
+                                       "(UsageSnapshot.from_dict does not check types; see the hardening report)")
+def test_a_cached_snapshot_of_the_wrong_types_still_gives_the_full_menu(scratch, env_for):
+    home = make_codex_home(scratch / "home", "https://127.0.0.1:9")  # nothing listens: the fetch fails
+    env = env_for(home)
+    store = Store(scratch / "cache")
+    bad = {"source": "oauth", "primary": {"usedPercent": 5, "windowMinutes": "300", "resetsAt": "soon"},
+           "identity": {"email": True, "plan": ["pro"]}, "credits": {"balance": "x"}}
+    store.set_json(f"usage:last:{home_key(home)}", {"snapshot": bad, "storedAt": 1})
+    store.close()
+    out = menu(env)  # the OAuth fetch fails (no server): the stale snapshot is all there is
+    assert "internal error" not in out, out
