@@ -98,6 +98,10 @@ if mode == "garbage":
     sys.stdout.buffer.write(os.urandom(4096) + b"\n{{not json\n[1,2,3]\n\x00\xff\xfe\n")
     sys.stdout.flush()
     sys.exit(0)
+if mode == "flood":
+    chunk = b"x" * (1 << 20)  # an endless line: no newline, ever
+    while True:
+        sys.stdout.buffer.write(chunk)
 if mode == "hang_before_init":
     while True:
         time.sleep(3600)

@@ -24,10 +24,10 @@ from tests.rig.codex_home import make_codex_home
 
 pytestmark = pytest.mark.hardening
 
-FAULTS = ["missing", "not-executable", "exits-at-once", "prints-garbage", "hangs-before-initialize",
+FAULTS = ["missing", "not-executable", "exits-at-once", "prints-garbage", "floods-stdout", "hangs-before-initialize",
           "hangs-after-initialize"]
-MODES = {"exits-at-once": "exit", "prints-garbage": "garbage", "hangs-before-initialize": "hang_before_init",
-         "hangs-after-initialize": "hang_after_init"}
+MODES = {"exits-at-once": "exit", "prints-garbage": "garbage", "floods-stdout": "flood",
+         "hangs-before-initialize": "hang_before_init", "hangs-after-initialize": "hang_after_init"}
 
 
 def _wait_gone(pids: list[int], seconds: float = 15.0) -> list[int]:
