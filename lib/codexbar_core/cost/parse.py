@@ -21,6 +21,7 @@ from typing import Any
 K_META, K_TURN, K_TOKEN, K_IAC = 0, 1, 3, 4
 MAX_LINE = 256 * 1024  # longer lines are cut to this prefix (SPEC B §6.3)
 CHUNK = 8 * 1024 * 1024
+TAIL_BYTES = 64  # kept to recognise the same file next time (a resume needs them unchanged)
 MAX_TOKENS = 2**63 - 1  # larger counts are garbage (an overflow in the writer), counted as 0
 
 # An ordinary session needs only these two searches over its bytes; its leaf session_meta is the
@@ -54,6 +55,7 @@ class Parsed:
     offset: int = 0  # bytes consumed (a partial last line is left for next time)
     bad_lines: int = 0
     meta: Meta | None = None  # the leaf session_meta, when asked for (`want_meta`)
+    tail: bytes | None = None  # the TAIL_BYTES before `offset`, when still in memory
 
 
 # -- small field helpers --------------------------------------------------------------------------
@@ -299,29 +301,35 @@ def _complete_json(tail: bytes) -> bool:
         return False
 
 
-def parse_stream(handle: Any, offset: int, full: bool = True, want_meta: bool = False) -> Parsed:
+def parse_stream(handle: Any, offset: int, full: bool = True, want_meta: bool = False,
+                 size: int | None = None) -> Parsed:
     """Parse an open binary file from `offset` to its end (`full`: also ancestors and subagent markers).
 
-    `want_meta` (from offset 0): also read the leaf session_meta from the first chunk."""
+    `want_meta` (from offset 0): also read the leaf session_meta from the first chunk. `size`: the
+    size discovery saw; reading stops there (a line written since is read next time)."""
     markers = FULL_MARKERS if full else PLAIN_MARKERS
     out = Parsed(offset=offset)
     handle.seek(offset)
     carry = b""
     base = offset
-    while True:
-        chunk = handle.read(CHUNK)
+    left = None if size is None else max(0, size - offset)
+    last_data, last_base = b"", offset
+    while left is None or left > 0:
+        chunk = handle.read(CHUNK if left is None else min(CHUNK, left))
         if not chunk:
             break
+        if left is not None:
+            left -= len(chunk)
         if want_meta:
             want_meta = False
             out.meta = meta_in_head(chunk[:MAX_LINE], len(chunk) < MAX_LINE)
         data = carry + chunk if carry else chunk
+        last_data, last_base = data, base
         cut = data.rfind(b"\n") + 1
         if cut == 0:
             carry = data  # one long line still being read
             continue
-        block = data[:cut] if cut < len(data) else data
-        _scan_block(block, base, out, markers)
+        _scan_block(data[:cut] if cut < len(data) else data, base, out, markers)
         base += cut
         carry = data[cut:]
     if carry.strip():
@@ -331,6 +339,9 @@ def parse_stream(handle: Any, offset: int, full: bool = True, want_meta: bool = 
     else:
         base += len(carry)  # trailing blanks
     out.offset = base
+    start = base - TAIL_BYTES
+    if start >= last_base and base - last_base <= len(last_data):
+        out.tail = last_data[start - last_base:base - last_base]
     return out
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from codexbar_core import errors
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.discover import LogFile, all_logs
-from codexbar_core.cost.parse import first_session_id, head_meta, parse_file, parse_stream
+from codexbar_core.cost.parse import TAIL_BYTES, first_session_id, head_meta, parse_file, parse_stream
 from codexbar_core.cost.pricing import PriceTable
 from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.store import (
@@ -33,7 +33,7 @@ from codexbar_core.cost.store import (
     sid_index_key,
 )
 
-TAIL_CHECK = 64  # bytes before the saved offset that must still be there for a resume
+TAIL_CHECK = TAIL_BYTES  # bytes before the saved offset that must still be there for a resume
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
 
 Agg = dict[str, dict[str, list[Any]]]  # day -> model -> [input, cached, output, reasoning, cost or None]
@@ -148,12 +148,12 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
                     if rd.file_kind(meta) != "plain":
                         return read_plain(path, sig, None)  # it turned out to be a fork: start over
                     sid, meta_seen = meta.session_id, True
-            parsed = parse_stream(handle, prev["off"], full=False)
+            parsed = parse_stream(handle, prev["off"], full=False, size=sig[2])
             reducer = rd.Reducer(prev["state"])
             rows = prev["rows"]
             bad = prev.get("bad", 0) + parsed.bad_lines
         else:
-            parsed = parse_stream(handle, 0, full=False, want_meta=True)
+            parsed = parse_stream(handle, 0, full=False, want_meta=True, size=sig[2])
             meta = parsed.meta
             kind = rd.file_kind(meta)
             sid, meta_seen = (meta.session_id if meta else None), meta is not None
@@ -165,7 +165,10 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
             reducer = rd.Reducer()
             rows = []
             bad = parsed.bad_lines
-        tail = _tail_hash(handle, parsed.offset)
+        if parsed.tail is not None:
+            tail = hashlib.sha1(parsed.tail).hexdigest()[:16]
+        else:
+            tail = _tail_hash(handle, parsed.offset)
     rd.feed(reducer, parsed.events)
     rows.extend(reducer.rows)
     return {"v": SCANNER_VERSION, "sig": list(sig), "kind": "plain", "sid": sid, "meta": meta_seen, "bad": bad,
