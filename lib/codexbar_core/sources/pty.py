@@ -30,7 +30,8 @@ SETTLE = 0.2  # quiet time after the card appears, so it is read whole
 SETTLE_MAX = 0.6
 BACKGROUND_REFUSED = "The /status screen is only read on a manual refresh."
 
-_POPUP = "show current session configuration"
+# the slash-command popup row for /status (the start-up hint says "/status - show ...", not this)
+_POPUP = re.compile(r"/status {2,}show current session configuration")
 
 
 def _toml_string(value: str) -> str:
@@ -153,7 +154,7 @@ def drive_status(term: _Terminal, deadline: float, cwd: Path) -> str:
                 continue
             # Enter only while our text is visibly in the composer (the /status popup, or the typed
             # command once the popup is slow), so it cannot land on another screen.
-            if _POPUP in text or ("› /status" in text and time.monotonic() - typed_at > 1.0):
+            if _POPUP.search(text) or ("› /status" in text and time.monotonic() - typed_at > 1.0):
                 term.send("\r")
                 entered_at = time.monotonic()
                 enters = 1

@@ -210,7 +210,7 @@ class RpcSource:
             server.wait([init_id], time.monotonic() + ctx.timeout(INIT_TIMEOUT), "initialize")
             init = server.replies[init_id]
             if _error_message(init) is not None:
-                raise errors.CodexbarError(f"Codex connection failed: {_error_message(init)}")
+                raise rate_limits.classify_error(_error_message(init) or "", ctx.codex_home)
             version = _version_from_user_agent((init.get("result") or {}).get("userAgent"))
             server.send("initialized", {}, notify=True)
             # Both calls go out together; replies are matched by id in whatever order they come.
