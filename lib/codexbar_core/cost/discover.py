@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import stat
 import time
 from pathlib import Path
 from typing import NamedTuple
@@ -70,6 +71,8 @@ class _Collector:
             st = entry.stat()
         except OSError:
             return
+        if not stat.S_ISREG(st.st_mode):
+            return  # a FIFO would block the read forever, a device (/dev/zero) never ends
         if min_mtime_ns is not None and st.st_mtime_ns < min_mtime_ns:
             return
         key = (st.st_dev, st.st_ino)
@@ -89,6 +92,8 @@ class _Collector:
                 st = entry.stat()
             except OSError:
                 continue
+            if not stat.S_ISREG(st.st_mode):
+                continue  # not a regular file (FIFO, device)
             key = (st.st_dev, st.st_ino)
             if key not in seen:
                 seen.add(key)
