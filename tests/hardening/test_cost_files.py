@@ -153,3 +153,19 @@ def test_a_sessions_folder_full_of_symlink_loops_still_finishes(cost_env):
     assert report["totals"]["inputTokens"] == 3000
     assert comparable(report) == comparable(cost(fresh(), timeout=30))
     assert "Cost (local sessions)" in menu(env)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "link-to-dev-zero", "folder"])
+def test_a_log_that_is_not_a_regular_file_is_ignored(kind, cost_env):
+    # A named pipe would block the read forever; /dev/zero never ends (and has no newline to stop at).
+    home, env, _fresh = cost_env
+    log_path(home).write_bytes(head() + events(0, 3))
+    odd = log_path(home, "odd")
+    if kind == "fifo":
+        os.mkfifo(odd)
+    elif kind == "link-to-dev-zero":
+        os.symlink("/dev/zero", odd)
+    else:
+        odd.mkdir()
+    report = cost(env, timeout=30)
+    assert report["totals"]["inputTokens"] == 3000
