@@ -183,6 +183,9 @@ def parse_auth(path: Path, content: bytes) -> AuthFile:
 
 def read_bytes(path: Path) -> bytes:
     try:
+        mode = path.stat().st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # a FIFO blocks the read forever, a device never ends
+            raise MissingCredentials(f"Codex auth.json is not a regular file. {LOGIN_HINT}")
         return path.read_bytes()
     except FileNotFoundError:
         raise MissingCredentials("Codex auth.json not found. Run `codex login` to sign in.") from None
