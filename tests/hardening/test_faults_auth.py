@@ -9,6 +9,7 @@ caches) is root-owned and stays readable.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import subprocess
 
@@ -50,6 +51,12 @@ def _damage(kind: str, home) -> None:
     elif kind == "symlink-loop":
         auth.unlink()
         os.symlink("auth.json", auth)  # points at itself: ELOOP
+    elif kind == "fifo":
+        auth.unlink()
+        os.mkfifo(auth)  # a read would wait for a writer forever
+    elif kind == "link-to-dev-zero":
+        auth.unlink()
+        os.symlink("/dev/zero", auth)  # a read would never end
     else:
         raise AssertionError(kind)
 
@@ -57,6 +64,8 @@ def _damage(kind: str, home) -> None:
 def _snapshot(path) -> tuple[str, bytes | None]:
     if path.is_symlink():
         return "link:" + os.readlink(path), None
+    if path.exists() and not path.is_file() and not path.is_dir():
+        return "special", None
     if path.is_dir():
         return "dir", None
     try:
@@ -66,7 +75,8 @@ def _snapshot(path) -> tuple[str, bytes | None]:
     return f"file:{oct(st.st_mode)}", path.read_bytes() if st.st_mode & 0o400 else None
 
 
-@pytest.mark.parametrize("kind", ["missing", "empty", "not-json", "unreadable", "directory", "symlink-loop"])
+@pytest.mark.parametrize("kind", ["missing", "empty", "not-json", "unreadable", "directory", "symlink-loop", "fifo",
+                                  "link-to-dev-zero"])
 def test_a_damaged_auth_json_keeps_the_last_good_numbers(kind, scratch, env_for, backend):
     backend.set_usage(usage_body(primary_used=23, secondary_used=11))
     home = make_codex_home(scratch / "home", backend.url)
@@ -89,3 +99,9 @@ def test_a_damaged_auth_json_keeps_the_last_good_numbers(kind, scratch, env_for,
     assert "codex login" in out, out  # what to do about it
     assert _snapshot(home / "auth.json") == before, "codexbar changed the user's auth.json"
     assert not backend.requests_to("/oauth/token"), "no refresh may be tried with a damaged auth.json"
+    # `codexbar usage` has no menu budget to hide behind: it must answer too
+    proc = subprocess.run([str(PLUGIN), "usage", "--json", "--source", "oauth"], env=env, capture_output=True,
+                          text=True, timeout=HARD_LIMIT,
+                          preexec_fn=_drop_file_override if kind == "unreadable" else None)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)[0]["error"]["kind"] == "missing_credentials", proc.stdout
