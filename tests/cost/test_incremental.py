@@ -4,6 +4,7 @@ replaced and deleted files are handled; results are reused; a deadline keeps fin
 from __future__ import annotations
 
 import itertools
+import json
 import os
 import shutil
 from pathlib import Path
@@ -202,3 +203,23 @@ def test_cost_report_signature_matches_the_callers(tmp_path: Path) -> None:
     report = cost_report(tmp_path, None, since=dt.date(2026, 7, 1), until=dt.date(2026, 7, 30), refresh=False,
                          price_overrides=None, deadline=None)
     assert report["since"] == "2026-07-01" and report["until"] == "2026-07-30"
+
+
+def test_damaged_scan_state_is_rebuilt_from_the_logs(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    scan(home, store=store)
+    scan_cache = Store(store.directory / "cost-scan").cache
+    damaged = json.dumps({"v": store_mod.SCANNER_VERSION, "files": [1, 2], "counted": 7, "total": "x",
+                          "aggs": None, "tz": "?", "pfp": "?"})
+    touched = 0
+    for key in list(scan_cache.iterkeys()):
+        if key.startswith(("cost:folder", "cost:files:")):  # the home record stays valid
+            scan_cache.set(key, damaged)
+            touched += 1
+    assert touched
+    append(path, [tok("12:00:02", last=(5, 0, 0))])
+    assert totals(scan(home, store=store)) == (15, 0, 1)
+    append(path, [tok("12:00:03", last=(5, 0, 0))])
+    assert totals(scan(home, store=store)) == (20, 0, 1)  # and the rebuilt state works incrementally

@@ -140,7 +140,14 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     else:
         scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
-        scan = scanner.run(logs)
+        try:
+            scan = scanner.run(logs)
+        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+            # Saved scan state of the wrong shape (damaged, or written by something else): start
+            # over from the logs and overwrite it, rather than fail the report.
+            state = StateStore(store, home, ignore_saved=True)
+            scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
+            scan = scanner.run(logs)
         report = build_report(scan, since, until, today, prices.notes)
         extra = sorted(scanner.outside_parents)
     state.put(rkey, {"at": time.time(), "digest": _digest(logs, extra), "extra": extra, "report": report})

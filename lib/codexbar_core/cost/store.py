@@ -76,9 +76,10 @@ class StateStore:
     Per-file states (offset, reducer state, rows) are kept in a few buckets per folder rather
     than one cache entry per file: a cold scan of 10,000 logs writes a few hundred entries."""
 
-    def __init__(self, store: Store | None, home: str) -> None:
+    def __init__(self, store: Store | None, home: str, ignore_saved: bool = False) -> None:
         self.store = store
         self.home = home
+        self.ignore_saved = ignore_saved  # damaged state: read nothing back, overwrite it
         self._scan_store: Store | None = None
         self.pending: dict[str, str] = {}
         self.buckets: dict[str, dict[str, Any]] = {}  # key -> name -> record (dict) or its JSON text
@@ -102,7 +103,7 @@ class StateStore:
 
     def get(self, key: str) -> Any:
         store = self._store_for(key)
-        if store is None:
+        if store is None or (self.ignore_saved and not key.startswith(("cost:result:", "cost:last:"))):
             return None
         value = store.get_json(key)
         if isinstance(value, dict) and value.get("v") == SCANNER_VERSION:
