@@ -53,3 +53,22 @@ def test_without_a_helper_the_scan_still_completes(tmp_path: Path, monkeypatch: 
     monkeypatch.setattr(scan_mod, "PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(scan_mod.sys, "executable", str(tmp_path / "no-python-here"))
     assert strip_time(scan(home, store=Store(tmp_path / "cache"))) == strip_time(serial)
+
+
+def test_deadline_during_a_parallel_scan_keeps_work_and_recovers(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    import itertools
+
+    from codexbar_core import errors
+
+    home = tmp_path / "home"
+    home_with_sessions(home)
+    serial = scan(home)
+    store = Store(tmp_path / "cache")
+    monkeypatch.setattr(scan_mod, "PARALLEL_MIN_BYTES", 0)
+    ticks = itertools.count()
+    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: float(next(ticks)))
+    with pytest.raises(errors.SourceTimeout):
+        scan(home, store=store, deadline=3.5)
+    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: 0.0)
+    assert strip_time(scan(home, store=store)) == strip_time(serial)

@@ -412,32 +412,45 @@ class Scanner:
                 proc.stdin.close()
             except OSError:
                 pass
-        try:
-            for item in mine:
-                self._check_deadline()
-                self._store_result(item[0], _scan_batch([item], self.prices)[0])
-            if proc is not None:
+        def take_helper_results(wait: bool) -> None:
+            """Store what the helper finished (whole lines only); stop it if it is still running."""
+            if proc is None:
+                return
+            if wait:
                 timeout = None if self.deadline is None else max(0.0, self.deadline - time.monotonic())
                 try:
                     proc.wait(timeout=timeout)
                 except subprocess.TimeoutExpired:
                     pass
-                reader.join(timeout=0 if proc.poll() is None else 5)
-                done = {}
-                for i in range(0, len(lines) - 1, 2):
-                    try:
-                        path, entry = json.loads(lines[i])
-                    except ValueError:
-                        break
-                    done[path] = (lines[i + 1].decode().rstrip("\n"), entry)
-                for item in theirs:
-                    if item[0] in done:
-                        self._store_result(item[0], done[item[0]])
-                missing = [item for item in theirs if item[0] not in done]
-                if missing:  # the helper died or ran out of time: do its rest here
-                    for item in missing:
-                        self._check_deadline()
-                        self._store_result(item[0], _scan_batch([item], self.prices)[0])
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+            reader.join(timeout=5)
+            for i in range(0, len(lines) - 1, 2):
+                if not lines[i + 1].endswith(b"\n"):
+                    break  # cut off mid-record
+                try:
+                    path, entry = json.loads(lines[i])
+                except ValueError:
+                    break
+                self._store_result(path, (lines[i + 1].decode().rstrip("\n"), entry))
+                finished.add(path)
+
+        finished: set[str] = set()
+        try:
+            try:
+                for item in mine:
+                    self._check_deadline()
+                    self._store_result(item[0], _scan_batch([item], self.prices)[0])
+            except errors.SourceTimeout:
+                take_helper_results(wait=False)  # keep the helper's finished files for the next run
+                self.save(partial=True)
+                raise
+            take_helper_results(wait=True)
+            for item in theirs:  # the helper died or ran out of time: do its rest here
+                if item[0] not in finished:
+                    self._check_deadline()
+                    self._store_result(item[0], _scan_batch([item], self.prices)[0])
         finally:
             if proc is not None and proc.poll() is None:
                 proc.kill()
