@@ -142,8 +142,8 @@ def test_team_workspace(run, backend, source):
     out = run(source, plan="team")
     usage = out["usage"]
     assert usage["primary"]["usedPercent"] == 14 and usage["secondary"]["usedPercent"] == 3
-    # the TUI names the team plan "Business"
-    assert usage["identity"]["plan"] == ("team" if source == "cli" else "business")
+    # (the card says "Business"; the raw plan type comes from the login for both sources)
+    assert usage["identity"]["plan"] == "team"
     assert usage["identity"]["accountEmail"] == "tester@example.com"
 
 

@@ -225,4 +225,21 @@ class PtySource:
         state = status_parse.screen_state(text)
         if state is None and "/status" not in text:
             raise errors.SourceTimeout("Codex did not show /status in time.")
-        return status_parse.parse_status(text, local_now(ctx))
+        snapshot = status_parse.parse_status(text, local_now(ctx))
+        _identity_from_auth_file(snapshot, ctx.codex_home)
+        return snapshot
+
+
+def _identity_from_auth_file(snapshot: UsageSnapshot, codex_home: Path) -> None:
+    """The login's id_token completes the card: the raw plan type (the card shows a display name,
+    "Business" for team), and the email when the Account line is missing (card shown before the TUI
+    loaded the account, or scrolled away on a small screen)."""
+    try:
+        from codexbar_core.sources import auth
+
+        login = auth.read_auth(codex_home)
+        email, plan = login.email(), login.plan()
+    except Exception:
+        return
+    snapshot.identity.email = snapshot.identity.email or email
+    snapshot.identity.plan = plan or snapshot.identity.plan
