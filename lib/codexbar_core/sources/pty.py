@@ -206,7 +206,8 @@ class PtySource:
             work.mkdir(exist_ok=True)
             state.mkdir(exist_ok=True)
             env = codex_env(ctx, binary)
-            for key, value in (("TERM", "xterm-256color"), ("COLORTERM", "truecolor"), ("LANG", "en_US.UTF-8")):
+            env["TERM"] = "xterm-256color"  # what pyte emulates, whatever the plugin inherited (often dumb)
+            for key, value in (("COLORTERM", "truecolor"), ("LANG", "en_US.UTF-8")):
                 env.setdefault(key, value)
             args = ["--no-daemon", "-s", "read-only", "-a", "never",
                     "-c", 'history.persistence="none"',
