@@ -205,8 +205,8 @@ def _loads(line: bytes) -> Any:
 
 # -- the scan ---------------------------------------------------------------------------------------
 
-def _candidate_lines(data: bytes, markers: tuple[bytes, ...]) -> list[int]:
-    """Start offsets of lines that mention one of the markers, in order, each once."""
+def _candidate_lines(data: bytes, markers: tuple[bytes, ...]) -> list[tuple[int, int]]:
+    """(start, end) of the lines that mention one of the markers, in order, each once."""
     hits: list[int] = []
     find = data.find
     for marker in markers:
@@ -215,19 +215,21 @@ def _candidate_lines(data: bytes, markers: tuple[bytes, ...]) -> list[int]:
             hits.append(p)
             p = find(marker, p + 13)
     if not hits:
-        return hits
+        return []
     hits.sort()
-    starts: list[int] = []
+    lines: list[tuple[int, int]] = []
     rfind = data.rfind
+    size = len(data)
     last_end = -1
     for p in hits:
         if p < last_end:
             continue  # same line as the previous hit
-        start = rfind(b"\n", 0, p) + 1
         end = find(b"\n", p)
-        last_end = len(data) if end == -1 else end
-        starts.append(start)
-    return starts
+        if end == -1:
+            end = size
+        lines.append((rfind(b"\n", 0, p) + 1, end))
+        last_end = end
+    return lines
 
 
 def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
@@ -288,10 +290,8 @@ def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
 
 
 def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...]) -> None:
-    find = data.find
-    for start in _candidate_lines(data, markers):
-        end = find(b"\n", start)
-        _decode_line(data[start:end if end != -1 else len(data)], base, start, out)
+    for start, end in _candidate_lines(data, markers):
+        _decode_line(data[start:end], base, start, out)
 
 
 def _complete_json(tail: bytes) -> bool:
