@@ -59,15 +59,17 @@ def test_tokens_win_over_a_stray_api_key(tmp_path):
     assert auth.read_auth(tmp_path).access_token != "sk-stray-key-123456"
 
 
-@pytest.mark.parametrize("last_refresh, exp_in, stale", [
-    (NOW - dt.timedelta(days=7, hours=23), 3600, False),
-    (NOW - dt.timedelta(days=8, minutes=1), 3600, True),
-    (NOW, 30, True),  # access token expires within 60 s
-    (NOW, -10, True),
+@pytest.mark.parametrize("refreshed_ago, exp_in, stale", [
+    (dt.timedelta(days=7, hours=23), 3600, False),
+    (dt.timedelta(days=8, minutes=1), 3600, True),
+    (dt.timedelta(0), 30, True),  # access token expires within 60 s
+    (dt.timedelta(0), -10, True),
 ])
-def test_staleness(tmp_path, last_refresh, exp_in, stale):
-    write_auth(tmp_path, auth_json(last_refresh=last_refresh, exp_in=exp_in))
-    assert auth.needs_refresh(auth.read_auth(tmp_path), NOW) is stale
+def test_staleness(tmp_path, refreshed_ago, exp_in, stale):
+    # `exp` is written relative to the wall clock, so "now" is taken here, not at import time.
+    now = dt.datetime.now(dt.timezone.utc)
+    write_auth(tmp_path, auth_json(last_refresh=now - refreshed_ago, exp_in=exp_in))
+    assert auth.needs_refresh(auth.read_auth(tmp_path), now) is stale
 
 
 def test_a_file_without_last_refresh_is_stale(tmp_path):
