@@ -219,3 +219,20 @@ def test_stale_cost_says_how_old_it_is():
     report = dict(cost_report(), updatedAt="2026-11-25T14:10:00Z")
     lines = menu(views=[HomeView(result(snapshot(extras=False)), report, None, True)])
     assert "Cost from an earlier scan (20m ago); a new scan is running" in lines
+
+
+def test_dashboard_extras_renewal_history_and_buy_link():
+    from codexbar_core.model import CreditEvent, WebExtras
+
+    snap = snapshot(extras=False)
+    snap.web = WebExtras(email="dana@example.com", renewal="renews at 2026-12-01",
+                         credit_history=[CreditEvent("2025-12-18", "CLI", 397.205),
+                                         CreditEvent("2025-12-17", "GitHub Code Review", 506.235)],
+                         purchase_url="https://chatgpt.com/codex/settings/usage")
+    text = build_menu(menu_input([HomeView(result(snap), None)]), "swiftbar")
+    lines = titles(text)
+    assert "Plan renews at 2026-12-01" in lines
+    i = lines.index("Credits history")
+    assert lines[i + 1:i + 3] == ["--2025-12-18  CLI: 397.2 credits",
+                                "--2025-12-17  GitHub Code Review: 506.24 credits"]
+    assert "Buy credits… | href=https://chatgpt.com/codex/settings/usage" in text.splitlines()

@@ -236,6 +236,7 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
             lines.append(Line(f"Code review: {fmt.percent_text(left)} left  {bar(left)}", color=state_color(left),
                               params={"font": "Menlo", "size": "13"}))
         lines += credits_lines(snap, inp)
+        lines += dashboard_lines(snap)
         if res.stale:
             age = (inp.now - snap.fetched_at).total_seconds()
             lines.append(Line(f"⚠ Showing data from {fmt.age_text(age)} (refresh failed)", color=ORANGE,
@@ -270,6 +271,24 @@ def credits_lines(snap: UsageSnapshot, inp: MenuInput) -> list[Line]:
         if c.reset_credits_next_expiry is not None:
             text += f" · next expires {fmt.short_date(c.reset_credits_next_expiry)}"
         lines.append(Line(text, params=SMALL, color=GREY))
+    return lines
+
+
+def dashboard_lines(snap: UsageSnapshot) -> list[Line]:
+    """What only the chatgpt.com dashboard knows: plan renewal, credits history, where to buy credits."""
+    web = snap.web
+    if web is None:
+        return []
+    lines: list[Line] = []
+    if web.renewal:
+        lines.append(Line(f"Plan {web.renewal}", params=SMALL, color=GREY))
+    if web.credit_history:
+        lines.append(Line("Credits history"))
+        for event in web.credit_history[:20]:  # newest first, as the dashboard lists them
+            lines.append(Line(f"{event.date}  {event.service}: {fmt.credits_text(event.amount)} credits", depth=1,
+                              params={"font": "Menlo", "size": "12"}))
+    if web.purchase_url:
+        lines.append(Line("Buy credits…", params={"href": web.purchase_url}))
     return lines
 
 
