@@ -91,3 +91,22 @@ def test_codexbar_usage_gives_up_on_a_dashboard_that_sends_byte_by_byte(scratch,
     (doc,) = json.loads(proc.stdout)
     assert doc["error"]["kind"] == "timeout", doc["error"]
     assert doc["usage"] is None or doc["usage"]["primary"] is None
+
+
+def test_a_hung_dashboard_does_not_hold_back_the_oauth_numbers(scratch, env_for, backend, local_tls):
+    # Auto with cookies: the dashboard extras load beside OAuth; chatgpt.com hanging must cost the extras
+    # only, never the fresh numbers.
+    from tests.rig.fake_backend import FakeBackend
+
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    with FakeBackend(tls=local_tls.server_context) as dashboard:
+        dashboard.set_usage(Reply(hang=True))
+        for path in ("/backend-api/me", "/api/auth/session", "/backend-api/subscriptions",
+                     "/codex/cloud/settings/analytics"):
+            dashboard.route("GET", path, lambda req: Reply(hang=True))
+        env = env_for(make_codex_home(scratch / "home", backend.url), CODEXBAR_WEB_BASE_URL=dashboard.url,
+                      CODEXBAR_KEYRING="off", CODEXBAR_COOKIE_STORES="none=/nonexistent",
+                      CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=hardening-session")
+        out = menu(env)
+        assert dashboard.requests_to("/wham/usage"), "the dashboard was not asked"
+    assert "Session: 77% left" in out and STALE_MARK not in out, out
