@@ -135,7 +135,8 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         return cached["report"]
     logs = discover(codex_home, since, until)
     extra = list(cached.get("extra") or []) if cached is not None else []
-    if cached is not None and cached.get("digest") == _digest(logs, extra):
+    digest = _digest(logs, extra)
+    if cached is not None and cached.get("digest") == digest:
         report = dict(cached["report"])  # no log changed: the same numbers, checked now
         report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     else:
@@ -149,8 +150,10 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
             scan = scanner.run(logs)
         report = build_report(scan, since, until, today, prices.notes)
-        extra = sorted(scanner.outside_parents)
-    state.put(rkey, {"at": time.time(), "digest": _digest(logs, extra), "extra": extra, "report": report})
+        if sorted(scanner.outside_parents) != extra:
+            extra = sorted(scanner.outside_parents)
+            digest = _digest(logs, extra)
+    state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "report": report})
     state.put(last_key(home), {"report": report})
     state.flush()
     return report
