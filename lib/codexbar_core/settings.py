@@ -106,8 +106,15 @@ def save(settings: Settings, env: dict[str, str] | None = None) -> None:
 
 
 def update(env: dict[str, str] | None = None, **changes: Any) -> Settings:
-    """Load, change some keys, save (keeps keys we do not know)."""
-    settings = load(env)
-    settings.values.update(changes)
-    save(settings, env)
+    """Load, change some keys, save (keeps keys we do not know); one writer at a time."""
+    import fcntl
+
+    fd = os.open(paths.config_dir(env) / ".settings.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # two clicks at once would otherwise lose one of the changes
+        settings = load(env)
+        settings.values.update(changes)
+        save(settings, env)
+    finally:
+        os.close(fd)  # drops the lock
     return settings
