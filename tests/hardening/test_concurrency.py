@@ -239,3 +239,18 @@ def test_eight_runs_with_a_stale_sign_in_refresh_it_once(scratch, env_for, backe
     assert len(backend.requests_to("/oauth/token")) == 1
     new = _tokens(home)
     assert all(a != b for a, b in zip(new, old))
+
+
+def test_menu_clicks_at_the_same_moment_all_persist(scratch, env_for):
+    env = env_for(scratch / "empty-home")
+    changes = [("title_mode", "pace"), ("reset_style", "absolute"), ("show_used", "true"),
+               ("notifications", "false"), ("notify_resets", "false"), ("source", "cli"),
+               ("cookie_mode", "manual"), ("title_metric", "weekly")]
+    procs = [subprocess.Popen([str(PLUGIN), "set", key, value], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True) for key, value in changes]
+    for proc in procs:
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+    saved = json.loads((scratch / "config" / "settings.json").read_text())
+    for key, value in changes:
+        assert str(saved.get(key)).lower() == value, f"the change of {key} was lost: {saved}"
