@@ -76,3 +76,22 @@ def test_the_tui_stuck_on_a_prompt_cannot_hold_a_manual_refresh(scratch, env_for
     assert "Session: 77% left" in out and STALE_MARK in out, out
     assert read_pids(fake_dir, "tui"), "the TUI path was not reached"
     assert not _wait_gone(read_pids(fake_dir)), "the stuck TUI outlived the plugin"
+
+
+def test_every_source_failing_slowly_at_once_still_fits_the_budget(scratch, env_for, backend, local_tls):
+    # A click (so even the TUI may be tried): OAuth is refused (falls through to the CLI), the app-server
+    # never answers `initialize`... then answers garbage, the TUI sits on a question, chatgpt.com hangs.
+    from tests.rig.fake_backend import FakeBackend, Reply
+
+    backend.set_usage(Reply(status=401, body={"detail": "expired"}, delay=1.0))
+    codex = make_fake_codex(scratch / "bin", "tui_prompt")
+    with FakeBackend(tls=local_tls.server_context) as dashboard:
+        dashboard.set_usage(Reply(hang=True))
+        env = env_for(make_codex_home(scratch / "home", backend.url), CODEX_CLI_PATH=str(codex), SWIFTBAR="1",
+                      SWIFTBAR_PLUGIN_REFRESH_REASON="MenuAction", CODEXBAR_WEB_BASE_URL=dashboard.url,
+                      CODEXBAR_KEYRING="off", CODEXBAR_COOKIE_STORES="none=/nonexistent",
+                      CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=hardening-session")
+        out = menu(env)  # whole, exit 0, inside the hard limit
+    assert "Cost (local sessions)" in out
+    assert backend.requests_to("/wham/usage") and read_pids(scratch / "bin"), "the sources were not all tried"
+    assert not _wait_gone(read_pids(scratch / "bin")), "a codex child outlived the plugin"
