@@ -110,3 +110,37 @@ def test_a_hung_dashboard_does_not_hold_back_the_oauth_numbers(scratch, env_for,
         out = menu(env)
         assert dashboard.requests_to("/wham/usage"), "the dashboard was not asked"
     assert "Session: 77% left" in out and STALE_MARK not in out, out
+
+
+TOKEN_FAULTS = {
+    "hangs-forever": Reply(hang=True),
+    "500": Reply(status=500, body="Internal Server Error"),
+    "invalid-grant": Reply(status=400, body={"error": "invalid_grant", "error_description": "reused"}),
+    "html-200": Reply(status=200, body=LOGIN_WALL, headers=HTML),
+    "empty-200": Reply(status=200, body=b"", headers={"Content-Type": "application/json"}),
+    "giant-200": Reply(status=200, body=b'{"access_token": "' + b"x" * GIANT,
+                       headers={"Content-Type": "application/json"}),
+    "closes-mid-body": Reply(status=200, body={"access_token": "a", "refresh_token": "b", "id_token": "c"},
+                             close_after=10),
+}
+
+
+@pytest.mark.parametrize("fault", list(TOKEN_FAULTS))
+def test_a_misbehaving_token_endpoint_leaves_auth_json_untouched(fault, scratch, env_for, backend):
+    import datetime as dt
+
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    home = make_codex_home(scratch / "home", backend.url)
+    env = env_for(home, CODEX_REFRESH_TOKEN_URL_OVERRIDE=f"{backend.url}/oauth/token")
+    assert "Session: 77% left" in menu(env)
+    # the sign-in goes stale (no codex CLI around, so codexbar renews it itself), and the server misbehaves
+    from tests.rig.codex_home import auth_json, write_auth
+
+    write_auth(home, auth_json(last_refresh=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)))
+    before = (home / "auth.json").read_bytes()
+    backend.token_reply = TOKEN_FAULTS[fault]
+    drop_cache(env)
+    out = menu(env)
+    assert backend.requests_to("/oauth/token"), "no refresh was tried"
+    assert "Session: 77% left" in out and STALE_MARK in out, out
+    assert (home / "auth.json").read_bytes() == before, "a failed refresh changed auth.json"
