@@ -7,13 +7,14 @@ marked stale.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from tests.hardening.helpers import HARD_LIMIT, STALE_MARK, drop_cache, menu, set_source
-from tests.rig.codex_home import make_codex_home
-from tests.rig.fake_backend import Reply, usage_body
+from tests.rig.codex_home import auth_json, make_codex_home, write_auth
+from tests.rig.fake_backend import FakeBackend, Reply, usage_body
 from tests.rig.runner import run_codexbar
 
 pytestmark = pytest.mark.hardening
@@ -96,8 +97,6 @@ def test_codexbar_usage_gives_up_on_a_dashboard_that_sends_byte_by_byte(scratch,
 def test_a_hung_dashboard_does_not_hold_back_the_oauth_numbers(scratch, env_for, backend, local_tls):
     # Auto with cookies: the dashboard extras load beside OAuth; chatgpt.com hanging must cost the extras
     # only, never the fresh numbers.
-    from tests.rig.fake_backend import FakeBackend
-
     backend.set_usage(usage_body(primary_used=23, secondary_used=11))
     with FakeBackend(tls=local_tls.server_context) as dashboard:
         dashboard.set_usage(Reply(hang=True))
@@ -127,15 +126,11 @@ TOKEN_FAULTS = {
 
 @pytest.mark.parametrize("fault", list(TOKEN_FAULTS))
 def test_a_misbehaving_token_endpoint_leaves_auth_json_untouched(fault, scratch, env_for, backend):
-    import datetime as dt
-
     backend.set_usage(usage_body(primary_used=23, secondary_used=11))
     home = make_codex_home(scratch / "home", backend.url)
     env = env_for(home, CODEX_REFRESH_TOKEN_URL_OVERRIDE=f"{backend.url}/oauth/token")
     assert "Session: 77% left" in menu(env)
     # the sign-in goes stale (no codex CLI around, so codexbar renews it itself), and the server misbehaves
-    from tests.rig.codex_home import auth_json, write_auth
-
     write_auth(home, auth_json(last_refresh=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)))
     before = (home / "auth.json").read_bytes()
     backend.token_reply = TOKEN_FAULTS[fault]
