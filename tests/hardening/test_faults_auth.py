@@ -12,6 +12,7 @@ import ctypes
 import json
 import os
 import subprocess
+import sys
 
 import pytest
 
@@ -27,10 +28,12 @@ CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2
 
 
 def _drop_file_override() -> None:
-    """In the child: give up the capabilities that let root read any file."""
+    """In the child: give up the capabilities that let root read any file (others obey modes anyway)."""
+    if os.geteuid() != 0:
+        return
     libc = ctypes.CDLL(None, use_errno=True)
     for cap in (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH):
-        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 and os.geteuid() == 0:
+        if libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
 
 
@@ -83,6 +86,8 @@ def test_a_damaged_auth_json_keeps_the_last_good_numbers(kind, scratch, env_for,
     env = env_for(home)
     assert "Session: 77% left" in menu(env)
 
+    if kind == "unreadable" and os.geteuid() == 0 and not sys.platform.startswith("linux"):
+        pytest.skip("root ignores file modes and only Linux lets the test drop that power (prctl)")
     _damage(kind, home)
     before = _snapshot(home / "auth.json")
     drop_cache(env)
