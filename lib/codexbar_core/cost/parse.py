@@ -193,9 +193,19 @@ def _meta_from_prefix(prefix: bytes) -> Meta:
 
 
 _decode = json.JSONDecoder().decode
+try:  # about 3x faster on token_count lines, the bulk of a cold scan's decoding
+    from orjson import JSONDecodeError as _FastError
+    from orjson import loads as _fast_loads
+except ImportError:  # pragma: no cover - orjson is a dependency, but the scanner must not need it
+    _fast_loads = None
 
 
 def _loads(line: bytes) -> Any:
+    if _fast_loads is not None:
+        try:
+            return _fast_loads(line)
+        except _FastError:
+            pass  # integers beyond 64 bits, NaN, stray bytes: the standard decoder's rules apply below
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError:
