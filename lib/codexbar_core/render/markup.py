@@ -68,9 +68,13 @@ class Line:
     checked: bool = False
 
 
+# Control characters: newlines would start a new item, ESC lets server text colour or garble the line.
+_CONTROL = dict.fromkeys([*range(32), 127], " ")
+
+
 def clean_title(text: str) -> str:
-    """A `|` would split the line (xbar-plugins #1654); newlines would start a new item."""
-    return text.replace("|", "¦").replace("\r", " ").replace("\n", " ").strip() or " "
+    """A `|` would split the line (xbar-plugins #1654); control characters become spaces."""
+    return text.replace("|", "¦").translate(_CONTROL).strip() or " "
 
 
 def _quote(value: str) -> str:
