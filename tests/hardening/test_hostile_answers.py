@@ -174,3 +174,22 @@ def test_hostile_dashboard_pages(page):
         return WebSource._snapshot(None, parsed, parsed.email, None, "https://chatgpt.com")
 
     check(decode)
+
+
+EVIL = ("evil@example.com | bash=/bin/sh param1=-c param2=touch terminal=false\nInjected | href=http://evil.example"
+        "\n---\r\x1b[31m\x07")
+
+
+def test_server_text_cannot_add_menu_items_actions_or_escapes():
+    body = copy.deepcopy(WHAM)
+    body["email"] = body["plan_type"] = EVIL
+    body["additional_rate_limits"][0]["limit_name"] = EVIL
+    snapshot = wham.decode_body(body, source="oauth", now=dt.datetime.now(UTC))
+    snapshot.identity.email = snapshot.identity.workspace = EVIL
+    text = render(snapshot)
+    assert "evil" in text.lower(), "the hostile text was not shown at all: the test proves nothing"
+    for line in text.splitlines():
+        _title, _, params = line.partition(" | ")
+        assert "bash=/bin/sh" not in params and "evil.example" not in params, line
+        assert not any(ord(c) < 32 or ord(c) == 127 for c in line), repr(line)
+    assert not any(line.startswith("Injected") for line in text.splitlines())
