@@ -2,19 +2,24 @@
 
 The SQLite cache overwritten with junk, the saved menu not JSON, settings.json not JSON or a folder,
 each run still prints a complete menu with the live numbers,
-and the next good run repairs what it can.
+and the next good run repairs what it can. A full disk (every write failing) changes nothing either.
 """
 
 from __future__ import annotations
 
 import os
+import resource
+import subprocess
 
 import pytest
 
 from codexbar_core.cache import Store, home_key
-from tests.hardening.helpers import drop_cache, menu, set_source
+from tests.hardening.helpers import HARD_LIMIT, assert_valid_menu, drop_cache, menu, set_source
+from tests.hardening.test_concurrency import assert_cache_intact, cost_totals
+from tests.hardening.test_cost_files import events, head, log_path
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import usage_body
+from tests.rig.runner import PLUGIN
 
 pytestmark = pytest.mark.hardening
 
@@ -61,3 +66,28 @@ def test_a_cached_snapshot_of_the_wrong_types_still_gives_the_full_menu(scratch,
     store.close()
     out = menu(env)  # the OAuth fetch fails (no server): the stale snapshot is all there is
     assert "internal error" not in out, out
+
+
+@pytest.mark.parametrize("limit_kb", [0, 8, 64, 512])
+def test_a_full_disk_still_gives_the_live_menu_and_leaves_the_cache_readable(limit_kb, scratch, env_for, backend):
+    # RLIMIT_FSIZE makes every write past the limit fail with EFBIG (Python ignores SIGXFSZ), the way a
+    # full disk fails them: cache, menu file, settings and logs cannot grow.
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    home = make_codex_home(scratch / "home", backend.url)
+    log_path(home).write_bytes(head() + events(0, 40))
+    env = env_for(home)
+    limit = limit_kb * 1024
+
+    def full_disk() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    proc = subprocess.run([str(PLUGIN)], env=env, capture_output=True, text=True, timeout=HARD_LIMIT,
+                          preexec_fn=full_disk)
+    assert proc.returncode == 0, proc.stderr
+    assert_valid_menu(proc.stdout)
+    assert "Session: 77% left" in proc.stdout, proc.stdout
+    assert "internal error" not in proc.stdout
+    assert_cache_intact(scratch / "cache")
+    # space again: everything works and counts right
+    assert "Session: 77% left" in menu(env)
+    assert cost_totals(env)["inputTokens"] == 40_000
