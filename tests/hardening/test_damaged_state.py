@@ -7,6 +7,8 @@ and the next good run repairs what it can. A full disk (every write failing) cha
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import os
 import resource
 import subprocess
@@ -17,7 +19,7 @@ from codexbar_core.cache import Store, home_key
 from tests.hardening.helpers import HARD_LIMIT, assert_valid_menu, drop_cache, menu, set_source
 from tests.hardening.test_concurrency import assert_cache_intact, cost_totals
 from tests.hardening.test_cost_files import events, head, log_path
-from tests.rig.codex_home import make_codex_home
+from tests.rig.codex_home import auth_json, make_codex_home, write_auth
 from tests.rig.fake_backend import usage_body
 from tests.rig.runner import PLUGIN
 
@@ -91,3 +93,26 @@ def test_a_full_disk_still_gives_the_live_menu_and_leaves_the_cache_readable(lim
     # space again: everything works and counts right
     assert "Session: 77% left" in menu(env)
     assert cost_totals(env)["inputTokens"] == 40_000
+
+
+def test_a_full_disk_during_a_token_refresh_leaves_auth_json_as_it_was(scratch, env_for, backend):
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    home = make_codex_home(scratch / "home", backend.url)
+    write_auth(home, auth_json(last_refresh=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30)))
+    before = (home / "auth.json").read_bytes()
+    env = env_for(home, CODEX_REFRESH_TOKEN_URL_OVERRIDE=f"{backend.url}/oauth/token")
+    limit = len(before) // 2  # the new auth.json cannot be written whole
+
+    proc = subprocess.run([str(PLUGIN), "usage", "--json", "--source", "oauth"], env=env, capture_output=True,
+                          text=True, timeout=30,
+                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    assert proc.returncode == 0, proc.stderr
+    assert backend.requests_to("/oauth/token"), "no refresh was tried"
+    assert (home / "auth.json").read_bytes() == before
+    assert not list(home.glob(".auth.json.*")), "a partial temp file with tokens was left behind"
+    assert "codex login" in json.loads(proc.stdout)[0]["error"]["message"]
+    # space again: the refresh goes through
+    proc = subprocess.run([str(PLUGIN), "usage", "--json", "--source", "oauth"], env=env, capture_output=True,
+                          text=True, timeout=30)
+    assert json.loads(proc.stdout)[0]["usage"]["primary"]["usedPercent"] == 23
+    assert (home / "auth.json").read_bytes() != before
