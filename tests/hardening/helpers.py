@@ -98,6 +98,14 @@ if mode == "garbage":
     sys.stdout.buffer.write(os.urandom(4096) + b"\n{{not json\n[1,2,3]\n\x00\xff\xfe\n")
     sys.stdout.flush()
     sys.exit(0)
+if mode == "orphan":
+    # leaves a grandchild behind that keeps our stdout open, and exits at once
+    if os.fork() == 0:
+        with open(os.path.join(here, "pids"), "a") as fh:
+            fh.write(f"{{os.getpid()}} orphan\n")
+        time.sleep(3600)
+        os._exit(0)
+    sys.exit(0)
 if mode == "flood":
     chunk = b"x" * (1 << 20)  # an endless line: no newline, ever
     while True:

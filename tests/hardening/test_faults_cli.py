@@ -25,8 +25,9 @@ from tests.rig.codex_home import make_codex_home
 pytestmark = pytest.mark.hardening
 
 FAULTS = ["missing", "not-executable", "exits-at-once", "prints-garbage", "floods-stdout", "hangs-before-initialize",
-          "hangs-after-initialize"]
+          "hangs-after-initialize", "leaves-a-child-holding-stdout"]
 MODES = {"exits-at-once": "exit", "prints-garbage": "garbage", "floods-stdout": "flood",
+         "leaves-a-child-holding-stdout": "orphan",
          "hangs-before-initialize": "hang_before_init", "hangs-after-initialize": "hang_after_init"}
 
 
