@@ -124,7 +124,7 @@ def test_a_run_killed_at_any_cache_write_leaves_everything_readable(scratch, env
             assert cost_totals(env) == expected
         else:
             pytest.fail("the run never finished: more cache writes than expected")
-    assert killed >= 8, "too few kill points: the hook did not see the cache writes"
+    assert killed >= 6, "too few kill points: the hook did not see the cache writes"
 
 
 def test_runs_killed_at_seeded_moments_leave_everything_readable(scratch, env_for, backend):
