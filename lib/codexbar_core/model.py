@@ -42,6 +42,24 @@ def from_epoch(seconds: Any) -> dt.datetime | None:
     return dt.datetime.fromtimestamp(value, UTC)
 
 
+# -- reading back what we stored: the cache may be damaged or from another version, so every
+# field is checked for its type and a wrong one becomes "unknown" instead of crashing the menu.
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value) if value == value else None  # NaN is not a number we can show
+
+
+def _int(value: Any) -> int | None:
+    number = _num(value)
+    return int(number) if number is not None and abs(number) < 2**53 else None
+
+
 @dataclass
 class RateWindow:
     """One quota lane."""
@@ -77,13 +95,16 @@ class RateWindow:
     def from_dict(cls, d: dict[str, Any] | None) -> RateWindow | None:
         if not isinstance(d, dict):
             return None
+        used = _num(d.get("usedPercent"))
+        if used is None:
+            return None
         return cls(
-            used_percent=float(d.get("usedPercent") or 0),
-            window_minutes=d.get("windowMinutes"),
+            used_percent=used,
+            window_minutes=_int(d.get("windowMinutes")),
             resets_at=parse_iso(d.get("resetsAt")),
-            reset_description=d.get("resetDescription"),
-            id=d.get("id"),
-            title=d.get("title"),
+            reset_description=_str(d.get("resetDescription")),
+            id=_str(d.get("id")),
+            title=_str(d.get("title")),
         )
 
 
@@ -102,8 +123,8 @@ class Identity:
     @classmethod
     def from_dict(cls, d: dict[str, Any] | None) -> Identity:
         d = d if isinstance(d, dict) else {}
-        return cls(email=d.get("email"), plan=d.get("plan"), account_id=d.get("accountId"),
-                   login_method=d.get("loginMethod"), workspace=d.get("workspace"))
+        return cls(email=_str(d.get("email")), plan=_str(d.get("plan")), account_id=_str(d.get("accountId")),
+                   login_method=_str(d.get("loginMethod")), workspace=_str(d.get("workspace")))
 
 
 @dataclass
@@ -126,9 +147,13 @@ class CreditLimit:
     def from_dict(cls, d: dict[str, Any] | None) -> CreditLimit | None:
         if not isinstance(d, dict):
             return None
-        return cls(limit=float(d["limit"]), used=float(d["used"]), remaining=float(d["remaining"]),
-                   remaining_percent=float(d["remainingPercent"]), resets_at=parse_iso(d.get("resetsAt")),
-                   title=d.get("title") or "Monthly credit limit")
+        numbers = [_num(d.get(k)) for k in ("limit", "used", "remaining", "remainingPercent")]
+        if any(n is None for n in numbers):
+            return None
+        limit, used, remaining, remaining_percent = numbers
+        return cls(limit=limit, used=used, remaining=remaining,  # type: ignore[arg-type]
+                   remaining_percent=remaining_percent, resets_at=parse_iso(d.get("resetsAt")),  # type: ignore[arg-type]
+                   title=_str(d.get("title")) or "Monthly credit limit")
 
 
 @dataclass
@@ -157,9 +182,9 @@ class Credits:
     def from_dict(cls, d: dict[str, Any] | None) -> Credits | None:
         if not isinstance(d, dict):
             return None
-        return cls(balance=d.get("balance"), has_credits=bool(d.get("hasCredits")),
-                   unlimited=bool(d.get("unlimited")), limit=CreditLimit.from_dict(d.get("limit")),
-                   reset_credits_available=int(d.get("resetCreditsAvailable") or 0),
+        return cls(balance=_num(d.get("balance")), has_credits=d.get("hasCredits") is True,
+                   unlimited=d.get("unlimited") is True, limit=CreditLimit.from_dict(d.get("limit")),
+                   reset_credits_available=max(0, _int(d.get("resetCreditsAvailable")) or 0),
                    reset_credits_next_expiry=parse_iso(d.get("resetCreditsNextExpiry")))
 
 
@@ -194,11 +219,16 @@ class WebExtras:
     def from_dict(cls, d: dict[str, Any] | None) -> WebExtras | None:
         if not isinstance(d, dict):
             return None
-        return cls(email=d.get("email"), plan=d.get("plan"),
-                   code_review_left_percent=d.get("codeReviewLeftPercent"),
-                   credits_remaining=d.get("creditsRemaining"),
-                   credit_history=[CreditEvent(**e) for e in d.get("creditHistory") or []],
-                   purchase_url=d.get("purchaseUrl"), renewal=d.get("renewal"))
+        history = d.get("creditHistory")
+        events = [CreditEvent(e["date"], e["service"], float(e["amount"])) for e in
+                  (history if isinstance(history, list) else [])
+                  if isinstance(e, dict) and _str(e.get("date")) and _str(e.get("service"))
+                  and _num(e.get("amount")) is not None]
+        return cls(email=_str(d.get("email")), plan=_str(d.get("plan")),
+                   code_review_left_percent=_num(d.get("codeReviewLeftPercent")),
+                   credits_remaining=_num(d.get("creditsRemaining")),
+                   credit_history=events,
+                   purchase_url=_str(d.get("purchaseUrl")), renewal=_str(d.get("renewal")))
 
 
 @dataclass
@@ -237,17 +267,19 @@ class UsageSnapshot:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> UsageSnapshot:
+        extras = d.get("extraWindows")
         return cls(
-            source=d.get("source") or "unknown",
+            source=_str(d.get("source")) or "unknown",
             primary=RateWindow.from_dict(d.get("primary")),
             secondary=RateWindow.from_dict(d.get("secondary")),
-            extra_windows=[w for w in (RateWindow.from_dict(x) for x in d.get("extraWindows") or []) if w],
+            extra_windows=[w for w in (RateWindow.from_dict(x) for x in (extras if isinstance(extras, list) else []))
+                           if w],
             identity=Identity.from_dict(d.get("identity")),
             credits=Credits.from_dict(d.get("credits")),
             fetched_at=parse_iso(d.get("fetchedAt")) or dt.datetime.now(UTC),
-            cli_version=d.get("cliVersion"),
+            cli_version=_str(d.get("cliVersion")),
             web=WebExtras.from_dict(d.get("web")),
-            partial=bool(d.get("partial")),
+            partial=d.get("partial") is True,
         )
 
 

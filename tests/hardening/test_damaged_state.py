@@ -55,9 +55,6 @@ def test_damaged_codexbar_files_still_give_the_live_menu(kind, scratch, env_for,
     assert "internal error" not in out
 
 
-@pytest.mark.xfail(strict=True, reason="a cached snapshot of the wrong types crashes the renderer; the menu "
-                                       "falls back to the bare 'internal error' menu until a fetch succeeds "
-                                       "(UsageSnapshot.from_dict does not check types; see the hardening report)")
 def test_a_cached_snapshot_of_the_wrong_types_still_gives_the_full_menu(scratch, env_for):
     home = make_codex_home(scratch / "home", "https://127.0.0.1:9")  # nothing listens: the fetch fails
     env = env_for(home)

@@ -53,3 +53,19 @@ def test_no_windows():
                                        ("codex_team_plan", "Team"), ("enterprise", "Enterprise")])
 def test_plan_display_names(raw, shown):
     assert plan_display_name(raw) == shown
+
+
+def test_a_damaged_cached_snapshot_reads_back_with_unknowns_not_crashes():
+    from codexbar_core.model import UsageSnapshot
+
+    snap = UsageSnapshot.from_dict({
+        "source": 7, "primary": {"usedPercent": "5", "windowMinutes": "300"},
+        "secondary": {"usedPercent": 40, "windowMinutes": 10080.0, "resetsAt": 123},
+        "extraWindows": "nope", "identity": {"email": True, "plan": ["pro"]},
+        "credits": {"balance": "x", "limit": {"limit": 10}, "resetCreditsAvailable": "2"},
+        "web": {"creditHistory": [{"date": "2025-12-18", "service": "CLI", "amount": "lots"}]}})
+    assert snap.source == "unknown" and snap.primary is None
+    assert snap.secondary is not None and snap.secondary.window_minutes == 10080 and snap.secondary.resets_at is None
+    assert snap.identity.email is None and snap.identity.plan is None
+    assert snap.credits is not None and snap.credits.balance is None and snap.credits.limit is None
+    assert snap.web is not None and snap.web.credit_history == []
