@@ -52,6 +52,11 @@ class _Rejected(Exception):
     """The CLI refused our flags (exited at once with a usage error)."""
 
 
+# The largest app-server line we read (real replies are a few KiB): a misbehaving child cannot
+# make the plugin buffer without end.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+
+
 class AppServer:
     """One running `codex app-server` child and its stdout line buffer."""
 
@@ -62,6 +67,7 @@ class AppServer:
         except OSError as exc:
             raise errors.Unavailable(f"Could not start the Codex CLI ({exc.strerror or type(exc).__name__}).") from None
         self._buf = b""
+        self._skipping = False  # inside an over-long line
         self.stderr_tail = b""
         self._eof = False
         self._sel = selectors.DefaultSelector()
@@ -119,10 +125,25 @@ class AppServer:
                 self._eof = True
                 self._sel.unregister(key.fileobj)
                 continue
-            self._buf += chunk
-            while b"\n" in self._buf:
-                line, self._buf = self._buf.split(b"\n", 1)
-                self._file(line)
+            self._take(chunk)
+
+    def _take(self, chunk: bytes) -> None:
+        """Split stdout into lines; a line beyond MAX_LINE_BYTES is dropped, not buffered without end."""
+        while chunk:
+            newline = chunk.find(b"\n")
+            if newline == -1:
+                if self._skipping:
+                    return
+                self._buf += chunk
+                if len(self._buf) > MAX_LINE_BYTES:
+                    self._buf, self._skipping = b"", True  # no reply is this big: skip to the next line
+                return
+            line, chunk = chunk[:newline], chunk[newline + 1:]
+            if self._skipping:
+                self._skipping = False
+            else:
+                self._file(self._buf + line)
+            self._buf = b""
 
     def _file(self, line: bytes) -> None:
         try:
