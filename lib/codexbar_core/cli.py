@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_worker()
     except KeyboardInterrupt:
         return 130
+    except settings_mod.SettingsError as exc:
+        print(f"codexbar: {exc}", file=sys.stderr)
+        return 1
     return 2
 
 

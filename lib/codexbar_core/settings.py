@@ -37,6 +37,10 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class SettingsError(Exception):
+    """The settings file exists but cannot be read as settings; it is not overwritten."""
+
+
 @dataclass
 class Settings:
     values: dict[str, Any] = field(default_factory=dict)
@@ -113,6 +117,10 @@ def update(env: dict[str, str] | None = None, **changes: Any) -> Settings:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # two clicks at once would otherwise lose one of the changes
         settings = load(env)
+        if settings.load_error:
+            # Saving now would replace the user's hand edits with defaults: leave the file alone.
+            raise SettingsError(f"{settings.load_error.replace('; using defaults.', '')}. "
+                                "Fix or delete it, then try again.")
         settings.values.update(changes)
         save(settings, env)
     finally:

@@ -133,3 +133,15 @@ def _processes_running(needle: str) -> bool:
             return False
         time.sleep(0.2)
     return True
+
+
+def test_a_broken_settings_file_is_never_overwritten_by_a_click(scratch, env_for):
+    env = env_for(scratch / "empty-home")
+    settings = scratch / "config" / "settings.json"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text('{"source": "cli", "homes": [ oops')  # a hand edit gone wrong
+    menu = run_plugin(env).stdout
+    assert "not valid JSON" in menu  # the menu says so and runs on defaults
+    proc = run_codexbar(["source", "oauth"], env)
+    assert proc.returncode == 1 and "Fix or delete it" in proc.stderr
+    assert settings.read_text() == '{"source": "cli", "homes": [ oops'
