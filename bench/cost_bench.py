@@ -277,6 +277,37 @@ def conditions() -> str:
     return f"commit {git('rev-parse', '--short', 'HEAD')}{' + uncommitted cost/ edits' if dirty else ''}, load {load}"
 
 
+def python_floor(home: Path) -> str:
+    """What any one-process Python scanner pays at least: read every file, find every token_count
+    line, decode it (orjson when installed). The rest of a cold scan is the scanner's own work."""
+    try:
+        import orjson
+
+        loads = orjson.loads
+    except ImportError:
+        loads = json.loads
+    files = [str(p) for p in home.rglob("*.jsonl")]
+    t0 = time.perf_counter()
+    for name in files:
+        with open(name, "rb") as f:
+            f.read()
+    t1 = time.perf_counter()
+    events = 0
+    for name in files:
+        with open(name, "rb") as f:
+            data = f.read()
+        at = data.find(b'"type":"token_count"')
+        while at >= 0:
+            end = data.find(b"\n", at)
+            end = len(data) if end < 0 else end
+            loads(data[data.rfind(b"\n", 0, at) + 1:end])
+            events += 1
+            at = data.find(b'"type":"token_count"', end)
+    t2 = time.perf_counter()
+    return (f"one-process Python floor on {home.name}: read {t1 - t0:.3f} s; read + find + decode "
+            f"{events} token_count lines ({loads.__module__}) {t2 - t1:.3f} s")
+
+
 def wait_for_quiet(limit: float, patience: float = 300) -> None:
     """Other people's test runs share the CPUs; give them a chance to finish first."""
     deadline = time.monotonic() + patience
@@ -310,6 +341,7 @@ def main() -> int:
     ap.add_argument("--homes", type=Path, default=Path("/var/tmp/codexbar-bench"))
     ap.add_argument("--no-ccusage", action="store_true")
     ap.add_argument("--profile", action="store_true", help="cProfile a cold and a warm scan of the largest home")
+    ap.add_argument("--floor", action="store_true", help="time the bare read + find + decode of the largest home")
     ap.add_argument("--quiet-load", type=float, default=0,
                     help="before each home, wait (up to 5 min) until the 1-minute load average is below this")
     args = ap.parse_args()
@@ -333,6 +365,8 @@ def main() -> int:
               f"warm page cache, RSS = peak of process tree\n"
               f"before: {before}; after: {conditions()}\n")
     table = header + fmt(rows)
+    if args.floor:
+        table += "\n" + python_floor(ensure_home(args.homes, *sizes[-1])[0])
     if args.profile:
         home, manifest = ensure_home(args.homes, *sizes[-1])
         for warm in (False, True):
