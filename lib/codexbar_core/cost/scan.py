@@ -10,7 +10,6 @@ over two processes.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import time
@@ -27,7 +26,9 @@ from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.store import (
     SCANNER_VERSION,
     StateStore,
+    dumps,
     home_record_key,
+    loads,
     shard_aggs_key,
     shard_key,
     sid_index_key,
@@ -129,7 +130,7 @@ def scan_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
     if record["kind"] == "plain":
         agg = aggregate(record["rows"], prices, DayKeys())
         entry = [sig[0], sig[1], sig[2], record["sid"], "plain", agg, record["bad"], True, None]
-    return json.dumps(record, separators=(",", ":")), entry
+    return dumps(record), entry
 
 
 def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None) -> dict[str, Any]:
@@ -370,7 +371,7 @@ class Scanner:
         self.state.put_file(path, text)
         self.records.pop(path, None)
         if entry is None:
-            rec = json.loads(text)
+            rec = loads(text)
             self.records[path] = rec
             entry = [*rec["sig"], rec.get("sid"), rec["kind"], None, rec.get("bad", 0), False, None]
         agg = entry[5]
@@ -402,8 +403,8 @@ class Scanner:
             mine, theirs = todo, []
         lines: list[bytes] = []
         if proc is not None:
-            job = json.dumps({"overrides": self.overrides, "fast": sorted(self.prices.fast_turns),
-                              "tasks": theirs}).encode()
+            job = dumps({"overrides": self.overrides, "fast": sorted(self.prices.fast_turns),
+                         "tasks": theirs}).encode()
             reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
             reader.start()
             try:
@@ -430,7 +431,7 @@ class Scanner:
                 if not lines[i + 1].endswith(b"\n"):
                     break  # cut off mid-record
                 try:
-                    path, entry = json.loads(lines[i])
+                    path, entry = loads(lines[i])
                 except ValueError:
                     break
                 self._store_result(path, (lines[i + 1].decode().rstrip("\n"), entry))
@@ -561,7 +562,7 @@ class Scanner:
                 rows, resolved = rd.reduce_fork(events, inherited), True
         rec = dict(rec, rows=rows, dep=dep, resolved=resolved, inh=list(inherited) if inherited else None)
         self.records[ph] = rec
-        self.state.put_file(ph, json.dumps(rec, separators=(",", ":")))
+        self.state.put_file(ph, dumps(rec))
         agg = aggregate(rows, self.prices, self.day_of) if resolved else {}
         self._set_entry(ph, [*log.signature, entry[3], entry[4], None, parsed.bad_lines, resolved, dep], agg)
         return resolved

@@ -8,7 +8,6 @@ rather than multiprocessing, so nothing re-imports the plugin script that starte
 
 from __future__ import annotations
 
-import json
 import sys
 
 
@@ -17,19 +16,20 @@ def main() -> int:
 
     from codexbar_core.cost.pricing import load_price_table
     from codexbar_core.cost.scan import _scan_batch
+    from codexbar_core.cost.store import dumps, loads
 
-    job = json.loads(sys.stdin.buffer.read())
+    job = loads(sys.stdin.buffer.read())
     overrides = job.get("overrides")
     prices = load_price_table(Path(overrides) if overrides else None)
     prices.fast_turns = frozenset(job.get("fast") or [])
-    out = sys.stdout
+    out = sys.stdout.buffer  # UTF-8 whatever the locale says (records may hold non-ASCII model names)
     for task in job["tasks"]:
         path, sig, prev = task
         (text, entry), = _scan_batch([(path, tuple(sig), prev)], prices)
-        out.write(json.dumps([path, entry], separators=(",", ":")))
-        out.write("\n")
-        out.write(text)
-        out.write("\n")
+        out.write(dumps([path, entry]).encode())
+        out.write(b"\n")
+        out.write(text.encode())
+        out.write(b"\n")
     out.flush()
     return 0
 
