@@ -382,7 +382,8 @@ def daily_submenu(days: list[dict[str, Any]]) -> list[Line]:
     return lines
 
 
-def top_models(days: list[dict[str, Any]], limit: int = 8) -> list[tuple[str, float | None, int]]:
+def top_models(days: list[dict[str, Any]], limit: int | None = 8) -> list[tuple[str, float | None, int]]:
+    """(model, cost or None when unpriced, tokens) over the days, costliest first."""
     totals: dict[str, list[Any]] = {}
     for day in days:
         for m in day.get("modelBreakdowns") or []:

@@ -8,6 +8,7 @@ from typing import Any
 from codexbar_core.model import UTC, RateWindow, UsageResult
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
+from codexbar_core.render.menu import top_models
 from codexbar_core.render.pace import compute_pace
 
 BAR_WIDTH = 20
@@ -84,17 +85,6 @@ def usage_report(results: list[UsageResult], *, color: bool, now: dt.datetime | 
     return "\n".join(out)
 
 
-def _models(days: list[dict[str, Any]]) -> list[tuple[str, float | None, int]]:
-    totals: dict[str, list[Any]] = {}
-    for day in days:
-        for m in day.get("modelBreakdowns") or []:
-            entry = totals.setdefault(m.get("modelName") or "unknown", [None, 0])
-            if m.get("cost") is not None:
-                entry[0] = (entry[0] or 0.0) + m["cost"]
-            entry[1] += int(m.get("totalTokens") or 0)
-    return sorted(((k, v[0], v[1]) for k, v in totals.items()), key=lambda r: (r[1] or 0.0, r[2]), reverse=True)
-
-
 def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
     out: list[str] = []
     for rep in reports:
@@ -125,7 +115,7 @@ def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
                            f"{fmt.tokens(d.get('cacheReadTokens')):>7}  {fmt.tokens(d.get('outputTokens')):>7}  "
                            f"{fmt.tokens(d.get('totalTokens')):>7}  {fmt.money(d.get('totalCost')):>9}  "
                            + _paint(bar, "36", color))
-            models = _models(days)
+            models = top_models(days, limit=None)
             if models:
                 out.append(_paint("  By model", "1", color))
                 width = max(len(name) for name, _, _ in models)
