@@ -63,8 +63,32 @@ class Parsed:
 _minute_ms: dict[str, int] = {}
 
 
+_z_minute_ms: dict[str, int] = {}
+
+
 def timestamp_ms(value: Any) -> int | None:
     """Epoch milliseconds of an ISO-8601 timestamp that carries `Z` or `±HH[:]MM`; else None."""
+    # Fast path for what Codex writes (`2026-11-04T13:59:41.774Z`): a known minute plus plain digits.
+    if type(value) is str and len(value) == 24 and value[23] == "Z" and value[19] == "." and value[16] == ":":
+        base = _z_minute_ms.get(value[:16])
+        if base is not None:
+            sec, ms = value[17:19], value[20:23]
+            if sec.isdigit() and ms.isdigit():
+                try:
+                    seconds = int(sec)
+                    if seconds < 61:
+                        return base + seconds * 1000 + int(ms)
+                except ValueError:
+                    pass
+        else:
+            found = _timestamp_ms(value)
+            if found is not None:
+                _z_minute_ms[value[:16]] = _minute_ms[value[:16] + "+00:00"]
+            return found
+    return _timestamp_ms(value)
+
+
+def _timestamp_ms(value: Any) -> int | None:
     if not isinstance(value, str) or len(value) < 17 or value[10] not in "Tt ":
         return None
     if value[-1] in "Zz":

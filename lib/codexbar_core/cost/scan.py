@@ -58,6 +58,18 @@ class DayKeys:
         return day
 
 
+_day_keys: dict[tuple[Any, ...], DayKeys] = {}
+
+
+def shared_day_keys() -> DayKeys:
+    """One minute -> day cache per time zone for the whole process (files share their minutes)."""
+    zone = (os.environ.get("TZ"), time.tzname, time.timezone, time.altzone)
+    keys = _day_keys.get(zone)
+    if keys is None:
+        keys = _day_keys[zone] = DayKeys()
+    return keys
+
+
 def tz_fingerprint() -> str:
     probe = [time.localtime(t).tm_gmtoff for t in (0, 15_000_000, 1_700_000_000, 1_785_000_000, 1_800_000_000)]
     return hashlib.sha256(f"{os.environ.get('TZ', '')}|{time.tzname}|{probe}".encode()).hexdigest()[:12]
@@ -128,7 +140,7 @@ def scan_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
     record = read_plain(path, sig, prev)
     entry = None
     if record["kind"] == "plain":
-        agg = aggregate(record["rows"], prices, DayKeys())
+        agg = aggregate(record["rows"], prices, shared_day_keys())
         entry = [sig[0], sig[1], sig[2], record["sid"], "plain", agg, record["bad"], True, None]
     return dumps(record), entry
 
