@@ -82,6 +82,18 @@ def _may_continue(prev_source: str, next_source: str, err: errors.CodexbarError)
     return err.fallthrough
 
 
+# How the trace says why a later source was not tried (the menu's Source submenu shows it).
+_WHY_STOPPED = {
+    "missing_binary": "is not installed",
+    "unavailable": "got a temporary error (the CLI would not do better)",
+    "timeout": "ran out of time",
+    "rate_limited": "was rate limited",
+    "invalid_response": "got an unreadable answer",
+    "not_signed_in": "is not signed in",
+    "not_configured": "is not set up for ChatGPT limits",
+}
+
+
 def _more_useful(earlier: errors.CodexbarError | None, later: errors.CodexbarError) -> errors.CodexbarError:
     """The error the user should see after a fall-through.
 
@@ -160,7 +172,7 @@ def run_chain(
     for source_id in chain:
         if last_error is not None and prev is not None and not _may_continue(prev, source_id, last_error):
             trace.attempts.append(SourceAttempt(source_id, "skipped",
-                                                f"not tried: {prev} failed with {last_error.kind}"))
+                                                f"not tried: {prev} {_WHY_STOPPED.get(last_error.kind, 'failed')}"))
             continue
         if source_id == "pty" and ctx.background:
             trace.attempts.append(SourceAttempt(source_id, "skipped",

@@ -156,4 +156,4 @@ def test_a_missing_cli_does_not_hide_why_oauth_failed(tmp_path):
     assert "codex login" in result.error["message"]
     assert [(a.source, a.outcome) for a in result.trace.attempts] == [
         ("oauth", "failed"), ("cli", "failed"), ("pty", "skipped")]
-    assert "missing_binary" in result.trace.attempts[2].reason
+    assert "not tried: cli is not installed" in result.trace.attempts[2].reason
