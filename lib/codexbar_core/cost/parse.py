@@ -237,6 +237,13 @@ def _loads(line: bytes) -> Any:
     return _decode(text)
 
 
+try:  # typed decoding of the common lines (several times less Python per line); optional
+    from codexbar_core.cost import hotlines as _hot
+except ImportError:  # pragma: no cover - msgspec is a dependency, but the scanner must not need it
+    _hot = None  # type: ignore[assignment]
+_TOKEN_MARKER, _TURN_MARKER = PLAIN_MARKERS
+
+
 # -- the scan ---------------------------------------------------------------------------------------
 
 _MARKER_PATTERNS: dict[tuple[bytes, ...], re.Pattern[bytes]] = {}
@@ -328,8 +335,40 @@ def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
 
 
 def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...]) -> None:
-    for start, end in _candidate_lines(data, markers):
-        _decode_line(data[start:end], base, start, out)
+    """Decode every candidate line of `data`; the two common kinds go the typed way first."""
+    if _hot is None:
+        for start, end in _candidate_lines(data, markers):
+            _decode_line(data[start:end], base, start, out)
+        return
+    token_event, turn_event, no_event = _hot.token_event, _hot.turn_event, _hot.NO_EVENT
+    append = out.events.append
+    find = data.find
+    rfind = data.rfind
+    size = len(data)
+    last_end = -1
+    for hit in _marker_pattern(markers).finditer(data):
+        p = hit.start()
+        if p < last_end:
+            continue  # same line as the previous hit
+        end = find(b"\n", p)
+        if end == -1:
+            end = size
+        start = rfind(b"\n", 0, p) + 1
+        last_end = end
+        line = data[start:end]
+        if end - start <= MAX_LINE:
+            marker = hit[0]
+            if marker == _TOKEN_MARKER:
+                event = token_event(line, base + start, base + end, timestamp_ms)
+            elif marker == _TURN_MARKER:
+                event = turn_event(line, base + start, base + end, KEEP, CLEAR)
+            else:
+                event = None
+            if event is not None:
+                if event is not no_event:
+                    append(event)
+                continue
+        _decode_line(line, base, start, out)
 
 
 def _complete_json(tail: bytes) -> bool:

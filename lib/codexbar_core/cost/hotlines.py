@@ -1,0 +1,157 @@
+"""Typed decoding of the two line kinds a cold scan meets by the hundred thousand.
+
+`token_count` and `turn_context` lines are decoded by msgspec straight into small structs that name
+only the fields the scanner reads; everything else in the line (rate limits, instructions, tool
+lists) is skipped without building Python objects. Measured on the 1 GB bench home (185,536 such
+lines): this path takes about a third of the time of `orjson.loads` plus picking fields out of dicts.
+
+Each function returns an event tuple (see `parse.K_*`), `NO_EVENT` when the line is of its kind but
+carries nothing to count, or `None` when the line is anything unusual: then the caller decodes it the
+general way, whose rules (aliases, clamping, bad values) are the reference. Every constraint below
+only ever sends a line to that path; none decides a value on its own.
+"""
+
+
+from typing import Annotated, Any, Callable, Optional
+
+import msgspec
+
+# No `from __future__ import annotations` here: msgspec reads these annotations at import time, and
+# `X | None` would not evaluate on Python 3.9.
+
+K_TURN, K_TOKEN = 1, 3
+MAX_TOKENS = 2**63 - 1
+NO_EVENT = ()
+
+# A count the general path would take as is: a plain non-negative int within 64 bits. Anything else
+# (negative, float, string, huge) fails validation and goes the general way, which clamps it.
+_Count = Annotated[int, msgspec.Meta(ge=0, le=MAX_TOKENS)]
+
+
+class _Usage(msgspec.Struct):
+    input_tokens: _Count = 0
+    cached_input_tokens: Optional[_Count] = None
+    cache_read_input_tokens: _Count = 0
+    output_tokens: _Count = 0
+    reasoning_output_tokens: _Count = 0
+
+
+class _TokenInfo(msgspec.Struct):
+    total_token_usage: Optional[_Usage] = None
+    last_token_usage: Optional[_Usage] = None
+    model: Any = None
+    model_name: Any = None
+    turn_id: Any = None
+    turnId: Any = None  # noqa: N815 - the log's spelling
+    id: Any = None
+
+
+class _TokenPayload(msgspec.Struct):
+    type: Any = None
+    info: Optional[_TokenInfo] = None
+    model: Any = None
+    turn_id: Any = None
+    turnId: Any = None  # noqa: N815
+    id: Any = None
+
+
+class _TokenLine(msgspec.Struct):
+    timestamp: Any = None
+    type: Any = None
+    payload: Optional[_TokenPayload] = None
+    ordinal: Any = None
+    model: Any = None
+
+
+class _TurnInfo(msgspec.Struct):
+    model: Any = msgspec.UNSET
+    model_name: Any = msgspec.UNSET
+
+
+class _TurnPayload(msgspec.Struct):
+    model: Any = msgspec.UNSET
+    model_name: Any = msgspec.UNSET
+    info: Optional[_TurnInfo] = None
+    turn_id: Any = None
+
+
+class _TurnLine(msgspec.Struct):
+    type: Any = None
+    payload: Optional[_TurnPayload] = None
+    ordinal: Any = None
+
+
+_decode_token = msgspec.json.Decoder(_TokenLine).decode
+_decode_turn = msgspec.json.Decoder(_TurnLine).decode
+_UNSET = msgspec.UNSET
+
+
+def _text(value: Any) -> Optional[str]:
+    if type(value) is str:
+        value = value.strip()
+        return value or None
+    return None
+
+
+def token_event(line: bytes, start: int, end: int,
+                timestamp_ms: Callable[[Any], Optional[int]]) -> Optional[tuple[Any, ...]]:
+    try:
+        root = _decode_token(line)
+    except (msgspec.DecodeError, ValueError):
+        return None
+    payload = root.payload
+    if root.type != "event_msg" or payload is None or payload.type != "token_count":
+        return None
+    info = payload.info
+    if info is None:
+        return NO_EVENT
+    t = info.total_token_usage
+    last = info.last_token_usage
+    if t is None and last is None:
+        return NO_EVENT
+    ts = timestamp_ms(root.timestamp)
+    if ts is None:
+        return NO_EVENT  # an event without a usable time cannot be put on a day
+    total = None
+    if t is not None:
+        cached = t.cached_input_tokens
+        if cached is None:
+            cached = t.cache_read_input_tokens
+        out, reasoning = t.output_tokens, t.reasoning_output_tokens
+        total = (t.input_tokens, cached, out, reasoning if reasoning <= out else out)
+    if last is not None:
+        cached = last.cached_input_tokens
+        if cached is None:
+            cached = last.cache_read_input_tokens
+        out, reasoning = last.output_tokens, last.reasoning_output_tokens
+        last = (last.input_tokens, cached, out, reasoning if reasoning <= out else out)
+    model = info.model or info.model_name or payload.model or root.model
+    turn = payload.turn_id or payload.turnId or payload.id or info.turn_id or info.turnId or info.id
+    ordinal = root.ordinal
+    return (K_TOKEN, start, end, ts, total, last, _text(model) if model else None,
+            _text(turn) if turn else None, ordinal if type(ordinal) is int else None)
+
+
+def turn_event(line: bytes, start: int, end: int, keep: Any, clear: str) -> Optional[tuple[Any, ...]]:
+    try:
+        root = _decode_turn(line)
+    except (msgspec.DecodeError, ValueError):
+        return None
+    payload = root.payload
+    if root.type != "turn_context" or payload is None:
+        return None
+    # First non-blank of payload.model, payload.model_name, info.model, info.model_name; all
+    # present but blank clears the model; none present keeps it.
+    info = payload.info
+    values = (payload.model, payload.model_name) if info is None else (
+        payload.model, payload.model_name, info.model, info.model_name)
+    model = keep
+    for value in values:
+        if value is not _UNSET:
+            model = clear
+            name = _text(value)
+            if name:
+                model = name
+                break
+    ordinal = root.ordinal
+    return (K_TURN, start, end, model, ordinal if type(ordinal) is int else None, _text(payload.turn_id))

@@ -1,0 +1,132 @@
+"""The typed fast path for token_count / turn_context lines must read every line exactly as the
+general decoder does: same event, same model, same counts, or hand the line over to it.
+
+A wrong fast path would show up to a user as a cost that differs from a rescan done without it, so
+each generated file is parsed both ways and the rows the reducer makes from them compared."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from codexbar_core.cost import parse as parse_mod
+from codexbar_core.cost import reduce as rd
+
+ODD_COUNTS = st.one_of(
+    st.integers(min_value=-10, max_value=-1),
+    st.just(2**63), st.just(10**40),
+    st.floats(allow_nan=False, allow_infinity=False, min_value=-5, max_value=1e6),
+    st.booleans(), st.none(), st.text(max_size=3),
+)
+# Mostly what Codex writes (so the fast path is taken), sometimes anything (so it must step aside).
+COUNT_VALUES = st.integers(0, 19).flatmap(
+    lambda roll: st.integers(min_value=0, max_value=5_000_000) if roll < 18 else ODD_COUNTS)
+TEXT_VALUES = st.one_of(st.sampled_from(["gpt-5.5", " gpt-5.4 ", "openai/gpt-5.5", "t-1", "t-2"]),
+                        st.sampled_from(["", "  ", None, 0, 3, True]))
+MAYBE = st.booleans()
+
+
+@st.composite
+def usage(draw: Any) -> Any:
+    if draw(st.integers(0, 9)) == 0:
+        return draw(st.one_of(st.none(), st.integers(), st.text(max_size=2)))
+    keys = ["input_tokens", "cached_input_tokens", "cache_read_input_tokens", "output_tokens",
+            "reasoning_output_tokens", "total_tokens"]
+    return {k: draw(COUNT_VALUES) for k in keys if draw(st.integers(0, 15))}
+
+
+def _aliases(draw: Any, keys: list[str]) -> dict[str, Any]:
+    return {k: draw(TEXT_VALUES) for k in keys if draw(st.booleans())}
+
+
+@st.composite
+def token_line(draw: Any) -> dict[str, Any]:
+    info: Any = {"total_token_usage": draw(usage()), "last_token_usage": draw(usage())}
+    for key in list(info):
+        if draw(st.integers(0, 6)) == 0:
+            del info[key]
+    info.update(_aliases(draw, ["model", "model_name", "turn_id", "turnId", "id"]))
+    if draw(st.integers(0, 12)) == 0:
+        info = draw(st.one_of(st.none(), st.integers(), st.text(max_size=2)))
+    payload: Any = {"type": draw(st.sampled_from(["token_count"] * 6 + ["other", None])), "info": info,
+                    "rate_limits": {"primary": {"used_percent": 5.5}}}
+    payload.update(_aliases(draw, ["model", "turn_id", "turnId", "id"]))
+    root: dict[str, Any] = {
+        "timestamp": draw(st.sampled_from(["2026-11-04T13:59:41.774Z"] * 4 + [
+            "2026-11-04T13:59:41+02:00", "2026-11-04 13:59", "bad", None, 5])),
+        "type": draw(st.sampled_from(["event_msg"] * 6 + ["turn_context"])), "payload": payload}
+    if draw(MAYBE):
+        root["ordinal"] = draw(st.one_of(st.integers(0, 99), st.text(max_size=2)))
+    root.update(_aliases(draw, ["model"]))
+    return root
+
+
+@st.composite
+def turn_line(draw: Any) -> dict[str, Any]:
+    payload: Any = _aliases(draw, ["model", "model_name", "turn_id"])
+    payload["cwd"] = "/x"
+    if draw(MAYBE):
+        payload["info"] = draw(st.one_of(st.builds(dict), st.none(), st.just("x")))
+        if isinstance(payload["info"], dict):
+            payload["info"].update(_aliases(draw, ["model", "model_name"]))
+    if draw(st.integers(0, 10)) == 0:
+        payload = draw(st.one_of(st.none(), st.text(max_size=2)))
+    root: dict[str, Any] = {"timestamp": "2026-11-04T13:59:41.774Z",
+                            "type": draw(st.sampled_from(["turn_context"] * 5 + ["event_msg"])), "payload": payload}
+    if draw(MAYBE):
+        root["ordinal"] = draw(st.integers(0, 9))
+    return root
+
+
+def _read_both_ways(path: Path) -> tuple[Any, Any]:
+    results = []
+    for hot in (parse_mod._hot, None):
+        saved = parse_mod._hot
+        parse_mod._hot = hot
+        try:
+            parsed = parse_mod.parse_file(str(path))
+        finally:
+            parse_mod._hot = saved
+        reducer = rd.Reducer()
+        rd.feed(reducer, parsed.events)
+        results.append((parsed.events, reducer.rows, parsed.bad_lines, parsed.offset))
+    return results[0], results[1]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(token_line(), turn_line()), min_size=1, max_size=12))
+def test_fast_path_reads_generated_lines_like_the_general_decoder(tmp_path_factory: Any, lines: list[Any]) -> None:
+    path = tmp_path_factory.mktemp("hot") / "rollout.jsonl"
+    path.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    fast, general = _read_both_ways(path)
+    assert fast == general
+
+
+def test_fast_path_is_in_use_and_counts_a_real_shaped_file(tmp_path: Path) -> None:
+    """Guards against the fast path silently never running (e.g. a dependency missing)."""
+    assert parse_mod._hot is not None
+    usage_a = {"input_tokens": 100, "cached_input_tokens": 40, "output_tokens": 10, "reasoning_output_tokens": 4,
+               "total_tokens": 110}
+    usage_b = {"input_tokens": 250, "cached_input_tokens": 90, "output_tokens": 30, "reasoning_output_tokens": 9,
+               "total_tokens": 280}
+    last_b = {"input_tokens": 150, "cached_input_tokens": 50, "output_tokens": 20, "reasoning_output_tokens": 5,
+              "total_tokens": 170}
+    lines = [
+        {"timestamp": "2026-11-04T13:00:00.000Z", "type": "turn_context", "payload": {"turn_id": "t1",
+                                                                                     "model": "gpt-5.5"}},
+        {"timestamp": "2026-11-04T13:00:01.000Z", "type": "event_msg", "payload": {
+            "type": "token_count", "info": {"total_token_usage": usage_a, "last_token_usage": usage_a}}},
+        {"timestamp": "2026-11-04T13:00:02.000Z", "type": "event_msg", "payload": {
+            "type": "token_count", "info": {"total_token_usage": usage_b, "last_token_usage": last_b}}},
+    ]
+    path = tmp_path / "rollout.jsonl"
+    path.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
+    fast, general = _read_both_ways(path)
+    assert fast == general
+    rows = fast[1]
+    assert [(r[0], r[1], r[4], r[5], r[6], r[7]) for r in rows] == [
+        ("gpt-5.5", "t1", 100, 40, 10, 4), ("gpt-5.5", "t1", 150, 50, 20, 5)]
