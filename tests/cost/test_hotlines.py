@@ -130,3 +130,49 @@ def test_fast_path_is_in_use_and_counts_a_real_shaped_file(tmp_path: Path) -> No
     rows = fast[1]
     assert [(r[0], r[1], r[4], r[5], r[6], r[7]) for r in rows] == [
         ("gpt-5.5", "t1", 100, 40, 10, 4), ("gpt-5.5", "t1", 150, 50, 20, 5)]
+
+
+class _GeneralOnly(rd.Reducer):
+    """The reducer with its inlined common case switched off."""
+
+    __slots__ = ()
+
+    def token(self, *args: Any) -> None:
+        self.token_general(*args)
+
+
+VECTORS = st.tuples(*(st.integers(0, 400),) * 4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(VECTORS, VECTORS, st.sampled_from([None, "gpt-5.5"]), st.sampled_from([None, "t1", "t2"]),
+                          st.integers(0, 13)), max_size=25))
+def test_reducer_common_case_counts_like_the_general_rules(steps: list[Any]) -> None:
+    """Mostly what Codex writes (a growing counter and its step: the inlined case), mixed with
+    steps bigger than `last`, drops, repeats and missing halves (the general rules)."""
+    fast, general = rd.Reducer(), _GeneralOnly()
+    running = previous = (0, 0, 0, 0)
+    for i, (vector, other, model, turn, mode) in enumerate(steps):
+        if mode <= 7:
+            total, last = tuple(a + b for a, b in zip(running, vector)), vector
+        elif mode == 8:
+            total, last = tuple(a + b for a, b in zip(running, vector)), other  # step and `last` disagree
+        elif mode == 13:
+            total, last = (*(a + b for a, b in zip(running[:3], vector)), other[3]), vector  # reasoning drops
+        elif mode == 9:
+            total, last = previous, other  # the same snapshot again
+        elif mode == 10:
+            total, last = other, vector  # anything, e.g. a drop
+        elif mode == 11:
+            total, last = None, vector
+        else:
+            total, last = tuple(a + b for a, b in zip(running, vector)), None
+        if total is not None:
+            previous = total
+            running = tuple(max(a, b) for a, b in zip(running, total))
+        for reducer in (fast, general):
+            if i % 5 == 0:
+                reducer.turn_context(model, turn)
+            reducer.token(1_790_000_000_000 + i, total, last, model, turn)
+    assert fast.rows == general.rows
+    assert fast.state() == general.state()

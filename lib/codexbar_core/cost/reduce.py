@@ -95,6 +95,40 @@ class Reducer:
 
     def token(self, ts: int, total: Vec | None, last: Vec | None, event_model: str | None,
               event_turn: str | None) -> None:
+        if (total is not None and last is not None and self.watermark is not None and self.inherited is None
+                and not self.interleaved and not self.divergent):
+            # The common case, inlined: a plain file whose totals grow by at most `last` each time.
+            # It computes exactly what the general path below does for it (delta = total - base).
+            t0, t1, t2, t3 = total
+            w0, w1, w2, w3 = self.watermark
+            if t0 >= w0 and t1 >= w1 and t2 >= w2:
+                seen = self.seen
+                key = (t0, t1, t2)
+                if key in seen:
+                    return  # the same snapshot written again (#1062)
+                d0, d1, d2 = t0 - w0, t1 - w1, t2 - w2
+                if d0 <= last[0] and d1 <= last[1] and d2 <= last[2]:
+                    d3 = t3 - w3 if t3 > w3 else 0
+                    c = self.counted or ZERO
+                    counted = (c[0] + d0, c[1] + d1, c[2] + d2, c[3] + d3)
+                    self.counted = counted
+                    self.raw = total
+                    if t0 != counted[0] or t1 != counted[1] or t2 != counted[2]:
+                        self.divergent = True
+                    self.watermark = (t0, t1, t2, t3 if t3 > w3 else w3)
+                    seen[key] = None
+                    if len(seen) > SEEN_LIMIT:
+                        del seen[next(iter(seen))]
+                    if d0 or d1 or d2:
+                        self.rows.append([self.model or event_model, event_turn or self.turn, self.index, ts,
+                                          d0, d1, d2, d3 if d3 <= d2 else d2])
+                        self.index += 1
+                    return
+        self.token_general(ts, total, last, event_model, event_turn)
+
+    def token_general(self, ts: int, total: Vec | None, last: Vec | None, event_model: str | None,
+                      event_turn: str | None) -> None:
+        """SPEC B §6.5 for every case (the reference the inlined common case above must match)."""
         fork = self.inherited is not None
         if fork and total is not None:
             total = _sub_floor(total, self.inherited)  # type: ignore[arg-type]
@@ -161,12 +195,14 @@ class Reducer:
 
 def feed(reducer: Reducer, events: list[tuple[Any, ...]]) -> None:
     """Run a plain (non-fork, non-subagent) file's events through the reducer."""
+    token = reducer.token
+    turn_context = reducer.turn_context
     for ev in events:
         kind = ev[0]
         if kind == K_TOKEN:
-            reducer.token(ev[3], ev[4], ev[5], ev[6], ev[7])
+            token(ev[3], ev[4], ev[5], ev[6], ev[7])
         elif kind == K_TURN:
-            reducer.turn_context(ev[3], ev[5])
+            turn_context(ev[3], ev[5])
 
 
 def leaf_meta(events: list[tuple[Any, ...]]) -> Meta | None:

@@ -15,7 +15,7 @@ def main() -> int:
     from pathlib import Path
 
     from codexbar_core.cost.pricing import load_price_table
-    from codexbar_core.cost.scan import _scan_batch
+    from codexbar_core.cost.scan import _scan_batch, gc_paused
     from codexbar_core.cost.store import dumps, loads
 
     job = loads(sys.stdin.buffer.read())
@@ -23,13 +23,14 @@ def main() -> int:
     prices = load_price_table(Path(overrides) if overrides else None)
     prices.fast_turns = frozenset(job.get("fast") or [])
     out = sys.stdout.buffer  # UTF-8 whatever the locale says (records may hold non-ASCII model names)
-    for task in job["tasks"]:
-        path, sig, prev = task
-        (text, entry), = _scan_batch([(path, tuple(sig), prev)], prices)
-        out.write(dumps([path, entry]).encode())
-        out.write(b"\n")
-        out.write(text.encode())
-        out.write(b"\n")
+    with gc_paused():
+        for task in job["tasks"]:
+            path, sig, prev = task
+            (text, entry), = _scan_batch([(path, tuple(sig), prev)], prices)
+            out.write(dumps([path, entry]).encode())
+            out.write(b"\n")
+            out.write(text.encode())
+            out.write(b"\n")
     out.flush()
     return 0
 
