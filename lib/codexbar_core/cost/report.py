@@ -15,13 +15,16 @@ import hashlib
 import os
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codexbar_core.cache import Store, home_key
+from codexbar_core.cost.days import tz_fingerprint
 from codexbar_core.cost.discover import LogFile, discover
 from codexbar_core.cost.pricing import PICO, load_price_table
-from codexbar_core.cost.scan import Agg, Scanner, ScanResult, merge_agg, tz_fingerprint
 from codexbar_core.cost.store import StateStore, last_key, result_key
+
+if TYPE_CHECKING:
+    from codexbar_core.cost.scan import Agg, ScanResult
 
 REUSE_SECONDS = 60.0
 TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
@@ -50,6 +53,8 @@ def _digest(logs: list[LogFile], extra: list[str]) -> str:
 def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
                  price_notes: list[str]) -> dict[str, Any]:
     lo, hi = since.isoformat(), until.isoformat()
+    from codexbar_core.cost.scan import merge_agg
+
     merged: Agg = {}
     for agg in scan.aggs:
         merge_agg(merged, agg, lo, hi)
@@ -140,6 +145,8 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         report = dict(cached["report"])  # no log changed: the same numbers, checked now
         report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
     else:
+        from codexbar_core.cost.scan import Scanner  # parsing code: imported only when a log changed
+
         scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
         try:
             scan = scanner.run(logs)

@@ -21,6 +21,7 @@ from typing import Any
 
 from codexbar_core import errors
 from codexbar_core.cost import reduce as rd
+from codexbar_core.cost.days import DayKeys, shared_day_keys, tz_fingerprint
 from codexbar_core.cost.discover import LogFile, all_logs
 from codexbar_core.cost.parse import TAIL_BYTES, first_session_id, head_meta, parse_file, parse_stream
 from codexbar_core.cost.pricing import PriceTable
@@ -42,40 +43,7 @@ PARALLEL_MIN_BYTES = 48 * 1024 * 1024
 Agg = dict[str, dict[str, list[Any]]]  # day -> model -> [input, cached, output, reasoning, cost or None]
 
 
-# -- day keys and aggregation ------------------------------------------------------------------------
-
-class DayKeys:
-    """Local-calendar day of an epoch-ms timestamp (TZ honoured), cached per minute."""
-
-    def __init__(self) -> None:
-        self.cache: dict[int, str] = {}
-
-    def __call__(self, ts_ms: int) -> str:
-        minute = ts_ms // 60000
-        day = self.cache.get(minute)
-        if day is None:
-            t = time.localtime(minute * 60)
-            day = f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
-            self.cache[minute] = day
-        return day
-
-
-_day_keys: dict[tuple[Any, ...], DayKeys] = {}
-
-
-def shared_day_keys() -> DayKeys:
-    """One minute -> day cache per time zone for the whole process (files share their minutes)."""
-    zone = (os.environ.get("TZ"), time.tzname, time.timezone, time.altzone)
-    keys = _day_keys.get(zone)
-    if keys is None:
-        keys = _day_keys[zone] = DayKeys()
-    return keys
-
-
-def tz_fingerprint() -> str:
-    probe = [time.localtime(t).tm_gmtoff for t in (0, 15_000_000, 1_700_000_000, 1_785_000_000, 1_800_000_000)]
-    return hashlib.sha256(f"{os.environ.get('TZ', '')}|{time.tzname}|{probe}".encode()).hexdigest()[:12]
-
+# -- aggregation -------------------------------------------------------------------------------------
 
 def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: Agg | None = None) -> Agg:
     """Add rows (each priced on its own) into day -> model totals. Other providers' models are dropped."""
