@@ -97,3 +97,22 @@ def test_archived_file_with_an_old_name_but_fresh_writes_is_read(tmp_path: Path)
     write(archived(tmp_path, "rollout-2026-01-01T10-00-00-resumed"), [meta("r")])
     write(archived(tmp_path, "rollout-2026-01-02T10-00-00-untouched"), [meta("u")], mtime=time.time() - 400 * 86400)
     assert _names(tmp_path, "2026-07-10", "2026-07-12") == {"rollout-2026-01-01T10-00-00-resumed.jsonl"}
+
+
+@pytest.mark.parametrize("zone", ["Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns", "Australia/Lord_Howe",
+                                  "Europe/Berlin"])
+def test_day_keys_agree_with_localtime_around_midnights_and_dst_switches(tz, zone: str) -> None:
+    """Half- and quarter-hour zones put midnight inside a UTC hour; Lord Howe's DST moves by 30 min.
+    The hour-level shortcut of DayKeys must still give every minute its own local day."""
+    from codexbar_core.cost.days import DayKeys
+
+    tz(zone)
+    keys = DayKeys()
+    # every minute of two days around each 2026 DST switch of these zones, and a plain week
+    starts = [dt.datetime(2026, m, d, tzinfo=dt.timezone.utc) for m, d in ((3, 28), (4, 4), (10, 3), (10, 24),
+                                                                          (11, 1), (7, 1))]
+    for start in starts:
+        first = int(start.timestamp()) // 60
+        for minute in range(first, first + 2 * 1440, 7):
+            t = time.localtime(minute * 60)
+            assert keys(minute * 60000 + 59_999) == f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"

@@ -63,28 +63,25 @@ class Parsed:
 _minute_ms: dict[str, int] = {}
 
 
-_z_minute_ms: dict[str, int] = {}
+_z_hour_ms: dict[str, int] = {}  # "2026-11-04T13" -> epoch ms of that UTC hour
 
 
 def timestamp_ms(value: Any) -> int | None:
     """Epoch milliseconds of an ISO-8601 timestamp that carries `Z` or `±HH[:]MM`; else None."""
-    # Fast path for what Codex writes (`2026-11-04T13:59:41.774Z`): a known minute plus plain digits.
-    if type(value) is str and len(value) == 24 and value[23] == "Z" and value[19] == "." and value[16] == ":":
-        base = _z_minute_ms.get(value[:16])
-        if base is not None:
-            sec, ms = value[17:19], value[20:23]
-            if sec.isdigit() and ms.isdigit():
-                try:
-                    seconds = int(sec)
-                    if seconds < 61:
-                        return base + seconds * 1000 + int(ms)
-                except ValueError:
-                    pass
-        else:
+    # Fast path for what Codex writes (`2026-11-04T13:59:41.774Z`): a known hour plus plain digits.
+    if (type(value) is str and len(value) == 24 and value[23] == "Z" and value[19] == "." and value[16] == ":"
+            and value[13] == ":" and value.isascii()):
+        base = _z_hour_ms.get(value[:13])
+        if base is None:
             found = _timestamp_ms(value)
-            if found is not None:
-                _z_minute_ms[value[:16]] = _minute_ms[value[:16] + "+00:00"]
+            if found is not None and value[14:16].isdigit():
+                _z_hour_ms[value[:13]] = _minute_ms[value[:16] + "+00:00"] - int(value[14:16]) * 60000
             return found
+        minute, sec, ms = value[14:16], value[17:19], value[20:23]
+        if minute.isdigit() and sec.isdigit() and ms.isdigit():
+            minutes, seconds = int(minute), int(sec)
+            if minutes < 60 and seconds < 61:
+                return base + minutes * 60000 + seconds * 1000 + int(ms)
     return _timestamp_ms(value)
 
 

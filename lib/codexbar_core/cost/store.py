@@ -23,6 +23,7 @@ import hashlib
 import json
 import os
 import time
+import zlib
 from typing import Any
 
 from codexbar_core.cache import Store
@@ -33,7 +34,7 @@ try:  # several times faster than `json` on the scanner's records (rows of ints 
 except ImportError:  # pragma: no cover - orjson is a dependency, but the scanner must not need it
     _fast_dumps = _fast_loads = None
 
-SCANNER_VERSION = 3
+SCANNER_VERSION = 4
 INLINE_LIMIT = 8 * 1024 * 1024
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
@@ -92,8 +93,14 @@ BUCKETS = 8  # per folder: a changed file rewrites about 1/8 of its folder's fil
 def file_state_key(home: str, path: str) -> tuple[str, str]:
     """(cache key of the bucket holding this file's state, the file's name inside it)."""
     folder, _, name = path.rpartition(os.sep)
-    bucket = int(hashlib.sha1(name.encode("utf-8", "surrogateescape")).hexdigest()[:4], 16) % BUCKETS
-    return f"cost:files:{home}:{path_hash(folder)}:{bucket}", name
+    prefix = _bucket_prefixes.get((home, folder))
+    if prefix is None:
+        prefix = _bucket_prefixes[(home, folder)] = f"cost:files:{home}:{path_hash(folder)}:"
+    # crc32, not a cryptographic hash: it only spreads names over buckets, 10,000 times per cold scan
+    return prefix + str(zlib.crc32(name.encode("utf-8", "surrogateescape")) % BUCKETS), name
+
+
+_bucket_prefixes: dict[tuple[str, str], str] = {}
 
 
 class StateStore:
@@ -169,6 +176,20 @@ class StateStore:
         key, name = file_state_key(self.home, path)
         self._bucket(key)[name] = record_json
         self.dirty_buckets.add(key)
+
+    def forget_bucket(self, key: str) -> None:
+        """Drop a bucket read earlier (another process has rewritten it); unsaved changes too."""
+        self.buckets.pop(key, None)
+        self.dirty_buckets.discard(key)
+
+    def flush_buckets(self, keys: list[str]) -> None:
+        """Write just these buckets now (the scan helper saves each bucket as it finishes it)."""
+        pending, dirty = self.pending, self.dirty_buckets
+        self.pending, self.dirty_buckets = {}, {key for key in keys if key in dirty}
+        try:
+            self.flush()
+        finally:
+            self.pending, self.dirty_buckets = pending, dirty - set(keys)
 
     def put(self, key: str, value: Any) -> None:
         value = dict(value)

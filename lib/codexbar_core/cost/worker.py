@@ -1,9 +1,13 @@
-"""Helper process for large cold scans: `python -m codexbar_core.cost.worker` parses half the files.
+"""Helper process for large cold scans: `python -m codexbar_core.cost.worker` parses part of the files.
 
-Input (stdin): one JSON object `{"overrides": path or null, "fast": [priority turn ids], "tasks": [[path, [ino, mtime_ns, size],
-previous record or null], ...]}`. Output (stdout), per task, two lines: `[path, home entry or null]`
-and the file's record as JSON text (an empty line when the file could not be read). A subprocess
-rather than multiprocessing, so nothing re-imports the plugin script that started us.
+Input (stdin): one JSON object `{"cache": cache folder, "home": home key, "lookup": read saved
+records first, "ignore_saved": bool, "overrides": path or null, "fast": [priority turn ids],
+"units": [[[path, [ino, mtime_ns, size]], ...], ...]}` where each unit is every file of one state
+bucket (see store.py). The helper parses a unit's files, writes the bucket's records to the cache
+itself, and only then prints one line: `[[path, home entry or null], ...]` (null for a fork or
+subagent, which the parent process resolves from the record). A unit cut off by a kill is simply
+not reported. A subprocess rather than multiprocessing, so nothing re-imports the plugin script
+that started us.
 """
 
 from __future__ import annotations
@@ -14,24 +18,31 @@ import sys
 def main() -> int:
     from pathlib import Path
 
+    from codexbar_core.cache import Store
     from codexbar_core.cost.pricing import load_price_table
     from codexbar_core.cost.scan import _scan_batch, gc_paused
-    from codexbar_core.cost.store import dumps, loads
+    from codexbar_core.cost.store import StateStore, dumps, file_state_key, loads
 
     job = loads(sys.stdin.buffer.read())
     overrides = job.get("overrides")
     prices = load_price_table(Path(overrides) if overrides else None)
     prices.fast_turns = frozenset(job.get("fast") or [])
-    out = sys.stdout.buffer  # UTF-8 whatever the locale says (records may hold non-ASCII model names)
+    state = StateStore(Store(Path(job["cache"])), job["home"], ignore_saved=bool(job.get("ignore_saved")))
+    lookup = bool(job.get("lookup"))
+    out = sys.stdout.buffer
     with gc_paused():
-        for task in job["tasks"]:
-            path, sig, prev = task
-            (text, entry), = _scan_batch([(path, tuple(sig), prev)], prices)
-            out.write(dumps([path, entry]).encode())
+        for unit in job["units"]:
+            entries = []
+            for path, sig in unit:
+                prev = state.get_file(path) if lookup else None
+                (text, entry), = _scan_batch([(path, tuple(sig), prev)], prices)
+                if text:
+                    state.put_file(path, text)
+                    entries.append([path, entry])
+            state.flush_buckets([file_state_key(job["home"], unit[0][0])[0]])
+            out.write(dumps(entries).encode())
             out.write(b"\n")
-            out.write(text.encode())
-            out.write(b"\n")
-    out.flush()
+            out.flush()
     return 0
 
 
