@@ -1,5 +1,3 @@
-import sys
+from codexbar_core.cli import run
 
-from codexbar_core.cli import main
-
-sys.exit(main())
+run()

@@ -56,6 +56,19 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def run(argv: list[str] | None = None) -> None:
+    """Entry point of the `codexbar` command, `python -m codexbar_core` and the plugin: `main`, then exit
+    without tearing down the heap. After a cold cost scan that is ~100 MB of small objects, and freeing
+    them one by one took 60-80 ms (measured); everything we write is committed or flushed by then."""
+    code = main(argv)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        code = code or 1  # e.g. the reader went away; what a normal exit would also report
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything we write (cache, settings, secrets) is owner-only
     args = _parser().parse_args(sys.argv[1:] if argv is None else argv)

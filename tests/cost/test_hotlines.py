@@ -176,3 +176,41 @@ def test_reducer_common_case_counts_like_the_general_rules(steps: list[Any]) -> 
             reducer.token(1_790_000_000_000 + i, total, last, model, turn)
     assert fast.rows == general.rows
     assert fast.state() == general.state()
+
+
+@st.composite
+def meta_line(draw: Any) -> dict[str, Any]:
+    ids = ["id", "session_id", "sessionId", "forked_from_id", "forkedFromId", "parent_session_id", "parentSessionId",
+           "timestamp"]
+    payload: Any = {k: draw(st.sampled_from(["s-1", " s-2 ", "", None, 7, "2026-11-04T13:59:41.774Z"]))
+                    for k in ids if draw(st.booleans())}
+    payload["base_instructions"] = {"text": "x" * draw(st.integers(0, 3000))}
+    if draw(st.booleans()):
+        payload["source"] = draw(st.one_of(
+            st.sampled_from(["cli", "subagent", " SubAgent ", None, 3]),
+            st.just({"subagent": {"thread_spawn": {"parent_thread_id": "p-1"}}}),
+            st.just({"subagent": "review"}), st.just({"other": 1})))
+    if draw(st.booleans()):
+        payload["subagent_history_start_ordinal"] = draw(st.one_of(st.integers(0, 50), st.text(max_size=2)))
+    if draw(st.integers(0, 10)) == 0:
+        payload = draw(st.one_of(st.none(), st.text(max_size=2), st.integers()))
+    root: dict[str, Any] = {"timestamp": draw(st.sampled_from(["2026-11-04T13:00:00.000Z", "bad", None])),
+                            "type": draw(st.sampled_from(["session_meta"] * 5 + ["turn_context"])),
+                            "payload": payload}
+    root.update({k: draw(st.sampled_from(["r-1", "", None])) for k in ("id", "session_id", "sessionId")
+                 if draw(st.integers(0, 3)) == 0})
+    return root
+
+
+@settings(max_examples=200, deadline=None)
+@given(meta_line())
+def test_fast_session_meta_reads_like_the_general_decoder(line: dict[str, Any]) -> None:
+    head = (json.dumps(line, separators=(",", ":")) + "\n").encode()
+    fast = parse_mod.meta_in_head(head, True)
+    saved = parse_mod._hot
+    parse_mod._hot = None
+    try:
+        general = parse_mod.meta_in_head(head, True)
+    finally:
+        parse_mod._hot = saved
+    assert fast == general

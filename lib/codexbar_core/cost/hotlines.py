@@ -155,3 +155,50 @@ def turn_event(line: bytes, start: int, end: int, keep: Any, clear: str) -> Opti
                 break
     ordinal = root.ordinal
     return (K_TURN, start, end, model, ordinal if type(ordinal) is int else None, _text(payload.turn_id))
+
+
+# -- session_meta: only the fields read_meta looks at (the line also carries the base instructions,
+# often several KB, which the general decoder would turn into a str for nothing) --------------------
+
+_META_PAYLOAD_FIELDS = ("id", "session_id", "sessionId", "forked_from_id", "forkedFromId", "parent_session_id",
+                        "parentSessionId", "source", "timestamp", "subagent_history_start_ordinal")
+_META_ROOT_FIELDS = ("type", "id", "session_id", "sessionId", "timestamp")
+
+
+class _MetaPayload(msgspec.Struct):
+    id: Any = msgspec.UNSET
+    session_id: Any = msgspec.UNSET
+    sessionId: Any = msgspec.UNSET  # noqa: N815
+    forked_from_id: Any = msgspec.UNSET
+    forkedFromId: Any = msgspec.UNSET  # noqa: N815
+    parent_session_id: Any = msgspec.UNSET
+    parentSessionId: Any = msgspec.UNSET  # noqa: N815
+    source: Any = msgspec.UNSET
+    timestamp: Any = msgspec.UNSET
+    subagent_history_start_ordinal: Any = msgspec.UNSET
+
+
+class _MetaLine(msgspec.Struct):
+    type: Any = msgspec.UNSET
+    payload: Optional[_MetaPayload] = None
+    id: Any = msgspec.UNSET
+    session_id: Any = msgspec.UNSET
+    sessionId: Any = msgspec.UNSET  # noqa: N815
+    timestamp: Any = msgspec.UNSET
+
+
+_decode_meta = msgspec.json.Decoder(_MetaLine).decode
+
+
+def meta_root(line: bytes) -> Optional[dict]:
+    """The line as a dict holding just what `parse.read_meta` reads, or None (decode it the general way)."""
+    try:
+        root = _decode_meta(line)
+    except (msgspec.DecodeError, ValueError):
+        return None
+    pruned = {name: value for name in _META_ROOT_FIELDS if (value := getattr(root, name)) is not _UNSET}
+    payload = root.payload
+    if payload is not None:
+        pruned["payload"] = {name: value for name in _META_PAYLOAD_FIELDS
+                             if (value := getattr(payload, name)) is not _UNSET}
+    return pruned

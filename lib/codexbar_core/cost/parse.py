@@ -443,10 +443,12 @@ def meta_in_head(head: bytes, whole_file: bool) -> Meta | None:
             return None  # still being written
     else:
         line = head[start:end]
-    try:
-        root = _loads(line)
-    except ValueError:
-        return _meta_from_prefix(line)
+    root = _hot.meta_root(line) if _hot is not None else None
+    if root is None:
+        try:
+            root = _loads(line)
+        except ValueError:
+            return _meta_from_prefix(line)
     if not isinstance(root, dict) or root.get("type") != "session_meta":
         return None
     return read_meta(root)

@@ -21,7 +21,7 @@ from codexbar_core.cache import Store, home_key
 from codexbar_core.cost.days import tz_fingerprint
 from codexbar_core.cost.discover import LogFile, discover
 from codexbar_core.cost.pricing import PICO, load_price_table
-from codexbar_core.cost.store import StateStore, last_key, result_key
+from codexbar_core.cost.store import StateStore, home_record_key, last_key, result_key
 
 if TYPE_CHECKING:
     from codexbar_core.cost.scan import Agg, ScanResult
@@ -138,28 +138,42 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     cached = state.get(rkey)
     if cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS:
         return cached["report"]
-    logs = discover(codex_home, since, until)
-    extra = list(cached.get("extra") or []) if cached is not None else []
-    digest = _digest(logs, extra)
-    if cached is not None and cached.get("digest") == digest:
-        report = dict(cached["report"])  # no log changed: the same numbers, checked now
-        report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-    else:
-        from codexbar_core.cost.scan import Scanner  # parsing code: imported only when a log changed
+    helper = None
+    if cached is None and store is not None and state.get(home_record_key(home)) is None:
+        from codexbar_core.cost.scan import start_helper
 
-        scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
-        try:
-            scan = scanner.run(logs)
-        except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-            # Saved scan state of the wrong shape (damaged, or written by something else): start
-            # over from the logs and overwrite it, rather than fail the report.
-            state = StateStore(store, home, ignore_saved=True)
-            scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
-            scan = scanner.run(logs)
-        report = build_report(scan, since, until, today, prices.notes)
-        if sorted(scanner.outside_parents) != extra:
-            extra = sorted(scanner.outside_parents)
-            digest = _digest(logs, extra)
+        helper = start_helper()  # a first scan of this home: likely big, let the helper start up meanwhile
+    try:
+        logs = discover(codex_home, since, until)
+        extra = list(cached.get("extra") or []) if cached is not None else []
+        digest = _digest(logs, extra)
+        if cached is not None and cached.get("digest") == digest:
+            report = dict(cached["report"])  # no log changed: the same numbers, checked now
+            report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00",
+                                                                                                       "Z")
+        else:
+            from codexbar_core.cost.scan import Scanner  # parsing code: imported only when a log changed
+
+            scanner = Scanner(codex_home, state, prices, price_overrides, deadline, helper=helper)
+            try:
+                scan = scanner.run(logs)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+                # Saved scan state of the wrong shape (damaged, or written by something else): start
+                # over from the logs and overwrite it, rather than fail the report.
+                scanner.close()
+                state = StateStore(store, home, ignore_saved=True)
+                scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
+                scan = scanner.run(logs)
+            finally:
+                scanner.close()
+            report = build_report(scan, since, until, today, prices.notes)
+            if sorted(scanner.outside_parents) != extra:
+                extra = sorted(scanner.outside_parents)
+                digest = _digest(logs, extra)
+    finally:
+        if helper is not None and helper.poll() is None:
+            helper.kill()
+            helper.wait()
     state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "report": report})
     state.put(last_key(home), {"report": report})
     state.flush()

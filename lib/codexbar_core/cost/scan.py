@@ -42,7 +42,7 @@ TAIL_CHECK = TAIL_BYTES  # bytes before the saved offset that must still be ther
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
 # The helper starts ~50 ms late (a new interpreter) and writes its own records; this share of the
 # bytes makes both processes finish together on the 1 GB bench home (measured, 2 cores).
-HELPER_SHARE = 0.47
+HELPER_SHARE = 0.49
 
 Agg = dict[str, dict[str, list[Any]]]  # day -> model -> [input, cached, output, reasoning, cost or None]
 
@@ -179,6 +179,28 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
             "off": parsed.offset, "tail": tail, "state": reducer.state(), "rows": rows}
 
 
+def start_helper() -> Any:
+    """A scan helper process (cost/worker.py) waiting for its job on stdin, or None if it cannot start.
+    Started before discovery on a first scan, its interpreter start-up overlaps our own work."""
+    import subprocess
+
+    # The helper sees exactly the import path we have (the plugin adds lib/ itself at run time).
+    lib = str(Path(__file__).resolve().parents[2])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([lib, *(p for p in sys.path if p)]))
+    try:
+        return subprocess.Popen([sys.executable, "-m", "codexbar_core.cost.worker"], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+    except OSError:
+        return None
+
+
+def stop_helper(proc: Any) -> None:
+    if proc is not None and proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
 @contextlib.contextmanager
 def gc_paused() -> Any:
     """No cyclic garbage collection while parsing: a cold scan makes hundreds of thousands of
@@ -236,7 +258,8 @@ class Scanner:
     their sum, so an unchanged folder of 300 logs costs two small reads and one dict merge."""
 
     def __init__(self, codex_home: Path, state: StateStore, prices: PriceTable, overrides: Path | None,
-                 deadline: float | None) -> None:
+                 deadline: float | None, helper: Any = None) -> None:
+        self.helper = helper  # a started scan helper (start_helper), used or stopped by the first scan
         self.codex_home = codex_home
         self.state = state
         self.prices = prices
@@ -321,6 +344,11 @@ class Scanner:
         self.entries[path] = entry
         self.aggs[path] = agg or {}
 
+    def close(self) -> None:
+        """Stop a helper started for this scan and not used."""
+        stop_helper(self.helper)
+        self.helper = None
+
     def _check_deadline(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
             self.save(partial=True)
@@ -345,7 +373,9 @@ class Scanner:
             shard = self.shards[folder]
             files = by_folder.get(folder, {})
             prefix = folder + os.sep
-            aggs = {name: self._agg(prefix + name) for name in files}
+            aggs_get = self.aggs.get
+            self._load_aggs(shard)
+            aggs = {name: aggs_get(prefix + name) or self._agg(prefix + name) for name in files}
             total = None if partial else shard.total
             self.state.put(shard_key(home, folder), {"tz": self.tz, "pfp": self.prices.fingerprint,
                                                      "files": files, "counted": shard.counted, "total": total})
@@ -378,6 +408,7 @@ class Scanner:
             if todo_bytes >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and len(todo) > 1:
                 self._scan_parallel(todo, todo_bytes)
             else:
+                self.close()
                 for item in todo:
                     self._check_deadline()
                     self._store_result(item[0], _scan_batch([item], self.prices)[0])
@@ -423,17 +454,12 @@ class Scanner:
                 theirs.append([[path, list(sig)] for path, sig, _prev in items])
                 their_keys.add(key)
                 load[1] += size
-        proc = None
-        if theirs:
-            # The helper sees exactly the import path we have (the plugin adds lib/ itself at run time).
-            lib = str(Path(__file__).resolve().parents[2])
-            env = dict(os.environ)
-            env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([lib, *(p for p in sys.path if p)]))
-            try:
-                proc = subprocess.Popen([sys.executable, "-m", "codexbar_core.cost.worker"], stdin=subprocess.PIPE,
-                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-            except OSError:
-                proc = None
+        proc, self.helper = self.helper, None
+        if theirs and proc is None:
+            proc = start_helper()
+        elif not theirs:
+            stop_helper(proc)
+            proc = None
         by_path = {item[0]: item for item in todo}
         if proc is None:
             mine, theirs = todo, []
@@ -668,14 +694,17 @@ class Scanner:
             shard = self.shards[folder]
             names.sort()
             if shard.dirty or shard.total is None or shard.counted != names:
-                total: Agg = {}
-                for name in names:
-                    path = folder + os.sep + name
-                    entry = self.entries.get(path)
-                    if entry is not None and entry[7]:
-                        merge_agg(total, self._agg(path))
-                shard.total, shard.counted = total, names
                 self._load_aggs(shard)
+                total: Agg = {}
+                prefix = folder + os.sep
+                entries_get, aggs_get = self.entries.get, self.aggs.get
+                for name in names:
+                    path = prefix + name
+                    entry = entries_get(path)
+                    if entry is not None and entry[7]:
+                        agg = aggs_get(path)
+                        merge_agg(total, agg if agg is not None else self._agg(path))
+                shard.total, shard.counted = total, names
                 shard.dirty = True
             result.aggs.append(shard.total)
         for folder, shard in self.shards.items():
