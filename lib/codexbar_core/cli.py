@@ -166,12 +166,26 @@ def cmd_cost(args: argparse.Namespace) -> int:
                       "error": {"kind": "cost", "message": error}}
         reports.append(report)
     if args.json:
-        print(json.dumps(reports, indent=2))
+        print(_json_text(reports))
     else:
         from codexbar_core.render.text import cost_report_text
 
         print(cost_report_text(reports, color=_use_color(env)))
     return 0
+
+
+def _json_text(value: Any) -> str:
+    """Indented JSON, as `json.dumps(value, indent=2)` writes it (same bytes), by orjson when it can:
+    the standard encoder's indented mode is pure Python, ~10 ms on a 30-day report."""
+    try:
+        import orjson
+
+        text = orjson.dumps(value, option=orjson.OPT_INDENT_2).decode()
+        if text.isascii():  # json.dumps escapes non-ASCII; keep its output exactly
+            return text
+    except (ImportError, TypeError):
+        pass
+    return json.dumps(value, indent=2)
 
 
 # -- actions -----------------------------------------------------------------------------------

@@ -6,40 +6,27 @@ that finishes whatever did not fit in the menu's budget.
 
 from __future__ import annotations
 
-import concurrent.futures
 import datetime as dt
 import fcntl
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codexbar_core import errors, paths
 from codexbar_core.cache import Store
-from codexbar_core.model import UsageResult
-from codexbar_core.pipeline import Home, fetch_usage
+from codexbar_core.homes import Home, homes_from
 from codexbar_core.settings import SOURCES, Settings
+
+if TYPE_CHECKING:
+    from codexbar_core.model import UsageResult
+
+__all__ = ["Home", "homes_from"]  # re-exported: callers find homes here with the rest
 
 # SwiftBar refresh reasons that mean a person asked for it (SWIFTBAR.md §1.6).
 MANUAL_REASONS = frozenset({"MenuAction", "RefreshAllMenu", "RefreshAllURLScheme", "URLScheme", "Shortcut",
                             "DebugView", "NotificationAction", "PluginSettings", "MenuOpen"})
-
-
-def homes_from(settings: Settings, env: dict[str, str]) -> list[Home]:
-    """Configured homes (settings `homes`), else `$CODEX_HOME` / `~/.codex`."""
-    homes: list[Home] = []
-    for entry in settings.get("homes") or []:
-        if isinstance(entry, dict) and entry.get("path"):
-            path = Path(os.path.expanduser(str(entry["path"])))
-            homes.append(Home(str(entry.get("name") or path.name), path))
-        elif isinstance(entry, str) and entry.strip():
-            path = Path(os.path.expanduser(entry.strip()))
-            homes.append(Home(path.name, path))
-    if not homes:
-        homes.append(Home("default", paths.default_codex_home(env)))
-    return homes
 
 
 def resolve_source(flag: str | None, settings: Settings, env: dict[str, str]) -> tuple[str, str]:
@@ -65,6 +52,10 @@ def is_background_run(env: dict[str, str]) -> bool:
 def collect_usage(homes: list[Home], *, requested: str, chosen_by: str, menu: bool, deadline: float,
                   store: Store | None, settings: Settings, env: dict[str, str], background: bool,
                   use_cache: bool = True) -> list[UsageResult]:
+    import concurrent.futures  # usage only: `codexbar cost` never needs threads or the sources
+
+    from codexbar_core.pipeline import fetch_usage
+
     if len(homes) == 1:
         return [fetch_usage(homes[0], requested=requested, chosen_by=chosen_by, menu=menu, deadline=deadline,
                             store=store, settings=settings, env=env, background=background, use_cache=use_cache)]
@@ -115,6 +106,8 @@ def _tag(report: dict[str, Any], home: Home) -> dict[str, Any]:
 
 def spawn_background_refresh(env: dict[str, str]) -> bool:
     """Start `codexbar _refresh-worker` detached; it finishes what the menu could not in its budget."""
+    import subprocess
+
     cmd = [sys.executable, "-m", "codexbar_core", "_refresh-worker"]
     try:
         subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,

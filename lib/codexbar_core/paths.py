@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 APP_NAME = "codexbar"
@@ -108,6 +106,8 @@ def find_codex_binary(env: dict[str, str] | None = None) -> Path | None:
     if explicit:
         p = Path(os.path.expanduser(explicit))
         return p if p.is_file() and os.access(p, os.X_OK) else None
+    import shutil  # here, not at the top: `codexbar cost` never looks for the CLI
+
     found = shutil.which("codex", path=env.get("PATH") or None)
     if found:
         return Path(found)
@@ -123,6 +123,8 @@ def codex_version(binary: Path, timeout: float = 3.0, env: dict[str, str] | None
     which often sits next to `codex` (nvm, Homebrew)."""
     base = dict(os.environ if env is None else env)
     env = dict(base, PATH=os.pathsep.join([enriched_path(base), str(binary.parent)]))
+    import subprocess
+
     try:
         out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=timeout,
                              env=env, stdin=subprocess.DEVNULL)

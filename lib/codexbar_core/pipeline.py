@@ -10,12 +10,13 @@ from __future__ import annotations
 import concurrent.futures
 import os
 import time
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable
 
 from codexbar_core import errors
 from codexbar_core.cache import Store, home_key
+from codexbar_core.homes import Home
 from codexbar_core.model import SourceAttempt, SourceTrace, UsageResult, UsageSnapshot
 from codexbar_core.normalize import normalize_snapshot
 from codexbar_core.sources.base import FetchContext, Source
@@ -26,12 +27,6 @@ FRESH_SECONDS = 60.0
 
 # Errors of the CLI's JSON-RPC path that the /status screen may get around.
 PTY_CAN_FIX = frozenset({"invalid_response", "bug", "error", "parse"})
-
-
-@dataclass
-class Home:
-    name: str
-    path: Path
 
 
 def load_source(source_id: str) -> Source:

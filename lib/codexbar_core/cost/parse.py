@@ -234,10 +234,20 @@ def _loads(line: bytes) -> Any:
     return _decode(text)
 
 
-try:  # typed decoding of the common lines (several times less Python per line); optional
-    from codexbar_core.cost import hotlines as _hot
-except ImportError:  # pragma: no cover - msgspec is a dependency, but the scanner must not need it
-    _hot = None  # type: ignore[assignment]
+_hot: Any = None  # cost/hotlines.py once load_hot_lines() ran: typed decoding of the common lines
+
+
+def load_hot_lines() -> bool:
+    """Switch on the typed fast path (msgspec) for the rest of the process. Worth its ~15 ms import
+    only for scans of many lines (a cold scan), not for the few lines a grown log adds."""
+    global _hot
+    if _hot is None:
+        try:
+            from codexbar_core.cost import hotlines
+        except ImportError:  # pragma: no cover - msgspec is a dependency, but the scanner must not need it
+            return False
+        _hot = hotlines
+    return True
 _TOKEN_MARKER, _TURN_MARKER = PLAIN_MARKERS
 
 

@@ -23,7 +23,14 @@ from codexbar_core import errors
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.days import DayKeys, shared_day_keys, tz_fingerprint
 from codexbar_core.cost.discover import LogFile, all_logs
-from codexbar_core.cost.parse import TAIL_BYTES, first_session_id, head_meta, parse_file, parse_stream
+from codexbar_core.cost.parse import (
+    TAIL_BYTES,
+    first_session_id,
+    head_meta,
+    load_hot_lines,
+    parse_file,
+    parse_stream,
+)
 from codexbar_core.cost.pricing import PriceTable
 from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.store import (
@@ -40,6 +47,7 @@ from codexbar_core.cost.store import (
 
 TAIL_CHECK = TAIL_BYTES  # bytes before the saved offset that must still be there for a resume
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
+HOT_LINES_MIN_BYTES = 4 * 1024 * 1024  # below this the general decoder is cheaper than importing msgspec
 # The helper starts ~50 ms late (a new interpreter) and writes its own records; this share of the
 # bytes makes both processes finish together on the 1 GB bench home (measured, 2 cores).
 HELPER_SHARE = 0.49
@@ -391,8 +399,8 @@ class Scanner:
         for log in logs:
             ph = log.path
             entry = self.entries.get(ph)
-            if entry is not None and (entry[0], entry[1], entry[2]) == log.signature:
-                continue
+            if entry is not None and entry[2] == log.size and entry[1] == log.mtime_ns and entry[0] == log.ino:
+                continue  # unchanged
             prev = self._record(ph) if self.look_up_files else None
             if prev is not None and tuple(prev["sig"]) == log.signature and prev.get("kind") == "plain":
                 # the folder record was lost or invalidated (prices, TZ) but the rows are still good
@@ -404,6 +412,8 @@ class Scanner:
             todo_bytes += log.size - (prev.get("off", 0) if _can_resume(prev, log.signature) else 0)
         if not todo:
             return
+        if todo_bytes >= HOT_LINES_MIN_BYTES:
+            load_hot_lines()
         with gc_paused():
             if todo_bytes >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and len(todo) > 1:
                 self._scan_parallel(todo, todo_bytes)
@@ -670,25 +680,41 @@ class Scanner:
         self.refresh_plain(logs)
         self._check_deadline()
         by_sid: dict[str, list[LogFile]] = {}
+        dependent: list[LogFile] = []
+        entries_get = self.entries.get
         for log in logs:
-            entry = self.entries.get(log.path)
-            if entry is not None and entry[3]:
-                by_sid.setdefault(entry[3], []).append(log)
-        result = ScanResult([])
-        for log in logs:
-            entry = self.entries.get(log.path)
+            entry = entries_get(log.path)
             if entry is None:
                 continue  # vanished during the scan
+            if entry[3]:
+                found = by_sid.get(entry[3])
+                if found is None:
+                    by_sid[entry[3]] = [log]
+                else:
+                    found.append(log)
             if entry[4] != "plain":
-                self._check_deadline()
-                self.resolve_dependent(log, by_sid)
-                entry = self.entries[log.path]
-                if not entry[7]:
-                    if entry[4] == "fork":
-                        result.unresolved_forks += 1
-                    else:
-                        result.unresolved_subagents += 1
-            result.bad_lines += entry[6] or 0
+                dependent.append(log)
+        result = ScanResult([])
+        for log in dependent:
+            self._check_deadline()
+            self.resolve_dependent(log, by_sid)
+            entry = self.entries[log.path]
+            if not entry[7]:
+                if entry[4] == "fork":
+                    result.unresolved_forks += 1
+                else:
+                    result.unresolved_subagents += 1
+        # Active and archived copies of one session (same session id, both counted) are merged below.
+        groups: dict[str, list[str]] = {}
+        for sid, same in by_sid.items():
+            if len(same) > 1:
+                counted = [log.path for log in same if entries_get(log.path)[7]]
+                if len(counted) > 1:
+                    groups[sid] = counted
+        for log in logs:
+            entry = entries_get(log.path)
+            if entry is not None:
+                result.bad_lines += entry[6] or 0
         # Each folder's sum over the files discovered now; recomputed only when something in it changed.
         for folder, names in by_folder.items():
             shard = self.shards[folder]
@@ -711,14 +737,7 @@ class Scanner:
             if folder not in by_folder and shard.dirty:
                 shard.total, shard.counted = None, []  # a parent's folder outside the window: sum later
         # Active and archived copies of one session: the union of their rows replaces their sum.
-        groups: dict[str, list[str]] = {}
-        for log in logs:
-            entry = self.entries.get(log.path)
-            if entry is not None and entry[3] and entry[7]:
-                groups.setdefault(entry[3], []).append(log.path)
         for paths in groups.values():
-            if len(paths) < 2:
-                continue
             seen: set[tuple[Any, ...]] = set()
             merged: list[list[Any]] = []
             for path in paths:

@@ -19,10 +19,12 @@ def main() -> int:
     from pathlib import Path
 
     from codexbar_core.cache import Store
+    from codexbar_core.cost.parse import load_hot_lines
     from codexbar_core.cost.pricing import load_price_table
     from codexbar_core.cost.scan import _scan_batch, gc_paused
     from codexbar_core.cost.store import StateStore, dumps, file_state_key, loads
 
+    load_hot_lines()  # the helper only ever gets big scans
     job = loads(sys.stdin.buffer.read())
     overrides = job.get("overrides")
     prices = load_price_table(Path(overrides) if overrides else None)
