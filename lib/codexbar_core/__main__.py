@@ -1,3 +1,3 @@
-from codexbar_core.cli import run
+from codexbar_core.entry import run
 
 run()

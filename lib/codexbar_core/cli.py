@@ -71,7 +71,8 @@ def run(argv: list[str] | None = None) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything we write (cache, settings, secrets) is owner-only
-    args = _parser().parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    args = _parser().parse_args(argv)
     command = args.command or "menu"
     try:
         if command == "menu":
@@ -79,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
         if command == "usage":
             return cmd_usage(args)
         if command == "cost":
-            return cmd_cost(args)
+            return cmd_cost(args, argv[1:])
         if command == "source":
             settings_mod.update(_env(), source=args.value)
             _drop_usage_cache()
@@ -142,7 +143,7 @@ def cmd_usage(args: argparse.Namespace) -> int:
 
 # -- cost --------------------------------------------------------------------------------------
 
-def cmd_cost(args: argparse.Namespace) -> int:
+def cmd_cost(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     from codexbar_core.cache import Store
     from codexbar_core.collect import collect_cost, cost_window, homes_from
 
@@ -167,6 +168,9 @@ def cmd_cost(args: argparse.Namespace) -> int:
         reports.append(report)
     if args.json:
         print(_json_text(reports))
+        from codexbar_core.cost.quick import save
+
+        save(list(argv or []), env, reports, _json_text)
     else:
         from codexbar_core.render.text import cost_report_text
 

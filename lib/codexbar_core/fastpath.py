@@ -16,22 +16,14 @@ import os
 import sys
 import time
 
+from codexbar_core import plain_dirs
+
 MENU_TTL = 60.0
 FILE_NAME = "menu.json"
 # Environment that changes what the menu looks like or which data it shows.
 KEY_VARS = ("SWIFTBAR", "ARGOS_VERSION", "XBARDarkMode", "OS_APPEARANCE", "CODEX_HOME", "CODEXBAR_ACTION_PATH",
             "SWIFTBAR_PLUGIN_PATH", "TZ", "CODEXBAR_SOURCE", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH",
             "NO_COLOR")
-
-
-def _cache_dir(env: dict[str, str]) -> str | None:
-    for key in ("CODEXBAR_CACHE_DIR", "SWIFTBAR_PLUGIN_CACHE_PATH"):
-        value = (env.get(key) or "").strip()
-        if value:
-            return os.path.expanduser(value)
-    import platformdirs  # small, and the same rule paths.cache_dir() uses
-
-    return platformdirs.user_cache_dir("codexbar", appauthor=False)
 
 
 def menu_key(env: dict[str, str], settings_mtime: float | None) -> str:
@@ -53,16 +45,9 @@ def _settings_mtime(env: dict[str, str], config_dir: str | None) -> float | None
 def try_print_cached_menu(env: dict[str, str] | None = None, cache_dir: str | None = None,
                           config_dir: str | None = None) -> bool:
     env = dict(os.environ) if env is None else env
-    cache_dir = cache_dir or _cache_dir(env)
+    cache_dir = cache_dir or plain_dirs.cache_dir(env)
     if config_dir is None:
-        for key in ("CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH"):
-            if (env.get(key) or "").strip():
-                config_dir = os.path.expanduser(env[key].strip())
-                break
-        else:
-            import platformdirs
-
-            config_dir = platformdirs.user_config_dir("codexbar", appauthor=False)
+        config_dir = plain_dirs.config_dir(env)
     try:
         with open(os.path.join(cache_dir, FILE_NAME), encoding="utf-8") as fh:
             data = json.load(fh)

@@ -11,15 +11,13 @@ fork parents outside the window that the report depended on, says so.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codexbar_core.cache import Store, home_key
 from codexbar_core.cost.days import tz_fingerprint
-from codexbar_core.cost.discover import LogFile, discover
+from codexbar_core.cost.discover import discover_once, signature_digest
 from codexbar_core.cost.pricing import PICO, load_price_table
 from codexbar_core.cost.store import StateStore, home_record_key, last_key, result_key
 
@@ -36,18 +34,6 @@ def _usd(units: int | None) -> float | None:
 
 def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
-
-
-def _digest(logs: list[LogFile], extra: list[str]) -> str:
-    # In discovery order: a reordered listing only costs one needless recount.
-    parts = [f"{log.path}\0{log.ino}\0{log.mtime_ns}\0{log.size}" for log in logs]
-    for path in extra:
-        try:
-            st = os.stat(path)
-            parts.append(f"{path}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_size}")
-        except OSError:
-            parts.append(f"{path}\0gone")
-    return hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
 
 
 def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
@@ -144,9 +130,9 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
         helper = start_helper()  # a first scan of this home: likely big, let the helper start up meanwhile
     try:
-        logs = discover(codex_home, since, until)
+        logs = discover_once(codex_home, since, until)
         extra = list(cached.get("extra") or []) if cached is not None else []
-        digest = _digest(logs, extra)
+        digest = signature_digest(logs, extra)
         if cached is not None and cached.get("digest") == digest:
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
             report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00",
@@ -169,11 +155,14 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             report = build_report(scan, since, until, today, prices.notes)
             if sorted(scanner.outside_parents) != extra:
                 extra = sorted(scanner.outside_parents)
-                digest = _digest(logs, extra)
+                digest = signature_digest(logs, extra)
     finally:
         if helper is not None and helper.poll() is None:
             helper.kill()
             helper.wait()
+    from codexbar_core.cost.quick import note_digest
+
+    note_digest(str(codex_home), report["since"], report["until"], digest, extra)
     state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "report": report})
     state.put(last_key(home), {"report": report})
     state.flush()

@@ -1,0 +1,161 @@
+"""The quick path of `codexbar cost --json`: reprint the last report when no log has changed.
+
+An unchanged home is the common case (the menu asks every 5 minutes; most of the time nobody is
+running Codex). Knowing that still means a stat of every log in the window, but nothing else of
+codexbar is needed: no settings parsing, no SQLite, no price table, no scanner. The full command
+leaves a snapshot here (`cost-quick.bin` in the cache folder, owner-only; `marshal`, which needs no
+import, and the key holds the Python version): the printed JSON with
+a marker where each report's `updatedAt` goes, and per home the window and the digest of every
+log's (path, inode, mtime, size) that the report was computed from.
+
+The snapshot is used only when everything else the output depends on is unchanged, which its key
+says: the command's arguments, today's date, the time zone, the environment that picks homes and
+folders, the settings and price-override files, and codexbar's own code and price table. Anything
+else (a text report, an error, a stale fallback) goes the full way.
+
+Only the standard library's cheapest modules may be imported here (like fastpath.py).
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+import sys
+import time
+from typing import Any
+
+from codexbar_core import plain_dirs
+
+FILE_NAME = "cost-quick.bin"
+UPDATED_MARK = "@@updatedAt@@"
+UPDATED_MARK_JSON = '"' + UPDATED_MARK + '"'
+KEY_VARS = ("CODEX_HOME", "TZ", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH", "CODEXBAR_CACHE_DIR",
+            "SWIFTBAR_PLUGIN_CACHE_PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# codexbar's own files the numbers or their layout come from (an upgrade changes them)
+CODE_FILES = [os.path.join(_HERE, name) for name in (
+    "quick.py", "report.py", "scan.py", "parse.py", "hotlines.py", "reduce.py", "pricing.py", "prices.json",
+    "discover.py", "days.py", "store.py", "priority.py")] + [os.path.join(os.path.dirname(_HERE), "cli.py")]
+
+_noted: dict[tuple[str, str, str], tuple[str, list[str]]] = {}  # what cost_report computed in this process
+
+
+def note_digest(codex_home: str, since: str, until: str, digest: str, extra: list[str]) -> None:
+    """Called by cost_report: the digest its report stands for."""
+    _noted[(codex_home, since, until)] = (digest, list(extra))
+
+
+def _stamp(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_size}"
+
+
+def snapshot_key(argv: list[str], env: dict[str, str]) -> str:
+    """Everything besides the logs that `codexbar cost --json <argv>` prints depends on."""
+    config = plain_dirs.config_dir(env)
+    today = time.strftime("%Y-%m-%d")
+    parts = [f"argv={argv!r}", f"today={today}", f"tz={time.tzname}|{time.timezone}|{time.altzone}",
+             f"settings={_stamp(os.path.join(config, 'settings.json'))}",
+             f"prices={_stamp(os.path.join(config, 'prices.json'))}",
+             f"python={sys.version_info[:3]}", *(f"{k}={env.get(k, '')}" for k in KEY_VARS),
+             *(_stamp(path) for path in CODE_FILES)]
+    return "\n".join(parts)
+
+
+def quick_args(argv: list[str]) -> list[str] | None:
+    """`argv` (after `cost`) in a canonical form, or None when the quick path does not apply
+    (not --json, or anything it does not know: the full parser will say what is wrong)."""
+    canonical: list[str] = []
+    saw_json = False
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        name, eq, value = arg.partition("=")
+        if arg == "--json":
+            saw_json = True
+        elif arg == "--refresh":
+            pass  # an unchanged home gives the same report either way
+        elif name in ("--days", "--since", "--until"):
+            if not eq:
+                i += 1
+                if i >= len(argv):
+                    return None
+                value = argv[i]
+            canonical.append(f"{name}={value}")
+        else:
+            return None
+        i += 1
+    return sorted(canonical) if saw_json else None
+
+
+def _path(env: dict[str, str]) -> str:
+    return os.path.join(plain_dirs.cache_dir(env), FILE_NAME)
+
+
+def try_print(argv: list[str], env: dict[str, str]) -> bool:
+    """Print the snapshot's report if it is still the right one; False (printing nothing) otherwise."""
+    args = quick_args(argv)
+    if args is None:
+        return False
+    try:
+        with open(_path(env), "rb") as fh:
+            data = marshal.load(fh)
+        if data["key"] != snapshot_key(args, env):
+            return False
+        homes = data["homes"]
+        text = data["text"]
+    except (OSError, ValueError, KeyError, TypeError, EOFError):
+        return False
+    if not isinstance(text, str) or text.count(UPDATED_MARK_JSON) != len(homes) or not isinstance(homes, list) or not homes:
+        return False
+    import datetime as dt
+
+    from codexbar_core.cost.discover import discover, remembered, signature_digest
+
+    try:
+        for home in homes:
+            window = (home["path"], dt.date.fromisoformat(home["since"]), dt.date.fromisoformat(home["until"]))
+            logs = discover(*window)
+            if signature_digest(logs, list(home["extra"])) != home["digest"]:
+                remembered[window] = logs  # the full path goes on from this listing
+                return False
+    except (KeyError, TypeError, ValueError):
+        return False
+    now = time.strftime('"%Y-%m-%dT%H:%M:%SZ"', time.gmtime())
+    sys.stdout.write(text.replace(UPDATED_MARK_JSON, now) + "\n")
+    return True
+
+
+def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any) -> None:
+    """Leave a snapshot for the next run, when every report is complete and its digest known."""
+    args = quick_args(argv)
+    if args is None:
+        return
+    homes = []
+    for report in reports:
+        if "error" in report or report.get("stale"):
+            return
+        noted = _noted.get((str(report.get("codexHome")), str(report.get("since")), str(report.get("until"))))
+        if noted is None:
+            return  # a report not computed here (a stale fallback): nothing to vouch for it
+        homes.append({"path": report["codexHome"], "since": report["since"], "until": report["until"],
+                      "digest": noted[0], "extra": noted[1]})
+    text = render([dict(report, updatedAt=UPDATED_MARK) for report in reports])
+    if text.count(UPDATED_MARK_JSON) != len(reports):
+        return  # the marker also appears elsewhere (a home named like it): no snapshot
+    data = {"key": snapshot_key(args, env), "homes": homes, "text": text}
+    path = _path(env)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            marshal.dump(data, fh)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

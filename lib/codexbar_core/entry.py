@@ -1,0 +1,28 @@
+"""Entry point of the `codexbar` command and `python -m codexbar_core`.
+
+`codexbar cost --json` on an unchanged home is answered by cost/quick.py before the rest of
+codexbar is imported (about half of that command's time on 10,000 logs was imports and SQLite).
+Everything else goes to cli.py.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def run() -> None:
+    argv = sys.argv[1:]
+    if argv[:1] == ["cost"]:
+        try:
+            from codexbar_core.cost.quick import try_print
+
+            printed = try_print(argv[1:], dict(os.environ))
+        except Exception:  # the quick path is only ever a shortcut: any surprise goes the full way
+            printed = False
+        if printed:
+            sys.stdout.flush()
+            os._exit(0)
+    from codexbar_core.cli import run as run_cli
+
+    run_cli(argv)

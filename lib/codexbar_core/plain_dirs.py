@@ -1,0 +1,38 @@
+"""The cache and settings folders as plain strings, for the warm paths (fastpath.py, cost/quick.py).
+
+The same rules as paths.cache_dir() / paths.config_dir(), without creating anything and with
+nothing imported but `os` (and platformdirs only when no environment variable names the folder).
+"""
+
+from __future__ import annotations
+
+import os
+
+CACHE_VARS = ("CODEXBAR_CACHE_DIR", "SWIFTBAR_PLUGIN_CACHE_PATH")
+CONFIG_VARS = ("CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH")
+
+
+def _named(env: dict[str, str], names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = (env.get(name) or "").strip()
+        if value:
+            return os.path.expanduser(value)
+    return None
+
+
+def cache_dir(env: dict[str, str]) -> str:
+    found = _named(env, CACHE_VARS)
+    if found is None:
+        import platformdirs  # small, and the rule paths.cache_dir() uses
+
+        found = platformdirs.user_cache_dir("codexbar", appauthor=False)
+    return found
+
+
+def config_dir(env: dict[str, str]) -> str:
+    found = _named(env, CONFIG_VARS)
+    if found is None:
+        import platformdirs
+
+        found = platformdirs.user_config_dir("codexbar", appauthor=False)
+    return found

@@ -1,0 +1,112 @@
+"""`codexbar cost --json` on an unchanged home is answered from a snapshot without loading codexbar's
+scanner (cost/quick.py). It must never show an old number: whatever changed since (a log, the
+prices, the time zone, the window) has to send the command the full way."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess  # noqa: E402  (kept after the test helpers, as in the other CLI tests)
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.cost.logs import active, append, meta, tok, turn, write
+from tests.rig.runner import ROOT, base_env
+
+DAY = "2026-07-11"
+# --refresh: without it a result under a minute old is reused on purpose (issue 3), changed logs or not
+WINDOW = ["--since", "2026-07-01", "--until", "2026-07-31", "--refresh"]
+
+
+def run_cost(env: dict[str, str], *args: str) -> tuple[list[dict], bool]:
+    """(reports, answered by the quick path). The quick path is told apart by what it imports."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "codexbar_core", "cost", "--json", *args],
+                          env=env, capture_output=True, text=True, timeout=60, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout), "codexbar_core.cli" not in proc.stderr
+
+
+def numbers(reports: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "updatedAt"} for r in reports]
+
+
+@pytest.fixture
+def home_env(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    home = tmp_path / "codex"
+    write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), tok("12:00:01", total=(1000, 200, 50), last=(1000, 200, 50))])
+    return home, base_env(tmp_path, home)
+
+
+def test_unchanged_home_is_reprinted_from_the_snapshot(home_env: tuple[Path, dict[str, str]]) -> None:
+    home, env = home_env
+    first, quick = run_cost(env, *WINDOW)
+    assert not quick  # nothing to reuse yet
+    again, quick = run_cost(env, *WINDOW)
+    assert quick
+    assert numbers(again) == numbers(first)
+    assert again[0]["updatedAt"] >= first[0]["updatedAt"]
+    snapshot = Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin"
+    assert stat.S_IMODE(snapshot.stat().st_mode) == 0o600
+
+
+def test_an_appended_event_is_never_missed(home_env: tuple[Path, dict[str, str]]) -> None:
+    home, env = home_env
+    before, _ = run_cost(env, *WINDOW)
+    append(active(home, "s1"), [tok("12:05:00", total=(3000, 400, 90), last=(2000, 200, 40))])
+    after, quick = run_cost(env, *WINDOW)
+    assert not quick
+    assert after[0]["totals"]["inputTokens"] == before[0]["totals"]["inputTokens"] + 2000
+    _, quick = run_cost(env, *WINDOW)
+    assert quick  # and the new numbers are the snapshot from then on
+
+
+def test_a_new_log_or_a_deleted_one_is_seen(home_env: tuple[Path, dict[str, str]]) -> None:
+    home, env = home_env
+    run_cost(env, *WINDOW)
+    second = write(active(home, "s2"), [meta("s2"), turn("gpt-5.5"), tok("13:00:00", last=(500, 0, 5))])
+    with_two, quick = run_cost(env, *WINDOW)
+    assert not quick and with_two[0]["totals"]["inputTokens"] == 1500
+    second.unlink()
+    with_one, quick = run_cost(env, *WINDOW)
+    assert not quick and with_one[0]["totals"]["inputTokens"] == 1000
+
+
+def test_price_override_time_zone_and_window_changes_go_the_full_way(home_env: tuple[Path, dict[str, str]]) -> None:
+    home, env = home_env
+    base, _ = run_cost(env, *WINDOW)
+    config = Path(env["CODEXBAR_CONFIG_DIR"])
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "prices.json").write_text(json.dumps({"gpt-5.5": {"input": 100, "output": 100}}))
+    repriced, quick = run_cost(env, *WINDOW)
+    assert not quick and repriced[0]["totals"]["totalCost"] > base[0]["totals"]["totalCost"]
+    tokyo, quick = run_cost(dict(env, TZ="Asia/Tokyo"), *WINDOW)
+    assert not quick and [d["date"] for d in tokyo[0]["daily"]] == ["2026-07-11"]
+    narrow, quick = run_cost(env, "--since", "2026-07-12", "--until", "2026-07-31", "--refresh")
+    assert not quick and narrow[0]["daily"] == []
+
+
+def test_text_output_and_unknown_arguments_are_not_shortcut(home_env: tuple[Path, dict[str, str]]) -> None:
+    from codexbar_core.cost.quick import quick_args
+
+    assert quick_args(["--json", "--since=2026-07-01", "--until", "2026-07-31", "--refresh"]) == [
+        "--since=2026-07-01", "--until=2026-07-31"]
+    assert quick_args(["--since", "2026-07-01"]) is None  # text output
+    assert quick_args(["--json", "--bogus"]) is None
+    assert quick_args(["--json", "--days"]) is None
+    home, env = home_env
+    run_cost(env, *WINDOW)
+    proc = subprocess.run([sys.executable, "-m", "codexbar_core", "cost", "--json", "--days", "x"], env=env,
+                          capture_output=True, text=True, timeout=60, cwd=str(ROOT))
+    assert proc.returncode == 2 and "invalid int value" in proc.stderr  # the full parser's message
+
+
+def test_a_damaged_snapshot_is_ignored(home_env: tuple[Path, dict[str, str]]) -> None:
+    home, env = home_env
+    first, _ = run_cost(env, *WINDOW)
+    (Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin").write_bytes(b"\x00garbage" * 10)
+    again, quick = run_cost(env, *WINDOW)
+    assert not quick and numbers(again) == numbers(first)
+    assert os.path.getsize(Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin") > 100  # rewritten
