@@ -66,6 +66,22 @@ def test_huge_turn_context_without_model_keeps_the_previous_one(tmp_path: Path) 
     assert scan(tmp_path)["daily"][0]["modelsUsed"] == ["gpt-5.5"]
 
 
+def test_huge_turn_context_whose_closed_payload_has_blank_models_clears_the_model(tmp_path: Path) -> None:
+    # the payload closes inside the first 256 KiB; the rest of the line (another field) is cut off
+    big = {"timestamp": "2026-07-11T12:00:00Z", "type": "turn_context", "payload": {"model": " ", "cwd": "/x"},
+           "extra": "y" * 300_000}
+    write(active(tmp_path, "s1"), [meta("s1"), turn("gpt-5.5"), big,
+                                   tok("12:00:01", last=(10, 0, 1), model="gpt-5.4")])
+    assert scan(tmp_path)["daily"][0]["modelsUsed"] == ["gpt-5.4"]  # the event's own model now applies
+
+
+def test_huge_turn_context_cut_inside_its_payload_takes_the_first_named_model(tmp_path: Path) -> None:
+    big = {"timestamp": "2026-07-11T12:00:00Z", "type": "turn_context",
+           "payload": {"model_name": "", "model": "gpt-5.4", "cwd": "y" * 300_000}}
+    write(active(tmp_path, "s1"), [meta("s1"), turn("gpt-5.5"), big, tok("12:00:01", last=(10, 0, 1))])
+    assert scan(tmp_path)["daily"][0]["modelsUsed"] == ["gpt-5.4"]
+
+
 def test_huge_other_lines_are_ignored(tmp_path: Path) -> None:
     huge_event = tok("12:00:02", last=(999, 0, 9))
     huge_event["payload"]["padding"] = "z" * 300_000  # a token_count over 256 KiB is not used

@@ -203,6 +203,29 @@ def read_meta(root: dict[str, Any]) -> Meta:
                 timestamp_ms(root.get("timestamp")) or fork_ts)
 
 
+_PAYLOAD_OPEN = re.compile(rb'"payload"\s*:\s*\{')
+_raw_decode = json.JSONDecoder().raw_decode
+
+
+def _truncated_turn_model(prefix: bytes) -> str | None:
+    """The model a turn_context cut at 256 KiB sets (SPEC B §6.3): a payload that closes inside the
+    prefix is read whole (model fields all blank clear the model); an unclosed one gives its first
+    non-blank model field, and without one the previous model stays."""
+    opened = _PAYLOAD_OPEN.search(prefix)
+    if opened:
+        try:
+            payload, _end = _raw_decode(prefix[opened.end() - 1:].decode("utf-8", "replace"))
+        except ValueError:
+            payload = None  # cut before its closing brace
+        if isinstance(payload, dict):
+            return turn_context_model(payload)
+    for match in _MODEL_IN_PREFIX.finditer(prefix):
+        name = match.group(1).decode("utf-8", "replace").strip()
+        if name:
+            return name
+    return KEEP
+
+
 def _meta_from_prefix(prefix: bytes) -> Meta:
     """A session_meta line cut at 256 KiB: take the ids the prefix still shows."""
     found: dict[str, str] = {}
@@ -291,9 +314,7 @@ def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
         prefix = line[:MAX_LINE]
         head = prefix[:512]
         if b'"turn_context"' in head:
-            match = _MODEL_IN_PREFIX.search(prefix)
-            model = match.group(1).decode("utf-8", "replace").strip() if match else ""
-            out.events.append((K_TURN, base + start, end, model or KEEP, None, None))
+            out.events.append((K_TURN, base + start, end, _truncated_turn_model(prefix), None, None))
         elif b'"session_meta"' in head:
             out.events.append((K_META, base + start, end, _meta_from_prefix(prefix)))
         return
