@@ -68,18 +68,7 @@ def try_print_cached_menu(env: dict[str, str] | None = None, cache_dir: str | No
 def store_menu(text: str, env: dict[str, str], cache_dir: str, config_dir: str) -> None:
     """Remember a complete menu for the warm path (atomic, owner-only)."""
     data = {"key": menu_key(env, _settings_mtime(env, config_dir)), "written": time.time(), "text": text}
-    path = os.path.join(cache_dir, FILE_NAME)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    plain_dirs.write_owner_only(os.path.join(cache_dir, FILE_NAME), json.dumps(data).encode("utf-8"))
 
 
 def forget_menu(cache_dir: str) -> None:

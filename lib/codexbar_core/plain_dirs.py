@@ -1,4 +1,5 @@
-"""The cache and settings folders as plain strings, for the warm paths (fastpath.py, cost/quick.py).
+"""The cache and settings folders as plain strings, and an owner-only file write, for the warm paths
+(fastpath.py, cost/quick.py).
 
 The same rules as paths.cache_dir() / paths.config_dir(), without creating anything and with
 nothing imported but `os` (and platformdirs only when no environment variable names the folder).
@@ -36,3 +37,18 @@ def config_dir(env: dict[str, str]) -> str:
 
         found = platformdirs.user_config_dir("codexbar", appauthor=False)
     return found
+
+
+def write_owner_only(path: str, data: bytes) -> None:
+    """Replace `path` atomically with `data`, readable by the owner only; a failure leaves no trace."""
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass

@@ -93,6 +93,15 @@ def _text(value: Any) -> Optional[str]:
     return None
 
 
+def _vector(usage: _Usage) -> tuple[int, int, int, int]:
+    """(input incl. cached, cached, output incl. reasoning, reasoning clamped to output), as parse.usage_vector."""
+    cached = usage.cached_input_tokens
+    if cached is None:
+        cached = usage.cache_read_input_tokens
+    out, reasoning = usage.output_tokens, usage.reasoning_output_tokens
+    return (usage.input_tokens, cached, out, reasoning if reasoning <= out else out)
+
+
 def token_event(line: bytes, start: int, end: int,
                 timestamp_ms: Callable[[Any], Optional[int]]) -> Optional[tuple[Any, ...]]:
     try:
@@ -112,19 +121,9 @@ def token_event(line: bytes, start: int, end: int,
     ts = timestamp_ms(root.timestamp)
     if ts is None:
         return NO_EVENT  # an event without a usable time cannot be put on a day
-    total = None
-    if t is not None:
-        cached = t.cached_input_tokens
-        if cached is None:
-            cached = t.cache_read_input_tokens
-        out, reasoning = t.output_tokens, t.reasoning_output_tokens
-        total = (t.input_tokens, cached, out, reasoning if reasoning <= out else out)
+    total = None if t is None else _vector(t)
     if last is not None:
-        cached = last.cached_input_tokens
-        if cached is None:
-            cached = last.cache_read_input_tokens
-        out, reasoning = last.output_tokens, last.reasoning_output_tokens
-        last = (last.input_tokens, cached, out, reasoning if reasoning <= out else out)
+        last = _vector(last)
     model = info.model or info.model_name or payload.model or root.model
     turn = payload.turn_id or payload.turnId or payload.id or info.turn_id or info.turnId or info.id
     ordinal = root.ordinal

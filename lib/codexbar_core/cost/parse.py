@@ -288,25 +288,6 @@ def _marker_pattern(markers: tuple[bytes, ...]) -> re.Pattern[bytes]:
     return pattern
 
 
-def _candidate_lines(data: bytes, markers: tuple[bytes, ...]) -> list[tuple[int, int]]:
-    """(start, end) of the lines that mention one of the markers, in order, each once."""
-    lines: list[tuple[int, int]] = []
-    find = data.find
-    rfind = data.rfind
-    size = len(data)
-    last_end = -1
-    for hit in _marker_pattern(markers).finditer(data):
-        p = hit.start()
-        if p < last_end:
-            continue  # same line as the previous hit
-        end = find(b"\n", p)
-        if end == -1:
-            end = size
-        lines.append((rfind(b"\n", 0, p) + 1, end))
-        last_end = end
-    return lines
-
-
 def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
     """Turn one candidate line into an event (or nothing), appending to `out.events`."""
     end = base + start + len(line)
@@ -363,12 +344,11 @@ def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
 
 
 def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...]) -> None:
-    """Decode every candidate line of `data`; the two common kinds go the typed way first."""
-    if _hot is None:
-        for start, end in _candidate_lines(data, markers):
-            _decode_line(data[start:end], base, start, out)
-        return
-    token_event, turn_event, no_event = _hot.token_event, _hot.turn_event, _hot.NO_EVENT
+    """Decode every line of `data` that mentions a marker (each once, in order); with the typed fast
+    path loaded (load_hot_lines), the two common kinds go that way first."""
+    hot = _hot
+    if hot is not None:
+        token_event, turn_event, no_event = hot.token_event, hot.turn_event, hot.NO_EVENT
     append = out.events.append
     find = data.find
     rfind = data.rfind
@@ -384,7 +364,7 @@ def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...])
         start = rfind(b"\n", 0, p) + 1
         last_end = end
         line = data[start:end]
-        if end - start <= MAX_LINE:
+        if hot is not None and end - start <= MAX_LINE:
             marker = hit[0]
             if marker == _TOKEN_MARKER:
                 event = token_event(line, base + start, base + end, timestamp_ms)

@@ -147,15 +147,4 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
     if text.count(UPDATED_MARK_JSON) != len(reports):
         return  # the marker also appears elsewhere (a home named like it): no snapshot
     data = {"key": snapshot_key(args, env), "homes": homes, "text": text}
-    path = _path(env)
-    tmp = f"{path}.{os.getpid()}.tmp"
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            marshal.dump(data, fh)
-        os.replace(tmp, path)
-    except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+    plain_dirs.write_owner_only(_path(env), marshal.dumps(data))
