@@ -83,6 +83,7 @@ def turn_line(draw: Any) -> dict[str, Any]:
 
 
 def _read_both_ways(path: Path) -> tuple[Any, Any]:
+    assert parse_mod.load_hot_lines()
     results = []
     for hot in (parse_mod._hot, None):
         saved = parse_mod._hot
@@ -108,7 +109,7 @@ def test_fast_path_reads_generated_lines_like_the_general_decoder(tmp_path_facto
 
 def test_fast_path_is_in_use_and_counts_a_real_shaped_file(tmp_path: Path) -> None:
     """Guards against the fast path silently never running (e.g. a dependency missing)."""
-    assert parse_mod._hot is not None
+    assert parse_mod.load_hot_lines() and parse_mod._hot is not None
     usage_a = {"input_tokens": 100, "cached_input_tokens": 40, "output_tokens": 10, "reasoning_output_tokens": 4,
                "total_tokens": 110}
     usage_b = {"input_tokens": 250, "cached_input_tokens": 90, "output_tokens": 30, "reasoning_output_tokens": 9,
@@ -206,6 +207,7 @@ def meta_line(draw: Any) -> dict[str, Any]:
 @given(meta_line())
 def test_fast_session_meta_reads_like_the_general_decoder(line: dict[str, Any]) -> None:
     head = (json.dumps(line, separators=(",", ":")) + "\n").encode()
+    assert parse_mod.load_hot_lines()
     fast = parse_mod.meta_in_head(head, True)
     saved = parse_mod._hot
     parse_mod._hot = None
