@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from codexbar_core.cache import Store
+from codexbar_core.cost import helper_proc
 from codexbar_core.cost import scan as scan_mod
 from tests.cost.logs import active, archived, meta, scan, tok, turn, write
 
@@ -51,7 +52,7 @@ def test_without_a_helper_the_scan_still_completes(tmp_path: Path, monkeypatch: 
     home_with_sessions(home)
     serial = scan(home)
     monkeypatch.setattr(scan_mod, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(scan_mod.sys, "executable", str(tmp_path / "no-python-here"))
+    monkeypatch.setattr(helper_proc.sys, "executable", str(tmp_path / "no-python-here"))
     assert strip_time(scan(home, store=Store(tmp_path / "cache"))) == strip_time(serial)
 
 

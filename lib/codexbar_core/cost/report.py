@@ -124,11 +124,11 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     cached = state.get(rkey)
     if cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS:
         return cached["report"]
+    from codexbar_core.cost import helper_proc
+
     helper = None
     if cached is None and store is not None and state.get(home_record_key(home)) is None:
-        from codexbar_core.cost.scan import start_helper
-
-        helper = start_helper()  # a first scan of this home: likely big, let the helper start up meanwhile
+        helper = helper_proc.start_helper()  # a first scan of this home: likely big, let it start up meanwhile
     try:
         logs = discover_once(codex_home, since, until)
         extra = list(cached.get("extra") or []) if cached is not None else []

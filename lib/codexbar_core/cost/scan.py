@@ -13,7 +13,6 @@ import contextlib
 import gc
 import hashlib
 import os
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from codexbar_core import errors
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.days import DayKeys, shared_day_keys, tz_fingerprint
 from codexbar_core.cost.discover import LogFile, all_logs
+from codexbar_core.cost.helper_proc import start_helper, stop_helper
 from codexbar_core.cost.parse import (
     TAIL_BYTES,
     first_session_id,
@@ -185,28 +185,6 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
     rows.extend(reducer.rows)
     return {"v": SCANNER_VERSION, "sig": list(sig), "kind": "plain", "sid": sid, "meta": meta_seen, "bad": bad,
             "off": parsed.offset, "tail": tail, "state": reducer.state(), "rows": rows}
-
-
-def start_helper() -> Any:
-    """A scan helper process (cost/worker.py) waiting for its job on stdin, or None if it cannot start.
-    Started before discovery on a first scan, its interpreter start-up overlaps our own work."""
-    import subprocess
-
-    # The helper sees exactly the import path we have (the plugin adds lib/ itself at run time).
-    lib = str(Path(__file__).resolve().parents[2])
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(dict.fromkeys([lib, *(p for p in sys.path if p)]))
-    try:
-        return subprocess.Popen([sys.executable, "-m", "codexbar_core.cost.worker"], stdin=subprocess.PIPE,
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
-    except OSError:
-        return None
-
-
-def stop_helper(proc: Any) -> None:
-    if proc is not None and proc.poll() is None:
-        proc.kill()
-        proc.wait()
 
 
 @contextlib.contextmanager
