@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from codexbar_core.cost.discover import discover
 from tests.cost.logs import active, archived, meta, scan, tok, turn, write
@@ -116,3 +118,19 @@ def test_day_keys_agree_with_localtime_around_midnights_and_dst_switches(tz, zon
         for minute in range(first, first + 2 * 1440, 7):
             t = time.localtime(minute * 60)
             assert keys(minute * 60000 + 59_999) == f"{t.tm_year:04d}-{t.tm_mon:02d}-{t.tm_mday:02d}"
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789-xT\u0663", max_size=20))
+def test_archived_name_dates_are_read_like_the_spec_pattern(name: str) -> None:
+    """An archived log's date is the first `\\d{4}-\\d{2}-\\d{2}` in its name (read without `re`)."""
+    import re
+
+    from codexbar_core.cost.discover import _date_in_name
+
+    match = re.search(r"(\d{4})-(\d{2})-(\d{2})", name)
+    try:
+        expected = dt.date(*(int(g) for g in match.groups())) if match else None
+    except ValueError:
+        expected = None
+    assert _date_in_name(name) == expected

@@ -14,18 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import stat
 import time
-from typing import TYPE_CHECKING, NamedTuple
+from collections import namedtuple
 
+# `typing` costs ~4 ms to import and the quick path (cost/quick.py) runs this module on its own.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
-_NAME_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
-class LogFile(NamedTuple):
+class LogFile(namedtuple("LogFile", "path dev ino mtime_ns size folder name")):
+    """One log: full path, device, inode, mtime (ns), size, its folder and its name."""
+
+    __slots__ = ()
     path: str
     dev: int
     ino: int
@@ -45,13 +48,19 @@ def roots(codex_home: Path | str) -> list[str]:
 
 
 def _date_in_name(name: str) -> dt.date | None:
-    match = _NAME_DATE.search(name)
-    if not match:
-        return None
-    try:
-        return dt.date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
-    except ValueError:
-        return None
+    """The first `YYYY-MM-DD` in a file name (what the regex `\\d{4}-\\d{2}-\\d{2}` finds first), as a date.
+    Not `re`: with the `enum` it pulls in, ~3.5 ms of the quick path's ~50 ms."""
+    dash = name.find("-", 4)
+    while dash != -1:
+        year, month, day = name[dash - 4:dash], name[dash + 1:dash + 3], name[dash + 4:dash + 6]
+        if (name[dash + 3:dash + 4] == "-" and len(day) == 2 and year.isdigit() and month.isdigit()
+                and day.isdigit()):
+            try:
+                return dt.date(int(year), int(month), int(day))
+            except ValueError:
+                return None
+        dash = name.find("-", dash + 1)
+    return None
 
 
 def _partition_date(parts: tuple[str, str, str]) -> dt.date | None:
@@ -256,7 +265,7 @@ def signature_digest(logs: list[LogFile], extra: list[str]) -> str:
     """What a report stands for: every log's (path, inode, mtime, size), plus the fork parents
     outside the window it read (`extra`). In discovery order: a reordered listing only costs one
     needless recount."""
-    import hashlib
+    from hashlib import sha1
 
     global _last_digest
     if _last_digest is not None and _last_digest[0] is logs and _last_digest[1] == extra:
@@ -268,7 +277,7 @@ def signature_digest(logs: list[LogFile], extra: list[str]) -> str:
             parts.append(f"{path}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_size}")
         except OSError:
             parts.append(f"{path}\0gone")
-    digest = hashlib.sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
+    digest = sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
     _last_digest = (logs, list(extra), digest)
     return digest
 

@@ -22,9 +22,12 @@ import marshal
 import os
 import sys
 import time
-from typing import Any
 
 from codexbar_core import plain_dirs
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing would cost ~4 ms here
+if TYPE_CHECKING:
+    from typing import Any
 
 FILE_NAME = "cost-quick.bin"
 UPDATED_MARK = "@@updatedAt@@"
