@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -88,6 +87,8 @@ def load(env: dict[str, str] | None = None) -> Settings:
 def write_private_json(path: Path, data: Any) -> None:
     """Write JSON atomically: temp file in the same folder (0600), fsync, rename."""
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    import tempfile  # only when writing: reading settings (every run) does not need it
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
     try:
         os.fchmod(fd, 0o600)

@@ -649,12 +649,15 @@ class Scanner:
 
     def run(self, logs: list[LogFile]) -> ScanResult:
         by_folder: dict[str, list[str]] = {}
+        present: set[str] = set()
+        add_present = present.add
         for log in logs:
+            add_present(log.path)
             names = by_folder.get(log.folder)
             if names is None:
                 names = by_folder[log.folder] = []
             names.append(log.name)
-        self.present = {log.path for log in logs}
+        self.present = present
         for folder in by_folder:
             self._shard(folder)
         self.gone = set()
@@ -669,6 +672,7 @@ class Scanner:
         self._check_deadline()
         by_sid: dict[str, list[LogFile]] = {}
         dependent: list[LogFile] = []
+        bad_lines = 0
         entries_get = self.entries.get
         for log in logs:
             entry = entries_get(log.path)
@@ -682,6 +686,8 @@ class Scanner:
                     found.append(log)
             if entry[4] != "plain":
                 dependent.append(log)
+            else:
+                bad_lines += entry[6] or 0
         result = ScanResult([])
         for log in dependent:
             self._check_deadline()
@@ -699,10 +705,9 @@ class Scanner:
                 counted = [log.path for log in same if entries_get(log.path)[7]]
                 if len(counted) > 1:
                     groups[sid] = counted
-        for log in logs:
-            entry = entries_get(log.path)
-            if entry is not None:
-                result.bad_lines += entry[6] or 0
+        for log in dependent:  # plain files were counted above; these were (re)read just now
+            bad_lines += self.entries[log.path][6] or 0
+        result.bad_lines = bad_lines
         # Each folder's sum over the files discovered now; recomputed only when something in it changed.
         for folder, names in by_folder.items():
             shard = self.shards[folder]
