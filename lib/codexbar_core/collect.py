@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import fcntl
 import os
+import subprocess  # at import time, in the main thread: the menu's worker threads must not race to import it
 import sys
 import time
 from pathlib import Path
@@ -106,8 +107,6 @@ def _tag(report: dict[str, Any], home: Home) -> dict[str, Any]:
 
 def spawn_background_refresh(env: dict[str, str]) -> bool:
     """Start `codexbar _refresh-worker` detached; it finishes what the menu could not in its budget."""
-    import subprocess
-
     cmd = [sys.executable, "-m", "codexbar_core", "_refresh-worker"]
     try:
         subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
