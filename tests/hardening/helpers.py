@@ -28,9 +28,16 @@ def menu(env: dict[str, str]) -> str:
     """One plugin run that must succeed and print a whole menu; returns stdout."""
     proc = run_plugin(env)
     assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stderr}"
+    assert "internal error" not in proc.stdout, f"{proc.stdout}\n{internal_error_log(env)}"
     assert_valid_menu(proc.stdout)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.stdout
+
+
+def internal_error_log(env: dict[str, str]) -> str:
+    """What the menu's "internal error" line points to (codexbar.log), for the failure message."""
+    logs = sorted(Path(env["CODEXBAR_CACHE_DIR"]).glob("codexbar.log*"))
+    return "\n".join(f"--- {p.name}:\n{p.read_text(errors='replace')[-6000:]}" for p in logs) or "(no codexbar.log)"
 
 
 def assert_valid_menu(out: str) -> list[str]:
