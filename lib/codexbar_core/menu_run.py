@@ -86,9 +86,14 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
     pool.shutdown(wait=False)
 
     needs_background = unfinished
+    usage_results: list[UsageResult] | None = None
     if usage_future in done:
-        usage_results: list[UsageResult] = usage_future.result()
-    else:
+        try:
+            usage_results = usage_future.result()
+        except Exception:  # a bug in the usage path must not cost the cost section: cached usage instead
+            _log_exception(env)
+            needs_background = True
+    if usage_results is None:
         usage_results = []
         for h in homes:
             snap, _stored = last_good(store, h.path)

@@ -145,3 +145,31 @@ def test_a_broken_settings_file_is_never_overwritten_by_a_click(scratch, env_for
     proc = run_codexbar(["source", "oauth"], env)
     assert proc.returncode == 1 and "Fix or delete it" in proc.stderr
     assert settings.read_text() == '{"source": "cli", "homes": [ oops'
+
+
+def test_a_bug_in_the_usage_path_still_shows_cost_and_is_logged(scratch, env_for, monkeypatch, capsys):
+    """An unexpected exception while fetching usage costs the menu neither its cost section nor its
+    actions: usage falls back to the cache, and the traceback goes to codexbar.log."""
+    import datetime as dt
+
+    from codexbar_core import collect, menu_run
+    from tests.cost.logs import active, meta, tok, turn, write
+
+    home = scratch / "home"
+    today = dt.date.today().isoformat()
+    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    write(active(home, "s1", today), [meta("s1", day=today), turn("gpt-5.5", day=today),
+                                      tok("x", stamp=stamp, last=(100_000, 0, 1000))])
+    env = env_for(home)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug in the usage path")
+
+    monkeypatch.setattr(collect, "collect_usage", broken)
+    assert menu_run.run_menu(env, 5.0) == 0
+    out = capsys.readouterr().out
+    assert "internal error" not in out
+    assert "Today: $0.53" in out  # 100K input at $5/M + 1K output at $30/M
+    assert_valid_menu(out)
+    log = (scratch / "cache" / "codexbar.log").read_text()
+    assert "RuntimeError: a bug in the usage path" in log
