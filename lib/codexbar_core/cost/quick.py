@@ -112,7 +112,8 @@ def try_print(argv: list[str], env: dict[str, str]) -> bool:
         text = data["text"]
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         return False
-    if not isinstance(text, str) or text.count(UPDATED_MARK_JSON) != len(homes) or not isinstance(homes, list) or not homes:
+    if not (isinstance(text, str) and isinstance(homes, list) and homes
+            and text.count(UPDATED_MARK_JSON) == len(homes)):
         return False
     import datetime as dt
 
