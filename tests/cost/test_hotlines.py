@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -216,3 +217,16 @@ def test_fast_session_meta_reads_like_the_general_decoder(line: dict[str, Any]) 
     finally:
         parse_mod._hot = saved
     assert fast == general
+
+
+@pytest.mark.parametrize("k", [0, 1, 2])
+def test_a_step_bigger_than_last_in_any_component_leaves_the_common_case(k: int) -> None:
+    step = [100, 40, 10, 2]
+    small = list(step)
+    small[k] -= 5  # this component grew by 5 more than `last` says
+    fast, general = rd.Reducer(), _GeneralOnly()
+    for reducer in (fast, general):
+        reducer.token(1, (100, 40, 10, 2), (100, 40, 10, 2), "m", "t")
+        reducer.token(2, (200, 80, 20, 4), tuple(small), "m", "t")
+    assert fast.rows == general.rows and fast.state() == general.state()
+    assert fast.rows[1][4:7] == small[:3]  # the second row counts `last`, not total - previous total
