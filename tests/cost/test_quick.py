@@ -110,3 +110,21 @@ def test_a_damaged_snapshot_is_ignored(home_env: tuple[Path, dict[str, str]]) ->
     again, quick = run_cost(env, *WINDOW)
     assert not quick and numbers(again) == numbers(first)
     assert os.path.getsize(Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin") > 100  # rewritten
+
+
+def test_the_installed_codexbar_command_takes_the_quick_path(home_env: tuple[Path, dict[str, str]]) -> None:
+    """What a user types (`.venv/bin/codexbar`, made by install.sh from bin/codexbar): same report,
+    and an unchanged home answered without importing `re` (pip's generated wrappers import it)."""
+    home, env = home_env
+    command = Path(sys.executable).parent / "codexbar"
+    if sys.prefix == sys.base_prefix and not command.exists():
+        pytest.skip("not running from an installed environment")
+    env = dict(env, PYTHONPROFILEIMPORTTIME="1")
+    runs = [subprocess.run([str(command), "cost", "--json", *WINDOW], env=env, capture_output=True, text=True,
+                           timeout=60) for _ in range(2)]
+    assert [run.returncode for run in runs] == [0, 0], runs[-1].stderr[-2000:]
+    first, again = (json.loads(run.stdout) for run in runs)
+    assert numbers(again) == numbers(first) and first[0]["totals"]["totalTokens"] == 1050
+    imported = {line.rsplit("|", 1)[-1].strip() for line in runs[1].stderr.splitlines()}
+    assert "codexbar_core.cost.quick" in imported and "codexbar_core.cli" not in imported
+    assert "re" not in imported
