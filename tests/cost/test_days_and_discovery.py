@@ -134,3 +134,22 @@ def test_archived_name_dates_are_read_like_the_spec_pattern(name: str) -> None:
     except ValueError:
         expected = None
     assert _date_in_name(name) == expected
+
+
+def test_the_listing_digest_tells_any_changed_number_apart_even_beyond_64_bits() -> None:
+    """The digest an unchanged-home rescan is judged by: any path, inode, mtime or size change moves
+    it, including an inode too big for the binary form (some network file systems)."""
+    from codexbar_core.cost.discover import _hash_signatures
+
+    paths, numbers = ["/h/a.jsonl", "/h/b.jsonl"], [(11, 1_700_000_000_000_000_000, 500), (12, 5, 7)]
+    base = _hash_signatures(paths, numbers, [])
+    assert base == _hash_signatures(list(paths), list(numbers), [])
+    changed = [
+        (["/h/a.jsonl", "/h/c.jsonl"], numbers),
+        (paths, [(11, 1_700_000_000_000_000_001, 500), (12, 5, 7)]),
+        (paths, [(11, 1_700_000_000_000_000_000, 501), (12, 5, 7)]),
+        (paths, [(13, 1_700_000_000_000_000_000, 500), (12, 5, 7)]),
+        (paths, [(2**64 - 1, 1_700_000_000_000_000_000, 500), (12, 5, 7)]),
+    ]
+    digests = {_hash_signatures(p, n, []) for p, n in changed}
+    assert len(digests) == len(changed) and base not in digests

@@ -265,21 +265,41 @@ def signature_digest(logs: list[LogFile], extra: list[str]) -> str:
     """What a report stands for: every log's (path, inode, mtime, size), plus the fork parents
     outside the window it read (`extra`). In discovery order: a reordered listing only costs one
     needless recount."""
-    from hashlib import sha1
-
     global _last_digest
     if _last_digest is not None and _last_digest[0] is logs and _last_digest[1] == extra:
         return _last_digest[2]  # the quick path's listing, handed to the full path: same answer
-    parts = [f"{log.path}\0{log.ino}\0{log.mtime_ns}\0{log.size}" for log in logs]
+    from operator import itemgetter
+
+    digest = _hash_signatures([log[0] for log in logs], list(map(itemgetter(2, 3, 4), logs)), extra)
+    _last_digest = (logs, list(extra), digest)
+    return digest
+
+
+def _hash_signatures(paths: list[str], numbers: list[tuple[int, int, int]], extra: list[str]) -> str:
+    """The digest of the paths and their (inode, mtime, size). The numbers go in as 64-bit binary, not
+    as text: formatting 30,000 integers was most of the digest's time on an unchanged rescan. blake2b
+    comes from its own small module: `hashlib` loads OpenSSL (~2.5 ms of that rescan's ~50 ms)."""
+    from array import array
+    from itertools import chain
+
+    try:
+        from _blake2 import blake2b
+    except ImportError:  # pragma: no cover - an interpreter built without it
+        from hashlib import blake2b
+    hasher = blake2b(digest_size=20)
+    hasher.update("\0".join(paths).encode("utf-8", "surrogateescape"))  # no path holds a NUL
+    hasher.update(b"\0\0")
+    try:
+        hasher.update(array("q", chain.from_iterable(numbers)).tobytes())
+    except OverflowError:  # an inode beyond 2**63 (some network file systems): as text instead
+        hasher.update(repr(numbers).encode())
     for path in extra:
         try:
             st = os.stat(path)
-            parts.append(f"{path}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_size}")
+            hasher.update(f"\0{path}\0{st.st_ino}\0{st.st_mtime_ns}\0{st.st_size}".encode("utf-8", "surrogateescape"))
         except OSError:
-            parts.append(f"{path}\0gone")
-    digest = sha1("\n".join(parts).encode("utf-8", "surrogateescape")).hexdigest()
-    _last_digest = (logs, list(extra), digest)
-    return digest
+            hasher.update(f"\0{path}\0gone".encode("utf-8", "surrogateescape"))
+    return hasher.hexdigest()
 
 
 _last_digest: tuple[list[LogFile], list[str], str] | None = None
