@@ -11,6 +11,7 @@ import concurrent.futures
 import datetime as dt
 import os
 import shutil
+import subprocess  # noqa: F401  at import time, in the main thread: the worker threads must not race to import it
 import sys
 import time
 from typing import Any

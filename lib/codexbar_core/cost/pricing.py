@@ -25,12 +25,16 @@ model (or prices a model the bundled table does not know):
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+
+from codexbar_core.digests import sha256
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
+if TYPE_CHECKING:
+    from typing import Any
 
 UNKNOWN_MODEL = "unknown"
 PICO = 10**12  # cost units per USD
@@ -192,7 +196,7 @@ def load_price_table(overrides: Path | None = None) -> PriceTable:
         if name in models:
             models[name] = replace(models[name], priority=float(factor))
     aliases = {k.lower(): v.lower() for k, v in (bundled.get("aliases") or {}).items()}
-    digest = hashlib.sha256(json.dumps(bundled, sort_keys=True).encode())
+    digest = sha256(json.dumps(bundled, sort_keys=True).encode())
     notes: list[str] = []
     if overrides is not None:
         try:
