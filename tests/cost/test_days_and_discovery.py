@@ -121,7 +121,7 @@ def test_day_keys_agree_with_localtime_around_midnights_and_dst_switches(tz, zon
 
 
 @settings(max_examples=500, deadline=None)
-@given(st.text(alphabet="0123456789-xT\u0663", max_size=20))
+@given(st.text(alphabet="0123456789-xT\u0663\u00b2", max_size=20))
 def test_archived_name_dates_are_read_like_the_spec_pattern(name: str) -> None:
     """An archived log's date is the first `\\d{4}-\\d{2}-\\d{2}` in its name (read without `re`)."""
     import re
@@ -130,9 +130,10 @@ def test_archived_name_dates_are_read_like_the_spec_pattern(name: str) -> None:
 
     match = re.search(r"(\d{4})-(\d{2})-(\d{2})", name)
     try:
-        expected = dt.date(*(int(g) for g in match.groups())) if match else None
+        found = dt.date(*(int(g) for g in match.groups())) if match else None
     except ValueError:
-        expected = None
+        found = None
+    expected = (found.year, found.month, found.day) if found else None
     assert _date_in_name(name) == expected
 
 
@@ -153,3 +154,25 @@ def test_the_listing_digest_tells_any_changed_number_apart_even_beyond_64_bits()
     ]
     digests = {_hash_signatures(p, n, []) for p, n in changed}
     assert len(digests) == len(changed) and base not in digests
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(min_value=dt.date(1, 1, 2), max_value=dt.date(9999, 12, 30)))
+def test_the_window_margin_days_are_calendar_days(day: dt.date) -> None:
+    """Discovery reads the date folders of the window ± 1 day, computed without `datetime`."""
+    from codexbar_core.cost.discover import _as_day, _day, _day_after, _day_before
+
+    as_tuple = (day.year, day.month, day.day)
+    assert _as_day(day) == _as_day(day.isoformat()) == _day(*as_tuple) == as_tuple
+    before, after = day - dt.timedelta(days=1), day + dt.timedelta(days=1)
+    assert _day_before(as_tuple) == (before.year, before.month, before.day)
+    assert _day_after(as_tuple) == (after.year, after.month, after.day)
+
+
+@pytest.mark.parametrize("parts", [("2026", "02", "29"), ("2024", "02", "30"), ("2026", "13", "01"),
+                                   ("0000", "01", "01"), ("2026", "1", "01"), ("2026", "0²", "01")])
+def test_date_folders_that_are_not_dates_are_walked_for_recent_files_only(parts: tuple[str, str, str]) -> None:
+    from codexbar_core.cost.discover import _partition_date
+
+    assert _partition_date(parts) is None
+    assert _partition_date(("2024", "02", "29")) == (2024, 2, 29)

@@ -9,6 +9,7 @@ import os
 import stat
 import subprocess  # noqa: E402  (kept after the test helpers, as in the other CLI tests)
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -72,6 +73,39 @@ def test_a_new_log_or_a_deleted_one_is_seen(home_env: tuple[Path, dict[str, str]
     second.unlink()
     with_one, quick = run_cost(env, *WINDOW)
     assert not quick and with_one[0]["totals"]["inputTokens"] == 1000
+
+
+def test_a_settled_folder_is_not_listed_again_until_its_names_change(home_env: tuple[Path, dict[str, str]]) -> None:
+    """A date folder untouched for a while is remembered by name (not listed on every run); a log
+    added to it or removed from it still shows, because that moves the folder's mtime."""
+    home, env = home_env
+    folder = active(home, "s1").parent
+    an_hour_ago = time.time() - 3600
+    os.utime(folder, (an_hour_ago, an_hour_ago))
+    run_cost(env, *WINDOW)
+    _, quick = run_cost(env, *WINDOW)
+    assert quick
+    second = write(active(home, "s2"), [meta("s2"), turn("gpt-5.5"), tok("13:00:00", last=(500, 0, 5))])
+    with_two, quick = run_cost(env, *WINDOW)
+    assert not quick and with_two[0]["totals"]["inputTokens"] == 1500
+    os.utime(folder, (an_hour_ago, an_hour_ago))
+    run_cost(env, *WINDOW)
+    second.unlink()
+    with_one, quick = run_cost(env, *WINDOW)
+    assert not quick and with_one[0]["totals"]["inputTokens"] == 1000
+
+
+def test_a_folder_written_moments_ago_is_listed_again(home_env: tuple[Path, dict[str, str]]) -> None:
+    """A folder's mtime moves in coarse steps: a log created in the same step as the listing leaves it
+    unchanged. So a folder modified within the last seconds is never taken from memory."""
+    home, env = home_env
+    folder = active(home, "s1").parent
+    run_cost(env, *WINDOW)
+    listed_at = folder.stat().st_mtime_ns
+    write(active(home, "s2"), [meta("s2"), turn("gpt-5.5"), tok("13:00:00", last=(500, 0, 5))])
+    os.utime(folder, ns=(listed_at, listed_at))  # as if the new name landed in the same clock step
+    with_two, quick = run_cost(env, *WINDOW)
+    assert not quick and with_two[0]["totals"]["inputTokens"] == 1500
 
 
 def test_price_override_time_zone_and_window_changes_go_the_full_way(home_env: tuple[Path, dict[str, str]]) -> None:

@@ -5,8 +5,9 @@ running Codex). Knowing that still means a stat of every log in the window, but 
 codexbar is needed: no settings parsing, no SQLite, no price table, no scanner. The full command
 leaves a snapshot here (`cost-quick.bin` in the cache folder, owner-only; `marshal`, which needs no
 import, and the key holds the Python version): the printed JSON with
-a marker where each report's `updatedAt` goes, and per home the window and the digest of every
-log's (path, inode, mtime, size) that the report was computed from.
+a marker where each report's `updatedAt` goes, and per home the window, the digest of every
+log's (path, inode, mtime, size) that the report was computed from, and the names of the settled
+date folders (not listed again while a folder's mtime stays the same).
 
 The snapshot is used only when everything else the output depends on is unchanged, which its key
 says: the command's arguments, today's date, the time zone, the environment that picks homes and
@@ -40,12 +41,15 @@ CODE_FILES = [os.path.join(_HERE, name) for name in (
     "quick.py", "report.py", "scan.py", "parse.py", "hotlines.py", "reduce.py", "pricing.py", "prices.json",
     "discover.py", "days.py", "store.py", "priority.py")] + [os.path.join(os.path.dirname(_HERE), "cli.py")]
 
-_noted: dict[tuple[str, str, str], tuple[str, list[str]]] = {}  # what cost_report computed in this process
+# what cost_report computed in this process: digest, fork parents outside the window, folder listings
+_noted: dict[tuple[str, str, str], tuple[str, list[str], dict[str, Any]]] = {}
 
 
-def note_digest(codex_home: str, since: str, until: str, digest: str, extra: list[str]) -> None:
-    """Called by cost_report: the digest its report stands for."""
-    _noted[(codex_home, since, until)] = (digest, list(extra))
+def note_digest(codex_home: str, since: str, until: str, digest: str, extra: list[str],
+                listed: dict[str, Any]) -> None:
+    """Called by cost_report: the digest its report stands for, and the settled folder listings
+    it came from (reused by the next run's discovery where a folder is unchanged)."""
+    _noted[(codex_home, since, until)] = (digest, list(extra), listed)
 
 
 def _stamp(path: str) -> str:
@@ -105,7 +109,7 @@ def try_print(argv: list[str], env: dict[str, str]) -> bool:
         return False
     try:
         with open(_path(env), "rb") as fh:
-            data = marshal.load(fh)
+            data = marshal.loads(fh.read())  # not marshal.load(fh): it reads a file in small pieces, 4x slower
         if data["key"] != snapshot_key(args, env):
             return False
         homes = data["homes"]
@@ -115,16 +119,15 @@ def try_print(argv: list[str], env: dict[str, str]) -> bool:
     if not (isinstance(text, str) and isinstance(homes, list) and homes
             and text.count(UPDATED_MARK_JSON) == len(homes)):
         return False
-    import datetime as dt
-
-    from codexbar_core.cost.discover import discover, remembered, signature_digest
+    from codexbar_core.cost.discover import discover, remembered, signature_digest, window_key
 
     try:
         for home in homes:
-            window = (home["path"], dt.date.fromisoformat(home["since"]), dt.date.fromisoformat(home["until"]))
-            logs = discover(*window)
+            window = (str(home["path"]), str(home["since"]), str(home["until"]))
+            known = home.get("listed")
+            logs = discover(*window, known=known if isinstance(known, dict) else None)
             if signature_digest(logs, list(home["extra"])) != home["digest"]:
-                remembered[window] = logs  # the full path goes on from this listing
+                remembered[window_key(*window)] = logs  # the full path goes on from this listing
                 return False
     except (KeyError, TypeError, ValueError):
         return False
@@ -146,7 +149,7 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
         if noted is None:
             return  # a report not computed here (a stale fallback): nothing to vouch for it
         homes.append({"path": report["codexHome"], "since": report["since"], "until": report["until"],
-                      "digest": noted[0], "extra": noted[1]})
+                      "digest": noted[0], "extra": noted[1], "listed": noted[2]})
     text = render([dict(report, updatedAt=UPDATED_MARK) for report in reports])
     if text.count(UPDATED_MARK_JSON) != len(reports):
         return  # the marker also appears elsewhere (a home named like it): no snapshot

@@ -162,9 +162,11 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         if helper is not None and helper.poll() is None:
             helper.kill()
             helper.wait()
+    from codexbar_core.cost.discover import listings, window_key
     from codexbar_core.cost.quick import note_digest
 
-    note_digest(str(codex_home), report["since"], report["until"], digest, extra)
+    note_digest(str(codex_home), report["since"], report["until"], digest, extra,
+                listings.get(window_key(codex_home, since, until)) or {})
     state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "report": report})
     state.put(last_key(home), {"report": report})
     state.flush()
