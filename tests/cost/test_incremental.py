@@ -223,3 +223,72 @@ def test_damaged_scan_state_is_rebuilt_from_the_logs(tmp_path: Path) -> None:
     assert totals(scan(home, store=store)) == (15, 0, 1)
     append(path, [tok("12:00:03", last=(5, 0, 0))])
     assert totals(scan(home, store=store)) == (20, 0, 1)  # and the rebuilt state works incrementally
+
+
+LATER_DAY = "2026-07-12"  # a second date folder: the first one stays unchanged after the first scan
+SUBAGENT = {"subagent": {"thread_spawn": {"parent_thread_id": "p"}}}
+LATER = {
+    "a new session elsewhere": lambda home: write(active(home, "n", LATER_DAY), [
+        meta("n", day=LATER_DAY), turn(day=LATER_DAY), tok("09:00:00", day=LATER_DAY, total=(500, 0, 5))]),
+    "a fork of a session in the unchanged folder": lambda home: write(active(home, "f", LATER_DAY), [
+        meta("f", "12:00:02", parent="p"), turn(), tok("09:00:00", day=LATER_DAY, total=(2500, 150, 80))]),
+    "a subagent of it": lambda home: write(active(home, "s", LATER_DAY), [
+        meta("s", "12:00:05", parent="p", source=SUBAGENT), turn(),
+        tok("09:00:00", day=LATER_DAY, total=(700, 0, 7))]),
+    "its archived copy": lambda home: (archived(home, "p").parent.mkdir(exist_ok=True),
+                                       shutil.copy(active(home, "p"), archived(home, "p"))),
+    "a copy of it in the same unchanged folder": lambda home: shutil.copy(
+        active(home, "p"), active(home, "p").with_name("rollout-copy.jsonl")),
+}
+
+
+@pytest.mark.parametrize("change", LATER)
+def test_a_folder_left_unchanged_keeps_its_sum_whatever_arrives_elsewhere(tmp_path: Path, change: str,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only folders whose logs changed are read again; what arrives elsewhere may still refer to an
+    unchanged folder's logs (a fork's parent, a copy of a session) and must be counted as in a full scan
+    (and by the incremental scan itself, not by its fallback that rebuilds the state from scratch)."""
+    runs: list[int] = []
+    real_run = scan_mod.Scanner.run
+
+    def run(self: scan_mod.Scanner, logs: list[Any]) -> Any:
+        runs.append(1)
+        return real_run(self, logs)
+
+    monkeypatch.setattr(scan_mod.Scanner, "run", run)
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "p"), [meta("p"), turn("gpt-5.5"), tok("12:00:01", total=(1000, 100, 50)),
+                              tok("12:00:03", total=(2000, 150, 70))])
+    write(active(home, "q"), [meta("q"), turn("gpt-5.4"), tok("13:00:00", total=(300, 0, 3))])
+    write(active(home, "l", LATER_DAY), [meta("l", day=LATER_DAY), turn(day=LATER_DAY),
+                                        tok("08:00:00", day=LATER_DAY, total=(10, 0, 1))])
+    scan(home, DAY, LATER_DAY, store=store)
+    LATER[change](home)
+    for _ in range(2):  # the run that sees the change, and the next one (the new file's folder unchanged)
+        runs.clear()
+        incremental = scan(home, DAY, LATER_DAY, store=store)
+        assert len(runs) <= 1  # 2: the saved state was refused and rebuilt
+        assert strip_time(incremental) == strip_time(scan(home, DAY, LATER_DAY))
+
+
+def test_an_appended_event_reads_the_entries_of_its_own_folder_only(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "p"), [meta("p"), turn("gpt-5.5"), tok("12:00:01", total=(1000, 100, 50))])
+    later = write(active(home, "l", LATER_DAY), [meta("l", day=LATER_DAY), turn(day=LATER_DAY),
+                                                tok("08:00:00", day=LATER_DAY, total=(10, 0, 1))])
+    scan(home, DAY, LATER_DAY, store=store)
+    read: list[str] = []
+    real_get = store_mod.StateStore.get
+
+    def get(self: store_mod.StateStore, key: str) -> Any:
+        read.append(key)
+        return real_get(self, key)
+
+    monkeypatch.setattr(store_mod.StateStore, "get", get)
+    append(later, [tok("08:30:00", day=LATER_DAY, total=(40, 0, 2))])
+    report = scan(home, DAY, LATER_DAY, store=store)
+    assert totals(report) == (1040, 100, 52)
+    assert len([key for key in read if key.startswith("cost:folderfiles:")]) == 1

@@ -332,15 +332,37 @@ def all_logs(codex_home: Path | str) -> list[LogFile]:
 def signature_digest(logs: list[LogFile], extra: list[str]) -> str:
     """What a report stands for: every log's (path, inode, mtime, size), plus the fork parents
     outside the window it read (`extra`). In discovery order: a reordered listing only costs one
-    needless recount."""
+    needless recount. Made of the per-folder digests (`folder_digests`), which the scanner reuses."""
     global _last_digest
     if _last_digest is not None and _last_digest[0] is logs and _last_digest[1] == extra:
         return _last_digest[2]  # the quick path's listing, handed to the full path: same answer
-    from operator import itemgetter
-
-    digest = _hash_signatures([log[0] for log in logs], list(map(itemgetter(2, 3, 4), logs)), extra)
+    parts = "\0".join(f"{folder}\0{digest}" for folder, digest in folder_digests(logs).items())
+    digest = _hash_signatures([parts], [], extra)
     _last_digest = (logs, list(extra), digest)
     return digest
+
+
+def folder_digests(logs: list[LogFile]) -> dict[str, str]:
+    """folder -> the digest of its logs' (path, inode, mtime, size), in discovery order. The scanner
+    compares them with the ones it saved: a folder whose digest holds needs none of its records."""
+    global _last_folder_digests
+    if _last_folder_digests is not None and _last_folder_digests[0] is logs:
+        return _last_folder_digests[1]
+    from itertools import groupby
+    from operator import itemgetter
+
+    numbers_of = itemgetter(2, 3, 4)
+    runs: dict[str, list[LogFile]] = {}
+    for folder, run in groupby(logs, itemgetter(5)):  # discovery adds a folder's logs one after another
+        found = runs.get(folder)
+        if found is None:
+            runs[folder] = list(run)
+        else:
+            found.extend(run)  # loose files beside date folders can come in more than one run
+    digests = {folder: _hash_signatures([log[0] for log in run], list(map(numbers_of, run)), [])
+               for folder, run in runs.items()}
+    _last_folder_digests = (logs, digests)
+    return digests
 
 
 def _hash_signatures(paths: list[str], numbers: list[tuple[int, int, int]], extra: list[str]) -> str:
@@ -371,3 +393,4 @@ def _hash_signatures(paths: list[str], numbers: list[tuple[int, int, int]], extr
 
 
 _last_digest: tuple[list[LogFile], list[str], str] | None = None
+_last_folder_digests: tuple[list[LogFile], dict[str, str]] | None = None

@@ -19,7 +19,7 @@ from pathlib import Path
 from codexbar_core import errors
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.days import DayKeys, shared_day_keys, tz_fingerprint
-from codexbar_core.cost.discover import LogFile, all_logs
+from codexbar_core.cost.discover import LogFile, all_logs, folder_digests
 from codexbar_core.cost.helper_proc import start_helper, stop_helper
 from codexbar_core.cost.parse import (
     TAIL_BYTES,
@@ -39,6 +39,7 @@ from codexbar_core.cost.store import (
     home_record_key,
     loads,
     shard_aggs_key,
+    shard_files_key,
     shard_key,
     sid_index_key,
 )
@@ -227,14 +228,19 @@ class ScanResult:
 
 @dataclass
 class Shard:
-    """The state of one folder of logs: entries, per-file totals, and their sum for the last file set."""
+    """The state of one folder of logs: entries, per-file totals, and their sum for the last file set.
+
+    Its saved record comes in two parts: a small head (the digest of the folder's logs, their
+    session ids, the sum) and the per-file entries, read only when the digest no longer holds."""
 
     folder: str
-    counted: list[str] = field(default_factory=list)  # file names whose totals make up `total`
+    counted: list[str] | None = field(default_factory=list)  # names whose totals make up `total` (None: all)
     total: Agg | None = None
     aggs_loaded: bool = False
     dirty: bool = False
     stored: list[str] = field(default_factory=list)  # file names in the saved record
+    head: dict[str, Any] | None = None  # the saved head, while the entries are not read
+    files_loaded: bool = True
 
 
 def negate(agg: Agg) -> Agg:
@@ -273,6 +279,8 @@ class Scanner:
         self.present: set[str] = set()  # discovered in this run
         self.gone: set[str] = set()  # known in a folder of this window, missing now (deleted)
         self.outside_parents: set[str] = set()  # fork parents read from outside the window
+        self.logs: list[LogFile] | None = None  # this run's listing (run)
+        self.logs_by_folder: dict[str, list[LogFile]] = {}
 
     # -- records --
 
@@ -286,21 +294,44 @@ class Scanner:
                 self.records[path] = rec
         return rec
 
-    def _shard(self, folder: str) -> Shard:
+    def _shard(self, folder: str, files: bool = True) -> Shard:
+        """A folder's state; `files`: with its per-file entries read (else only its head, if saved)."""
         shard = self.shards.get(folder)
         if shard is None:
             shard = self.shards[folder] = Shard(folder)
             rec = self.state.get(shard_key(self.state.home, folder)) if self.valid else None
             if rec is not None:
-                prefix = folder + os.sep
-                entries = self.entries
-                for name, entry in rec["files"].items():
-                    entries.setdefault(prefix + name, entry)
-                shard.stored = list(rec["files"])
-                shard.counted, shard.total = rec["counted"], rec["total"]
+                shard.head, shard.counted, shard.total = rec, rec["counted"], rec["total"]
+                shard.files_loaded = False
             else:
                 shard.aggs_loaded = True  # nothing stored to load
+        if files and not shard.files_loaded:
+            self._load_files(shard)
         return shard
+
+    def _load_files(self, shard: Shard) -> None:
+        shard.files_loaded = True
+        shard.head = None
+        rec = self.state.get(shard_files_key(self.state.home, shard.folder))
+        if rec is None:  # a head without its entries (a damaged cache): count the folder afresh
+            shard.counted, shard.total = [], None
+            return
+        files = rec["files"]
+        prefix = shard.folder + os.sep
+        entries = self.entries
+        for name, entry in files.items():
+            entries.setdefault(prefix + name, entry)
+        shard.stored = list(files)
+        if shard.counted is None:
+            shard.counted = sorted(files)
+
+    def _unchanged(self, shard: Shard, digest: str | None) -> bool:
+        """True when none of the folder's logs changed since its head was saved and nothing in it needs
+        its entries: no fork or subagent, every log counted. Its saved sum then stands as it is."""
+        head = shard.head
+        return (not shard.files_loaded and head is not None and digest is not None and head.get("sig") == digest
+                and shard.total is not None and shard.counted is None and not head.get("deps")
+                and isinstance(head.get("sids"), str))
 
     def _load_aggs(self, shard: Shard) -> None:
         if shard.aggs_loaded:
@@ -358,6 +389,7 @@ class Scanner:
             folder, _, name = path.rpartition(os.sep)
             if folder in dirty and (path in self.present or path not in self.gone):
                 by_folder.setdefault(folder, {})[name] = entry
+        digests = folder_digests(self.logs) if self.logs is not None else {}
         for folder in dirty:
             shard = self.shards[folder]
             files = by_folder.get(folder, {})
@@ -366,8 +398,20 @@ class Scanner:
             self._load_aggs(shard)
             aggs = {name: aggs_get(prefix + name) or self._agg(prefix + name) for name in files}
             total = None if partial else shard.total
-            self.state.put(shard_key(home, folder), {"tz": self.tz, "pfp": self.prices.fingerprint,
-                                                     "files": files, "counted": shard.counted, "total": total})
+            head = {"tz": self.tz, "pfp": self.prices.fingerprint, "total": total,
+                    "counted": None if shard.counted == sorted(files) else shard.counted,
+                    "deps": any(entry[4] != "plain" for entry in files.values()),
+                    "bad": sum(entry[6] or 0 for entry in files.values() if entry[4] == "plain"),
+                    "sig": None, "sids": None}
+            logs = self.logs_by_folder.get(folder)
+            if not partial and logs is not None and len(logs) == len(files) and all(log.name in files
+                                                                                    for log in logs):
+                # The digest stands for exactly these entries; the session ids in the logs' order.
+                sids = [files[log.name][3] or "" for log in logs]
+                if not any("\n" in sid for sid in sids):
+                    head["sig"], head["sids"] = digests.get(folder), "\n".join(sids)
+            self.state.put(shard_key(home, folder), head)
+            self.state.put(shard_files_key(home, folder), {"files": files})
             self.state.put(shard_aggs_key(home, folder), {"aggs": aggs})
             shard.dirty = False
         self.state.flush()
@@ -621,6 +665,7 @@ class Scanner:
         if parent_log is not None and parent_log.path == log.path:
             parent_log = None
         if parent_log is not None:
+            self._shard(os.path.dirname(parent_log.path))  # its entry, even in a folder read by head only
             parent_entry = self.entries.get(parent_log.path)
             upstream = parent_entry[8] if parent_entry is not None and parent_entry[4] != "plain" else ""
             dep = f"{parent_log.path}:{list(parent_log.signature)}:{upstream}"
@@ -651,33 +696,56 @@ class Scanner:
     # -- entry point --
 
     def run(self, logs: list[LogFile]) -> ScanResult:
-        by_folder: dict[str, list[str]] = {}
-        present: set[str] = set()
-        add_present = present.add
+        self.logs = logs
+        by_folder: dict[str, list[LogFile]] = {}
         for log in logs:
-            add_present(log.path)
-            names = by_folder.get(log.folder)
-            if names is None:
-                names = by_folder[log.folder] = []
-            names.append(log.name)
-        self.present = present
+            found = by_folder.get(log.folder)
+            if found is None:
+                by_folder[log.folder] = [log]
+            else:
+                found.append(log)
+        self.logs_by_folder = by_folder
+        self.present = {log.path for log in logs}
+        # A folder none of whose logs changed since its head was saved keeps its sum; its entries are
+        # not even read (an appended event then costs one folder's records, not all of them).
+        digests = folder_digests(logs)
+        unchanged: dict[str, Shard] = {}
         for folder in by_folder:
-            self._shard(folder)
+            shard = self._shard(folder, files=False)
+            if self._unchanged(shard, digests.get(folder)):
+                unchanged[folder] = shard
+            elif not shard.files_loaded:
+                self._load_files(shard)
         self.gone = set()
-        for folder, names in by_folder.items():
+        for folder, folder_logs in by_folder.items():
             shard = self.shards[folder]
-            if shard.stored:
-                missing = set(shard.stored).difference(names)
+            if shard.stored and folder not in unchanged:
+                missing = set(shard.stored).difference([log.name for log in folder_logs])
                 self.gone.update(folder + os.sep + name for name in missing)
         for path in self.gone:
             self._touch(path)
-        self.refresh_plain(logs)
+        self.refresh_plain([log for log in logs if log.folder not in unchanged] if unchanged else logs)
         self._check_deadline()
         by_sid: dict[str, list[LogFile]] = {}
         dependent: list[LogFile] = []
         bad_lines = 0
         entries_get = self.entries.get
+        # the saved session ids of an unchanged folder, in the order of its logs (which its digest fixes)
+        saved_sids = {folder: iter(shard.head["sids"].split("\n")) for folder, shard in unchanged.items()
+                      if shard.head is not None}
+        for shard in unchanged.values():
+            bad_lines += shard.head["bad"] or 0 if shard.head is not None else 0
         for log in logs:
+            sids = saved_sids.get(log.folder)
+            if sids is not None:
+                sid = next(sids)
+                if sid:
+                    found = by_sid.get(sid)
+                    if found is None:
+                        by_sid[sid] = [log]
+                    else:
+                        found.append(log)
+                continue
             entry = entries_get(log.path)
             if entry is None:
                 continue  # vanished during the scan
@@ -705,6 +773,8 @@ class Scanner:
         groups: dict[str, list[str]] = {}
         for sid, same in by_sid.items():
             if len(same) > 1:
+                for log in same:
+                    self._shard(os.path.dirname(log.path))  # their entries, also in unchanged folders
                 counted = [log.path for log in same if entries_get(log.path)[7]]
                 if len(counted) > 1:
                     groups[sid] = counted
@@ -712,10 +782,10 @@ class Scanner:
             bad_lines += self.entries[log.path][6] or 0
         result.bad_lines = bad_lines
         # Each folder's sum over the files discovered now; recomputed only when something in it changed.
-        for folder, names in by_folder.items():
+        for folder, folder_logs in by_folder.items():
             shard = self.shards[folder]
-            names.sort()
-            if shard.dirty or shard.total is None or shard.counted != names:
+            names = [] if not shard.files_loaded else sorted(log.name for log in folder_logs)
+            if shard.files_loaded and (shard.dirty or shard.total is None or shard.counted != names):
                 self._load_aggs(shard)
                 total: Agg = {}
                 prefix = folder + os.sep

@@ -4,8 +4,11 @@ Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the
 - `cost:files:<home>:<dir>:<n>` the per-file states of one folder, in a few buckets: signature
   (inode, mtime_ns, size), byte offset, a hash of the bytes just before the offset (detects a
   replaced file), reducer state, rows, session id, kind;
-- `cost:folder:<home>:<dir>` one per folder of logs: each file's signature, kind, session id, and the
-  sum of the folder's per-day/per-model totals for the files it last counted;
+- `cost:folder:<home>:<dir>` one per folder of logs, small: the digest of its logs' signatures (see
+  discover.folder_digests), their session ids, whether any is a fork or subagent, malformed lines,
+  and the sum of the folder's per-day/per-model totals for the files it last counted;
+- `cost:folderfiles:<home>:<dir>` that folder's per-file entries: signature, kind, session id (read
+  only when the digest no longer holds);
 - `cost:folderdays:<home>:<dir>` the per-file totals of that folder (read only when one changed);
 - `cost:home:<home>`         time-zone and price fingerprints, the Fast-tier turns read so far;
 - `cost:sessions:<home>`     leaf session ids of logs outside the window (to find a fork's parent);
@@ -37,7 +40,7 @@ try:  # several times faster than `json` on the scanner's records (rows of ints 
 except ImportError:  # pragma: no cover - orjson is a dependency, but the scanner must not need it
     _fast_dumps = _fast_loads = None
 
-SCANNER_VERSION = 4
+SCANNER_VERSION = 5
 INLINE_LIMIT = 8 * 1024 * 1024
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
@@ -72,6 +75,10 @@ def home_record_key(home: str) -> str:
 
 def shard_key(home: str, folder: str) -> str:
     return f"cost:folder:{home}:{path_hash(folder)}"
+
+
+def shard_files_key(home: str, folder: str) -> str:
+    return f"cost:folderfiles:{home}:{path_hash(folder)}"
 
 
 def shard_aggs_key(home: str, folder: str) -> str:
