@@ -19,6 +19,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+# Values up to this size stay inside SQLite instead of a file each: the cost scan's state is a few
+# hundred values of up to a few MB, and thousands of small files made a cold scan slow to save.
+INLINE_LIMIT = 8 * 1024 * 1024
+
+
 def home_key(codex_home: Path | str) -> str:
     """Short stable id for a Codex home (used in cache keys)."""
     resolved = os.path.realpath(os.path.expanduser(str(codex_home)))
@@ -40,7 +45,7 @@ class Store:
             old = os.umask(0o077)  # SQLite creates cache.db, -wal, -shm with the umask
             try:
                 self._cache = diskcache.Cache(str(self.directory / "diskcache"), timeout=10,
-                                              size_limit=2**30)
+                                              size_limit=2**30, disk_min_file_size=INLINE_LIMIT)
             finally:
                 os.umask(old)
         return self._cache

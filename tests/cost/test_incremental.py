@@ -210,7 +210,7 @@ def test_damaged_scan_state_is_rebuilt_from_the_logs(tmp_path: Path) -> None:
     home = tmp_path / "home"
     path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
     scan(home, store=store)
-    scan_cache = Store(store.directory / "cost-scan").cache
+    scan_cache = store.cache
     damaged = json.dumps({"v": store_mod.SCANNER_VERSION, "files": [1, 2], "counted": 7, "total": "x",
                           "aggs": None, "tz": "?", "pfp": "?"})
     touched = 0
@@ -292,3 +292,14 @@ def test_an_appended_event_reads_the_entries_of_its_own_folder_only(tmp_path: Pa
     report = scan(home, DAY, LATER_DAY, store=store)
     assert totals(report) == (1040, 100, 52)
     assert len([key for key in read if key.startswith("cost:folderfiles:")]) == 1
+
+
+def test_the_scan_state_folder_of_older_versions_is_removed_by_a_first_scan(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache")
+    old = store.directory / "cost-scan" / "diskcache"
+    old.mkdir(parents=True)
+    (old / "cache.db").write_bytes(b"x" * 1000)
+    home = tmp_path / "home"
+    write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    assert totals(scan(home, store=store)) == (10, 0, 1)
+    assert not (store.directory / "cost-scan").exists()

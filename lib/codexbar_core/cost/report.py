@@ -18,7 +18,7 @@ from codexbar_core.cache import Store, home_key
 from codexbar_core.cost.days import tz_fingerprint
 from codexbar_core.cost.discover import discover_once, signature_digest
 from codexbar_core.cost.pricing import PICO, load_price_table
-from codexbar_core.cost.store import StateStore, home_record_key, last_key, result_key
+from codexbar_core.cost.store import StateStore, drop_old_scan_cache, home_record_key, last_key, result_key
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -131,6 +131,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     helper = None
     if cached is None and store is not None and state.get(home_record_key(home)) is None:
         helper = helper_proc.start_helper()  # a first scan of this home: likely big, let it start up meanwhile
+        drop_old_scan_cache(store)
     try:
         logs = discover_once(codex_home, since, until)
         extra = list(cached.get("extra") or []) if cached is not None else []

@@ -41,7 +41,6 @@ except ImportError:  # pragma: no cover - orjson is a dependency, but the scanne
     _fast_dumps = _fast_loads = None
 
 SCANNER_VERSION = 5
-INLINE_LIMIT = 8 * 1024 * 1024
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
 
@@ -123,29 +122,12 @@ class StateStore:
         self.store = store
         self.home = home
         self.ignore_saved = ignore_saved  # damaged state: read nothing back, overwrite it
-        self._scan_store: Store | None = None
         self.pending: dict[str, str] = {}
         self.buckets: dict[str, dict[str, Any]] = {}  # key -> name -> record (dict) or its JSON text
         self.dirty_buckets: set[str] = set()
 
-    def _store_for(self, key: str) -> Store | None:
-        """Reports stay in the shared Store (`codexbar refresh` drops them); the bulky scan state
-        lives in its own cache beside it, set to keep values of a few MB inside SQLite rather
-        than one file each (thousands of small files make a cold scan slow to save)."""
-        if self.store is None or key.startswith(("cost:result:", "cost:last:")):
-            return self.store
-        if self._scan_store is None:
-            self._scan_store = Store(self.store.directory / "cost-scan")
-            try:
-                cache = self._scan_store.cache
-                if cache.disk_min_file_size < INLINE_LIMIT:
-                    cache.reset("disk_min_file_size", INLINE_LIMIT)
-            except Exception:
-                pass
-        return self._scan_store
-
     def get(self, key: str) -> Any:
-        store = self._store_for(key)
+        store = self.store
         if store is None or (self.ignore_saved and not key.startswith(("cost:result:", "cost:last:"))):
             return None
         try:
@@ -216,24 +198,27 @@ class StateStore:
             self.pending.clear()
             self.dirty_buckets.clear()
             return
-        groups: dict[int, tuple[Store, list[str]]] = {}
-        for key in [*self.pending, *self.dirty_buckets]:
-            target = self._store_for(key)
-            if target is not None:
-                groups.setdefault(id(target), (target, []))[1].append(key)
-        for target, keys in groups.values():
-            try:
-                cache = target.cache
-                with cache.transact():
-                    for key in keys:
-                        if key in self.dirty_buckets:  # encoded one at a time: no second copy of them all
-                            cache.set(key, self._encode_bucket(key), expire=FILE_TTL)
-                        else:
-                            cache.set(key, self.pending[key])
-            except Exception:
-                pass  # a broken cache costs a rescan next time, never the report
+        try:
+            cache = self.store.cache
+            with cache.transact():
+                for key in self.pending:
+                    cache.set(key, self.pending[key])
+                for key in self.dirty_buckets:  # encoded one at a time: no second copy of them all
+                    cache.set(key, self._encode_bucket(key), expire=FILE_TTL)
+        except Exception:
+            pass  # a broken cache costs a rescan next time, never the report
         self.pending.clear()
         self.dirty_buckets.clear()
+
+
+def drop_old_scan_cache(store: Store) -> None:
+    """Until scanner version 5 the scan state had its own cache folder beside the shared one (a second
+    SQLite database to open on every run); a first scan under this version removes what is left of it."""
+    old = store.directory / "cost-scan"
+    if old.is_dir():
+        import shutil
+
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def now_s() -> float:
