@@ -348,10 +348,23 @@ def folder_digests(logs: list[LogFile]) -> dict[str, str]:
     global _last_folder_digests
     if _last_folder_digests is not None and _last_folder_digests[0] is logs:
         return _last_folder_digests[1]
-    from itertools import groupby
     from operator import itemgetter
 
     numbers_of = itemgetter(2, 3, 4)
+    digests = {folder: _hash_signatures([log[0] for log in run], list(map(numbers_of, run)), [])
+               for folder, run in folder_runs(logs).items()}
+    _last_folder_digests = (logs, digests)
+    return digests
+
+
+def folder_runs(logs: list[LogFile]) -> dict[str, list[LogFile]]:
+    """folder -> its logs, in discovery order (folders in the order they first appear)."""
+    global _last_folder_runs
+    if _last_folder_runs is not None and _last_folder_runs[0] is logs:
+        return _last_folder_runs[1]
+    from itertools import groupby
+    from operator import itemgetter
+
     runs: dict[str, list[LogFile]] = {}
     for folder, run in groupby(logs, itemgetter(5)):  # discovery adds a folder's logs one after another
         found = runs.get(folder)
@@ -359,10 +372,8 @@ def folder_digests(logs: list[LogFile]) -> dict[str, str]:
             runs[folder] = list(run)
         else:
             found.extend(run)  # loose files beside date folders can come in more than one run
-    digests = {folder: _hash_signatures([log[0] for log in run], list(map(numbers_of, run)), [])
-               for folder, run in runs.items()}
-    _last_folder_digests = (logs, digests)
-    return digests
+    _last_folder_runs = (logs, runs)
+    return runs
 
 
 def _hash_signatures(paths: list[str], numbers: list[tuple[int, int, int]], extra: list[str]) -> str:
@@ -394,3 +405,4 @@ def _hash_signatures(paths: list[str], numbers: list[tuple[int, int, int]], extr
 
 _last_digest: tuple[list[LogFile], list[str], str] | None = None
 _last_folder_digests: tuple[list[LogFile], dict[str, str]] | None = None
+_last_folder_runs: tuple[list[LogFile], dict[str, list[LogFile]]] | None = None

@@ -14,12 +14,14 @@ import gc
 import os
 import time
 from dataclasses import dataclass, field
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from codexbar_core import errors
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.days import DayKeys, shared_day_keys, tz_fingerprint
-from codexbar_core.cost.discover import LogFile, all_logs, folder_digests
+from codexbar_core.cost.discover import LogFile, all_logs, folder_digests, folder_runs
 from codexbar_core.cost.helper_proc import start_helper, stop_helper
 from codexbar_core.cost.parse import (
     TAIL_BYTES,
@@ -57,6 +59,7 @@ HOT_LINES_MIN_BYTES = 4 * 1024 * 1024  # below this the general decoder is cheap
 # Both sides write their own records as they go; the helper starts during discovery. This share of
 # the bytes makes both processes finish together on the 1 GB bench home (measured, 2 cores).
 HELPER_SHARE = 0.51
+_FOLDER_OF = itemgetter(5)  # LogFile.folder
 
 
 # -- aggregation -------------------------------------------------------------------------------------
@@ -276,11 +279,19 @@ class Scanner:
         self.aggs: dict[str, Agg] = {}
         self.shards: dict[str, Shard] = {}
         self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
-        self.present: set[str] = set()  # discovered in this run
+        self._present: dict[str, set[str]] = {}  # folder -> names discovered in this run (_is_present)
         self.gone: set[str] = set()  # known in a folder of this window, missing now (deleted)
         self.outside_parents: set[str] = set()  # fork parents read from outside the window
         self.logs: list[LogFile] | None = None  # this run's listing (run)
         self.logs_by_folder: dict[str, list[LogFile]] = {}
+
+    def _is_present(self, path: str) -> bool:
+        """Whether this run discovered `path` (asked about a few folders' files, never all 10,000)."""
+        folder, _, name = path.rpartition(os.sep)
+        names = self._present.get(folder)
+        if names is None:
+            names = self._present[folder] = {log.name for log in self.logs_by_folder.get(folder, ())}
+        return name in names
 
     # -- records --
 
@@ -387,7 +398,7 @@ class Scanner:
         dirty = {folder for folder, shard in self.shards.items() if shard.dirty}
         for path, entry in self.entries.items():
             folder, _, name = path.rpartition(os.sep)
-            if folder in dirty and (path in self.present or path not in self.gone):
+            if folder in dirty and (path not in self.gone or self._is_present(path)):
                 by_folder.setdefault(folder, {})[name] = entry
         digests = folder_digests(self.logs) if self.logs is not None else {}
         for folder in dirty:
@@ -630,7 +641,7 @@ class Scanner:
                        depth: int) -> rd.Vec | None:
         """The parent's counted cumulative (in the child's counter space) at the fork time."""
         ph = parent.path
-        if ph not in self.present:
+        if not self._is_present(ph):
             self.outside_parents.add(ph)
         self._shard(os.path.dirname(ph))
         entry = self.entries.get(ph)
@@ -696,16 +707,8 @@ class Scanner:
     # -- entry point --
 
     def run(self, logs: list[LogFile]) -> ScanResult:
-        self.logs = logs
-        by_folder: dict[str, list[LogFile]] = {}
-        for log in logs:
-            found = by_folder.get(log.folder)
-            if found is None:
-                by_folder[log.folder] = [log]
-            else:
-                found.append(log)
-        self.logs_by_folder = by_folder
-        self.present = {log.path for log in logs}
+        self.logs, self._present = logs, {}
+        by_folder = self.logs_by_folder = folder_runs(logs)
         # A folder none of whose logs changed since its head was saved keeps its sum; its entries are
         # not even read (an appended event then costs one folder's records, not all of them).
         digests = folder_digests(logs)
@@ -724,7 +727,8 @@ class Scanner:
                 self.gone.update(folder + os.sep + name for name in missing)
         for path in self.gone:
             self._touch(path)
-        self.refresh_plain([log for log in logs if log.folder not in unchanged] if unchanged else logs)
+        self.refresh_plain([log for folder, folder_logs in by_folder.items() if folder not in unchanged
+                            for log in folder_logs] if unchanged else logs)
         self._check_deadline()
         by_sid: dict[str, list[LogFile]] = {}
         dependent: list[LogFile] = []
@@ -735,30 +739,32 @@ class Scanner:
                       if shard.head is not None}
         for shard in unchanged.values():
             bad_lines += shard.head["bad"] or 0 if shard.head is not None else 0
-        for log in logs:
-            sids = saved_sids.get(log.folder)
+        by_sid_get = by_sid.get
+        for folder, run in groupby(logs, _FOLDER_OF):  # in discovery order: a parent is the first log of its id
+            sids = saved_sids.get(folder)
             if sids is not None:
-                sid = next(sids)
-                if sid:
-                    found = by_sid.get(sid)
+                for log, sid in zip(run, sids):
+                    if sid:
+                        found = by_sid_get(sid)
+                        if found is None:
+                            by_sid[sid] = [log]
+                        else:
+                            found.append(log)
+                continue
+            for log in run:
+                entry = entries_get(log.path)
+                if entry is None:
+                    continue  # vanished during the scan
+                if entry[3]:
+                    found = by_sid_get(entry[3])
                     if found is None:
-                        by_sid[sid] = [log]
+                        by_sid[entry[3]] = [log]
                     else:
                         found.append(log)
-                continue
-            entry = entries_get(log.path)
-            if entry is None:
-                continue  # vanished during the scan
-            if entry[3]:
-                found = by_sid.get(entry[3])
-                if found is None:
-                    by_sid[entry[3]] = [log]
+                if entry[4] != "plain":
+                    dependent.append(log)
                 else:
-                    found.append(log)
-            if entry[4] != "plain":
-                dependent.append(log)
-            else:
-                bad_lines += entry[6] or 0
+                    bad_lines += entry[6] or 0
         result = ScanResult([])
         for log in dependent:
             self._check_deadline()
