@@ -5,6 +5,7 @@ prices, the time zone, the window) has to send the command the full way."""
 from __future__ import annotations
 
 import json
+import marshal
 import os
 import stat
 import subprocess  # noqa: E402  (kept after the test helpers, as in the other CLI tests)
@@ -144,6 +145,27 @@ def test_a_damaged_snapshot_is_ignored(home_env: tuple[Path, dict[str, str]]) ->
     again, quick = run_cost(env, *WINDOW)
     assert not quick and numbers(again) == numbers(first)
     assert os.path.getsize(Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin") > 100  # rewritten
+
+
+@pytest.mark.parametrize("damage", ["bytes", "shape", "type"])
+def test_a_damaged_folder_listing_is_ignored(home_env: tuple[Path, dict[str, str]], damage: str) -> None:
+    home, env = home_env
+    folder = active(home, "s1").parent
+    an_hour_ago = time.time() - 3600
+    os.utime(folder, (an_hour_ago, an_hour_ago))
+    first, _ = run_cost(env, *WINDOW)
+    saved = Path(env["CODEXBAR_CACHE_DIR"]) / "cost-listing.bin"
+    assert str(folder) in marshal.loads(saved.read_bytes())  # the settled folder was remembered
+    damaged = {"bytes": b"\x00garbage" * 10,
+               "shape": marshal.dumps({str(folder): (folder.stat().st_mtime_ns, 5)}),
+               "type": marshal.dumps([1, 2])}[damage]
+    saved.write_bytes(damaged)
+    again, _ = run_cost(env, *WINDOW)
+    assert numbers(again) == numbers(first)
+    write(active(home, "s2"), [meta("s2"), turn("gpt-5.5"), tok("13:00:00", last=(500, 0, 5))])
+    saved.write_bytes(damaged)
+    with_two, quick = run_cost(env, *WINDOW)
+    assert not quick and with_two[0]["totals"]["inputTokens"] == 1500
 
 
 def test_the_installed_codexbar_command_takes_the_quick_path(home_env: tuple[Path, dict[str, str]]) -> None:

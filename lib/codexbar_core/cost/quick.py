@@ -5,9 +5,9 @@ running Codex). Knowing that still means a stat of every log in the window, but 
 codexbar is needed: no settings parsing, no SQLite, no price table, no scanner. The full command
 leaves a snapshot here (`cost-quick.bin` in the cache folder, owner-only; `marshal`, which needs no
 import, and the key holds the Python version): the printed JSON with
-a marker where each report's `updatedAt` goes, and per home the window, the digest of every
-log's (path, inode, mtime, size) that the report was computed from, and the names of the settled
-date folders (not listed again while a folder's mtime stays the same).
+a marker where each report's `updatedAt` goes, and per home the window and the digest of every
+log's (path, inode, mtime, size) that the report was computed from. Beside it, `cost-listing.bin`
+keeps the names of the settled date folders (not listed again while a folder's mtime holds).
 
 The snapshot is used only when everything else the output depends on is unchanged, which its key
 says: the command's arguments, today's date, the time zone, the environment that picks homes and
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from typing import Any
 
 FILE_NAME = "cost-quick.bin"
+# The settled date folders' names (discover.SETTLED_NS), apart from the snapshot: they rarely change,
+# so a run that finds a grown log rewrites only the small snapshot. Only ever a hint: a folder's
+# names are reused only while its mtime is the one recorded with them.
+LISTING_NAME = "cost-listing.bin"
 UPDATED_MARK = "@@updatedAt@@"
 UPDATED_MARK_JSON = '"' + UPDATED_MARK + '"'
 KEY_VARS = ("CODEX_HOME", "TZ", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH", "CODEXBAR_CACHE_DIR",
@@ -121,11 +125,11 @@ def try_print(argv: list[str], env: dict[str, str]) -> bool:
         return False
     from codexbar_core.cost.discover import discover, remembered, signature_digest, window_key
 
+    known = _read_listing(env)
     try:
         for home in homes:
             window = (str(home["path"]), str(home["since"]), str(home["until"]))
-            known = home.get("listed")
-            logs = discover(*window, known=known if isinstance(known, dict) else None)
+            logs = discover(*window, known=known)
             if signature_digest(logs, list(home["extra"])) != home["digest"]:
                 remembered[window_key(*window)] = logs  # the full path goes on from this listing
                 return False
@@ -142,6 +146,7 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
     if args is None:
         return
     homes = []
+    listed: dict[str, Any] = {}
     for report in reports:
         if "error" in report or report.get("stale"):
             return
@@ -149,9 +154,27 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
         if noted is None:
             return  # a report not computed here (a stale fallback): nothing to vouch for it
         homes.append({"path": report["codexHome"], "since": report["since"], "until": report["until"],
-                      "digest": noted[0], "extra": noted[1], "listed": noted[2]})
+                      "digest": noted[0], "extra": noted[1]})
+        listed.update(noted[2])
     text = render([dict(report, updatedAt=UPDATED_MARK) for report in reports])
     if text.count(UPDATED_MARK_JSON) != len(reports):
         return  # the marker also appears elsewhere (a home named like it): no snapshot
     data = {"key": snapshot_key(args, env), "homes": homes, "text": text}
     plain_dirs.write_owner_only(_path(env), marshal.dumps(data))
+    if listed != _read_listing(env):
+        plain_dirs.write_owner_only(os.path.join(plain_dirs.cache_dir(env), LISTING_NAME), marshal.dumps(listed))
+
+
+_listing_read: dict[str, Any] | None = None  # what _read_listing found in this process
+
+
+def _read_listing(env: dict[str, str]) -> dict[str, Any]:
+    global _listing_read
+    if _listing_read is None:
+        try:
+            with open(os.path.join(plain_dirs.cache_dir(env), LISTING_NAME), "rb") as fh:
+                found = marshal.loads(fh.read())
+        except (OSError, ValueError, EOFError, TypeError):
+            found = None
+        _listing_read = found if isinstance(found, dict) else {}
+    return _listing_read
