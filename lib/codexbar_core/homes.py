@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from codexbar_core import paths
 from codexbar_core.settings import Settings
 
 
-@dataclass
 class Home:
-    name: str
-    path: Path
+    """One Codex home: the name shown and its folder. (Not a dataclass: defining one costs ~0.3 ms
+    of every run's imports.)"""
+
+    __slots__ = ("name", "path")
+
+    def __init__(self, name: str, path: Path) -> None:
+        self.name, self.path = name, path
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Home) and (self.name, self.path) == (other.name, other.path)
+
+    def __repr__(self) -> str:
+        return f"Home({self.name!r}, {self.path!r})"
 
 
 def homes_from(settings: Settings, env: dict[str, str]) -> list[Home]:

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, replace
 from pathlib import Path
 
 from codexbar_core.digests import sha256
@@ -42,24 +41,34 @@ _DATE_SUFFIX = re.compile(r"^(.+)-\d{4}-\d{2}-\d{2}$")
 _MAX_RATE = 1_000_000.0  # USD per 1M tokens; anything above is a typo, not a price
 
 
-@dataclass(frozen=True)
+# Plain classes, not dataclasses: defining a dataclass costs ~0.3 ms of every run's imports.
+
 class Rates:
     """Integer rates: USD per 1M tokens × 10^6 (so tokens × rate = pico-dollars)."""
 
-    input: int
-    cached: int
-    output: int
+    __slots__ = ("input", "cached", "output")
+
+    def __init__(self, input: int, cached: int, output: int) -> None:
+        self.input, self.cached, self.output = input, cached, output
 
 
-@dataclass(frozen=True)
 class ModelPrice:
-    standard: Rates
-    long: Rates | None = None
-    threshold: int = 272_000
-    before_ms: int | None = None  # events earlier than this use `old` / `old_long`
-    old: Rates | None = None
-    old_long: Rates | None = None
-    priority: float = 1.0  # Fast (service_tier "priority") multiplier; 1 = no Fast price
+    __slots__ = ("standard", "long", "threshold", "before_ms", "old", "old_long", "priority")
+
+    def __init__(self, standard: Rates, long: Rates | None = None, threshold: int = 272_000,
+                 before_ms: int | None = None, old: Rates | None = None, old_long: Rates | None = None,
+                 priority: float = 1.0) -> None:
+        self.standard = standard
+        self.long = long
+        self.threshold = threshold
+        self.before_ms = before_ms  # events earlier than this use `old` / `old_long`
+        self.old = old
+        self.old_long = old_long
+        self.priority = priority  # Fast (service_tier "priority") multiplier; 1 = no Fast price
+
+    def with_priority(self, priority: float) -> ModelPrice:
+        return ModelPrice(self.standard, self.long, self.threshold, self.before_ms, self.old, self.old_long,
+                          priority)
 
     def cost(self, ts_ms: int | None, inp: int, cached: int, out: int, fast: bool = False) -> int:
         """Pico-dollars for one event (row). Cached tokens are part of input and clamped to it.
@@ -132,13 +141,15 @@ def _load_bundled() -> dict[str, Any]:
     return json.loads(Path(__file__).with_name("prices.json").read_text(encoding="utf-8"))
 
 
-@dataclass(frozen=True)
 class Resolved:
     """What a raw model name from a log means for the report."""
 
-    name: str  # the name shown (normalised)
-    price: ModelPrice | None  # None = unpriced
-    excluded: bool = False  # another provider's model: not part of the Codex report
+    __slots__ = ("name", "price", "excluded")
+
+    def __init__(self, name: str, price: ModelPrice | None, excluded: bool = False) -> None:
+        self.name = name  # the name shown (normalised)
+        self.price = price  # None = unpriced
+        self.excluded = excluded  # another provider's model: not part of the Codex report
 
 
 class PriceTable:
@@ -194,7 +205,7 @@ def load_price_table(overrides: Path | None = None) -> PriceTable:
     models = {name: parse_model_price(name, entry, threshold) for name, entry in bundled["models"].items()}
     for name, factor in multipliers.items():
         if name in models:
-            models[name] = replace(models[name], priority=float(factor))
+            models[name] = models[name].with_priority(float(factor))
     aliases = {k.lower(): v.lower() for k, v in (bundled.get("aliases") or {}).items()}
     digest = sha256(json.dumps(bundled, sort_keys=True).encode())
     notes: list[str] = []
