@@ -129,9 +129,10 @@ class _Collector:
         self.listed: Listing = {}
         self.settled_before = time.time_ns() - SETTLED_NS
 
-    def add(self, folder: str, entry: os.DirEntry[str], min_mtime_ns: int | None = None) -> None:
+    def add(self, folder: str, entry: os.DirEntry[str], min_mtime_ns: int | None = None, dir_fd: int = -1) -> None:
+        """One log found by a folder scan; `dir_fd`: that folder, open (stat relative to it, not by path)."""
         try:
-            st = entry.stat()
+            st = os.stat(entry.name, dir_fd=dir_fd) if dir_fd >= 0 else entry.stat()
         except OSError:
             return
         if not stat.S_ISREG(st.st_mode):
@@ -272,26 +273,41 @@ def discover(codex_home: Path | str, since: dt.date | str, until: dt.date | str,
     out = _Collector(known)
     listings[window_key(codex_home, since, until)] = out.listed
     for root in roots(codex_home):
-        for entry in _entries(str(root)):
-            name = entry.name
-            if name.startswith("."):
-                continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                continue
-            if not is_dir:
-                if _jsonl(entry):
-                    when = _date_in_name(name)
-                    in_window = when is None or lo <= when <= hi
-                    # an older name still counts when the file was written to recently (resumed)
-                    out.add(str(root), entry, None if in_window else window_start_ns)
-                continue
-            if len(name) == 4 and name.isdigit():
-                _year(entry.path, name, lo, hi, out, window_start_ns)
-            else:
-                _walk_files(entry.path, out, window_start_ns)  # legacy nested folders: recent files only
+        root_fd = _open_folder(root)  # archived_sessions/ holds its logs flat: stat them relative to it
+        try:
+            for entry in _entries(root):
+                name = entry.name
+                if name.startswith("."):
+                    continue
+                try:
+                    is_dir = entry.is_dir()
+                except OSError:
+                    continue
+                if not is_dir:
+                    if _jsonl(entry):
+                        when = _date_in_name(name)
+                        in_window = when is None or lo <= when <= hi
+                        # an older name still counts when the file was written to recently (resumed)
+                        out.add(root, entry, None if in_window else window_start_ns, root_fd)
+                    continue
+                if len(name) == 4 and name.isdigit():
+                    _year(entry.path, name, lo, hi, out, window_start_ns)
+                else:
+                    _walk_files(entry.path, out, window_start_ns)  # legacy nested folders: recent files only
+        finally:
+            if root_fd >= 0:
+                os.close(root_fd)
     return out.files
+
+
+def _open_folder(folder: str) -> int:
+    """An fd of `folder` for stat calls relative to it, or -1 (missing, or no fstatat here)."""
+    if not _STAT_AT:
+        return -1
+    try:
+        return os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return -1
 
 
 def _year(path: str, year: str, lo: Day, hi: Day, out: _Collector, min_mtime_ns: int) -> None:
@@ -343,15 +359,16 @@ def signature_digest(logs: list[LogFile], extra: list[str]) -> str:
 
 
 def folder_digests(logs: list[LogFile]) -> dict[str, str]:
-    """folder -> the digest of its logs' (path, inode, mtime, size), in discovery order. The scanner
-    compares them with the ones it saved: a folder whose digest holds needs none of its records."""
+    """folder -> the digest of its logs' (name, inode, mtime, size), in discovery order (names, not
+    paths: the folder is the key). The scanner compares them with the ones it saved: a folder whose
+    digest holds needs none of its records."""
     global _last_folder_digests
     if _last_folder_digests is not None and _last_folder_digests[0] is logs:
         return _last_folder_digests[1]
     from operator import itemgetter
 
     numbers_of = itemgetter(2, 3, 4)
-    digests = {folder: _hash_signatures([log[0] for log in run], list(map(numbers_of, run)), [])
+    digests = {folder: _hash_signatures([log[6] for log in run], list(map(numbers_of, run)), [])
                for folder, run in folder_runs(logs).items()}
     _last_folder_digests = (logs, digests)
     return digests
