@@ -65,6 +65,9 @@ def run(argv: list[str] | None = None) -> None:
     them one by one took 60-80 ms (measured); everything we write is committed or flushed by then."""
     code = main(argv)
     try:
+        if (argv if argv is not None else sys.argv[1:])[:1] not in ([], ["menu"]):  # the menu shows them itself
+            for note in paths.folder_notes():
+                print(f"codexbar: {note}", file=sys.stderr)
         sys.stdout.flush()
         sys.stderr.flush()
     except (OSError, ValueError):

@@ -120,7 +120,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
     if needs_background and not RefreshLock(store.directory).held_elsewhere():
         spawn_background_refresh(env)
 
-    notes = [settings.load_error] if settings.load_error else []
+    notes = ([settings.load_error] if settings.load_error else []) + paths.folder_notes()
     _notify(views, settings, store, env)
     inp = MenuInput(homes=views, now=dt.datetime.now(UTC), action_path=action_path(env),
                     source_setting=settings.source, reset_style=str(settings.get("reset_style")),

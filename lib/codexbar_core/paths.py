@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from pathlib import Path
 
 APP_NAME = "codexbar"
@@ -28,24 +29,57 @@ def _ensure_private_dir(path: Path) -> Path:
     return path
 
 
+# Our folders that could not be used in this process: kind -> (the folder, why, what is used instead).
+unusable: dict[str, tuple[str, str, str]] = {}
+
+
+def _usable_dir(path: Path, kind: str) -> Path:
+    """`path`, owner-only. When it cannot be made (a file in the way, no permission), a private folder
+    in the system's temp folder instead, so the menu still works and keeps its state; `folder_notes`
+    then says so. Raises OSError only when that cannot be made either."""
+    try:
+        return _ensure_private_dir(path)
+    except OSError as exc:
+        import tempfile
+
+        base = Path(tempfile.gettempdir()) / f"{APP_NAME}-{os.getuid()}"
+        try:
+            base.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        st = os.lstat(base)
+        if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid():
+            raise  # someone else's folder (or a symlink) in a shared temp folder: not ours to use
+        fallback = _ensure_private_dir(_ensure_private_dir(base) / kind)
+        unusable[kind] = (str(path), exc.strerror or type(exc).__name__, str(fallback))
+        return fallback
+
+
+def folder_notes() -> list[str]:
+    """What the menu and the command line say about folders they could not use."""
+    names = {"cache": "Cache folder", "config": "Settings folder"}
+    return [f"{names[kind]} unusable ({path}: {why}); using {fallback} until it is fixed."
+            for kind, (path, why, fallback) in sorted(unusable.items())]
+
+
 def cache_dir(env: dict[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     for key in ("CODEXBAR_CACHE_DIR", "SWIFTBAR_PLUGIN_CACHE_PATH"):
         if (env.get(key) or "").strip():
-            return _ensure_private_dir(Path(os.path.expanduser(env[key].strip())))
+            return _usable_dir(Path(os.path.expanduser(env[key].strip())), "cache")
     import platformdirs
 
-    return _ensure_private_dir(Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)))
+    return _usable_dir(Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)), "cache")
 
 
 def config_dir(env: dict[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     for key in ("CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH"):
         if (env.get(key) or "").strip():
-            return _ensure_private_dir(Path(os.path.expanduser(env[key].strip())))
+            return _usable_dir(Path(os.path.expanduser(env[key].strip())), "config")
     import platformdirs
 
-    return _ensure_private_dir(Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)))
+    return _usable_dir(Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)), "config")
 
 
 def _version_key(path: Path) -> tuple[int, ...]:

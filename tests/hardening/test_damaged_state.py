@@ -12,6 +12,7 @@ import json
 import os
 import resource
 import subprocess
+import sys
 
 import pytest
 
@@ -113,3 +114,51 @@ def test_a_full_disk_during_a_token_refresh_leaves_auth_json_as_it_was(scratch, 
                           text=True, timeout=30)
     assert json.loads(proc.stdout)[0]["usage"]["primary"]["usedPercent"] == 23
     assert (home / "auth.json").read_bytes() != before
+
+
+@pytest.mark.parametrize("folder", ["CODEXBAR_CACHE_DIR", "CODEXBAR_CONFIG_DIR"])
+def test_a_cache_or_settings_folder_that_cannot_be_made_still_gives_the_live_menu(folder, scratch, env_for, backend):
+    """A file where codexbar's folder should be (a typo in the variable, an old tool's leftover): the
+    menu shows the live numbers, the cost and a note saying which folder is unusable and what is used
+    instead; `codexbar cost --json` still prints its report and says so on stderr."""
+    backend.set_usage(usage_body(primary_used=23, secondary_used=11))
+    home = make_codex_home(scratch / "home", backend.url)
+    log_path(home).write_bytes(head() + events(0, 3))
+    expected = cost_totals(env_for(home))  # with its folders where they belong
+    assert expected["inputTokens"] > 0
+    blocker = scratch / "not-a-folder"
+    blocker.write_text("")
+    temp = scratch / "tmp"
+    temp.mkdir()
+    env = env_for(home, TMPDIR=str(temp), **{folder: str(blocker)})
+    for _ in range(2):  # the second run finds what the first kept in the stand-in folder
+        out = menu(env)
+        assert "Session: 77% left" in out, out
+        assert "Last 30 days:" in out, out
+        assert f"unusable ({blocker}" in out and str(temp) in out, out
+    proc = subprocess.run([sys.executable, "-m", "codexbar_core", "cost", "--json", "--refresh"], env=env,
+                          capture_output=True, text=True, timeout=HARD_LIMIT)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)[0]["totals"] == expected
+    assert "unusable" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+
+
+def test_a_stand_in_folder_owned_by_someone_else_is_not_used(tmp_path, monkeypatch):
+    """The stand-in lives in the temp folder, which may be shared: another user's folder of that name is
+    refused (it could be read, or swapped for a symlink), never written into."""
+    import tempfile
+
+    from codexbar_core import paths
+
+    if os.getuid() != 0:
+        pytest.skip("making a folder someone else owns needs root")
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(paths, "unusable", {})
+    planted = tmp_path / f"codexbar-{os.getuid()}"
+    planted.mkdir(mode=0o777)
+    os.chown(planted, 4242, 4242)
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")
+    with pytest.raises(OSError):
+        paths.cache_dir({"CODEXBAR_CACHE_DIR": str(blocker)})
+    assert not (planted / "cache").exists() and paths.unusable == {}
