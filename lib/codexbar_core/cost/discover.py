@@ -155,9 +155,8 @@ class _Collector:
         if not _STAT_AT:
             self._add_folder_by_path(folder)
             return
-        try:
-            fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
-        except OSError:
+        fd = _open_folder(folder)
+        if fd < 0:
             return
         try:
             try:
