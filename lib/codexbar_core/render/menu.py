@@ -17,7 +17,7 @@ from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, parse_is
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
 from codexbar_core.render.markup import Action, Line, detect_dark, render_lines
-from codexbar_core.render.pace import compute_pace
+from codexbar_core.render.pace import SESSION_MINUTES, compute_pace
 
 USAGE_URL = "https://chatgpt.com/codex/settings/usage"
 STATUS_URL = "https://status.openai.com/"
@@ -93,12 +93,18 @@ def _lanes(snap: UsageSnapshot) -> list[tuple[str, RateWindow, bool]]:
     """(title, window, is_session_like) in display order."""
     lanes: list[tuple[str, RateWindow, bool]] = []
     if snap.primary is not None:
-        lanes.append((lane_title(snap.primary, "primary"), snap.primary, snap.primary.window_minutes == 300))
+        lanes.append((lane_title(snap.primary, "primary"), snap.primary,
+                      snap.primary.window_minutes in (300, None)))
     if snap.secondary is not None:
         lanes.append((lane_title(snap.secondary, "secondary"), snap.secondary, False))
     for extra in snap.extra_windows:
         lanes.append((extra.title or lane_title(extra, "extra"), extra, (extra.window_minutes or 0) <= 360))
     return lanes
+
+
+def _assumed_minutes(window: RateWindow, snap: UsageSnapshot) -> int | None:
+    """Only the session lane has a length to assume when the source gave none (the 5-hour window)."""
+    return SESSION_MINUTES if window is snap.primary else None
 
 
 def weekly_exhausted(snap: UsageSnapshot, now: dt.datetime) -> bool:
@@ -148,7 +154,7 @@ def title_value(snap: UsageSnapshot | None, inp: MenuInput) -> Title:
     assert window is not None
     left = effective_left(window, snap, inp.now)
     percent = fmt.percent_text(100 - left if inp.show_used else left)
-    pace = None if left <= 0 else compute_pace(window, inp.now)
+    pace = None if left <= 0 else compute_pace(window, inp.now, unknown_length_minutes=_assumed_minutes(window, snap))
     if pace is None or inp.title_mode == "percent":
         return Title(percent, left)
     deficit = max(0.0, pace.delta_percent)
@@ -199,7 +205,8 @@ def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult,
         text = window.reset_description
         reset = Line(text[:1].upper() + text[1:], params=SMALL, color=GREY)
     # No pace for a capped session or an empty lane (SPEC B §9.18); the reset countdown stays.
-    pace = None if capped or left <= 0 else compute_pace(window, inp.now)
+    pace = None if capped or left <= 0 else compute_pace(window, inp.now,
+                                                         unknown_length_minutes=_assumed_minutes(window, snap))
     pace_color = GREY
     if pace is not None and pace.delta_percent > 12 and not pace.will_last_to_reset:
         pace_color = ORANGE
@@ -210,7 +217,7 @@ def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult,
     if reset is not None:
         lines.append(reset)
     if pace is not None:
-        lines.append(Line(pace.menu_text(session and window.window_minutes == 300), params=SMALL,
+        lines.append(Line(pace.menu_text(session and window.window_minutes in (300, None)), params=SMALL,
                           color=pace_color))
     return lines
 
