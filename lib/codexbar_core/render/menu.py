@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, parse_iso
+from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, WebExtras, parse_iso
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
 from codexbar_core.render.markup import Action, Line, detect_dark, render_lines
@@ -222,6 +222,16 @@ def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult,
     return lines
 
 
+def _code_review_reset(web: WebExtras, stale: bool, inp: MenuInput) -> str | None:
+    """The code-review lane's reset like the other lanes', else in the page's own words."""
+    if web.code_review_resets_at is not None:
+        if web.code_review_resets_at <= inp.now:
+            return "Reset since this was read; Refresh for new numbers" if stale else None
+        return fmt.reset_text(web.code_review_resets_at, inp.now, inp.reset_style)
+    text = web.code_review_reset
+    return text[:1].upper() + text[1:] if text else None
+
+
 def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
     res = view.usage
     snap = res.snapshot
@@ -242,6 +252,9 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
             left = fmt.clamp_percent(snap.web.code_review_left_percent)
             lines.append(Line(f"Code review: {fmt.percent_text(left)} left  {bar(left)}", color=state_color(left),
                               params={"font": "Menlo", "size": "13"}))
+            review_reset = _code_review_reset(snap.web, res.stale, inp)
+            if review_reset:
+                lines.append(Line(review_reset, params=SMALL, color=GREY))
         lines += credits_lines(snap, inp)
         lines += dashboard_lines(snap)
         if res.stale:

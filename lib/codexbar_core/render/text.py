@@ -69,6 +69,10 @@ def usage_report(results: list[UsageResult], *, color: bool, now: dt.datetime | 
                 out.append(_paint("  Weekly limit reached: no session use until the weekly reset", "33", color))
             if snap.web is not None and snap.web.code_review_left_percent is not None:
                 out.append(f"  Code review: {fmt.percent_text(snap.web.code_review_left_percent)} left")
+                if snap.web.code_review_resets_at is not None:
+                    out.append(f"    {fmt.reset_countdown(snap.web.code_review_resets_at, now)}")
+                elif snap.web.code_review_reset:
+                    out.append(f"    {snap.web.code_review_reset}")
             if snap.credits is not None:
                 if snap.credits.unlimited:
                     out.append("  Credits: unlimited")
