@@ -16,7 +16,7 @@ from typing import Any
 from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, WebExtras, parse_iso
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
-from codexbar_core.render.markup import Action, Line, detect_dark, render_lines
+from codexbar_core.render.markup import Action, Line, detect_dark, detect_macos_major, render_lines
 from codexbar_core.render.pace import SESSION_MINUTES, compute_pace
 
 USAGE_URL = "https://chatgpt.com/codex/settings/usage"
@@ -66,6 +66,8 @@ class MenuInput:
     settings: Any = None
     # Single-colour hosts: use the dark colour of each pair. None = from the environment (markup.detect_dark).
     dark: bool | None = None
+    # macOS major version (SwiftBar says it); picks title symbols this macOS has. None = from the environment.
+    macos_major: int | None = None
 
     def setting(self, key: str, default: Any) -> Any:
         if self.settings is None:
@@ -174,7 +176,16 @@ def _title_color(title: Title) -> tuple[str, str] | None:
     return None
 
 
-def _gauge_symbol(left: float | None) -> str:
+# The needle gauges exist from macOS 14 (SF Symbols 5); "gauge" from macOS 11 and on every later one.
+NEEDLE_GAUGES_FROM_MACOS = 14
+PLAIN_GAUGE = "gauge"
+
+
+def _gauge_symbol(left: float | None, macos_major: int | None) -> str:
+    """A gauge whose needle follows what is left, where this macOS has those symbols; else the plain gauge
+    (an unknown symbol would leave the menu bar with no icon at all)."""
+    if macos_major is None or macos_major < NEEDLE_GAUGES_FROM_MACOS:
+        return PLAIN_GAUGE
     if left is None:
         return "gauge.with.dots.needle.bottom.50percent"
     for limit, name in ((10, "0"), (40, "33"), (60, "50"), (85, "67")):
@@ -352,11 +363,16 @@ def _window_label(days: int) -> str:
     return "Today" if days == 1 else f"Last {days} days"
 
 
-def chart_line(chart_b64: str, host: str) -> Line:
+def chart_line(chart_b64: str, host: str, action_path: str) -> Line:
+    """The chart; a click opens the cost report (`codexbar cost`) in a terminal.
+
+    Hosts draw an item without an action disabled, which greys the image (xbar always; SwiftBar unless it
+    has a colour): the action keeps it crisp and gives the click a use (docs/decisions/reference-and-hosts.md).
+    """
     from codexbar_core.render.chart import image_params
 
-    # SwiftBar draws a line with neither action nor colour disabled (dimmed); a colour keeps the chart crisp.
-    return Line("", params=image_params(chart_b64, host), color=TEXT if host == "swiftbar" else None)
+    return Line("", params=image_params(chart_b64, host), color=TEXT if host == "swiftbar" else None,
+                action=Action(action_path, ["cost"], refresh=False, terminal=True))
 
 
 def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) -> list[Line]:
@@ -376,7 +392,7 @@ def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) ->
     lines.append(Line(f"{_window_label(window_days(rep))}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
                       f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens", color=TEXT))
     if with_chart and inp.chart_png_b64:
-        lines.append(chart_line(inp.chart_png_b64, host))
+        lines.append(chart_line(inp.chart_png_b64, host, inp.action_path))
     lines += daily_submenu(days)
     lines += model_submenu(days)
     unpriced = rep.get("unpricedModels") or []
@@ -438,7 +454,7 @@ def all_homes_cost(views: list[HomeView], inp: MenuInput, host: str) -> list[Lin
     lines = [Line(f"All homes · {label.lower()}: {fmt.money(total_cost)} · {fmt.tokens(total_tokens)} tokens",
                   color=TEXT)]
     if inp.chart_png_b64:
-        lines.append(chart_line(inp.chart_png_b64, host))
+        lines.append(chart_line(inp.chart_png_b64, host, inp.action_path))
     return lines
 
 
@@ -551,7 +567,8 @@ def build_title(inp: MenuInput, host: str) -> Line:
         color = GREY
     params: dict[str, str] = {}
     if host == "swiftbar":
-        params = {"sfimage": _gauge_symbol(best.left), "symbolize": "false"}
+        macos = detect_macos_major() if inp.macos_major is None else inp.macos_major
+        params = {"sfimage": _gauge_symbol(best.left, macos), "symbolize": "false"}
         text = best.text
     else:
         text = f"Codex {best.text}"
