@@ -40,6 +40,17 @@ def test_credits_survive_a_body_whose_session_lane_is_unreadable():
     assert (snap.identity.email, snap.identity.plan) == ("lite@example.com", "prolite")
 
 
+def test_menu_shows_the_credits_and_says_why_the_lanes_are_missing():
+    from codexbar_core.render.menu import HomeView, build_menu
+    from tests.render.samples import menu_input, result
+
+    snap = rl.recover_credits_from_error(decode_error(BROKEN_SESSION_BODY))
+    text = build_menu(menu_input([HomeView(result(snap), None)]), "xbar")
+    titles = [line.split(" | ", 1)[0] for line in text.splitlines()]
+    assert "Limits unreadable by this Codex CLI; updating it may help" in titles
+    assert "Credits: 14.5 left  ▱▱▱▱▱▱▱▱▱▱" in titles and "Codex · Pro 5x" in titles
+
+
 def test_no_credits_recovery_without_a_balance():
     body = dict(BROKEN_SESSION_BODY, credits=None)
     assert rl.recover_credits_from_error(decode_error(body)) is None

@@ -255,6 +255,9 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
                 if compact and not show_extras:
                     continue
                 lines += _lane_lines(title, window, session, res, inp, compact)
+        elif snap.partial and snap.source == "codex-cli":
+            # credits recovered from an answer whose lanes this CLI could not read
+            lines.append(Line("Limits unreadable by this Codex CLI; updating it may help", color=GREY))
         elif snap.identity.email or snap.identity.plan:
             lines.append(Line("Limits not available", color=GREY))
         else:
