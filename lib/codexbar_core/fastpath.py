@@ -23,7 +23,7 @@ FILE_NAME = "menu.json"
 # Environment that changes what the menu looks like or which data it shows.
 KEY_VARS = ("SWIFTBAR", "ARGOS_VERSION", "XBARDarkMode", "OS_APPEARANCE", "CODEX_HOME", "CODEXBAR_ACTION_PATH",
             "SWIFTBAR_PLUGIN_PATH", "TZ", "CODEXBAR_SOURCE", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH",
-            "NO_COLOR")
+            "NO_COLOR", "OS_VERSION_MAJOR")
 
 
 def menu_key(env: dict[str, str], settings_mtime: float | None) -> str:

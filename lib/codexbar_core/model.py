@@ -204,6 +204,8 @@ class WebExtras:
     email: str | None = None
     plan: str | None = None
     code_review_left_percent: float | None = None
+    code_review_reset: str | None = None  # the page's words, e.g. "Resets tomorrow at 2:15 PM"
+    code_review_resets_at: dt.datetime | None = None  # the same, read as a time when the page's words allow
     credits_remaining: float | None = None
     credit_history: list[CreditEvent] = field(default_factory=list)
     purchase_url: str | None = None
@@ -211,6 +213,7 @@ class WebExtras:
 
     def to_dict(self) -> dict[str, Any]:
         return {"email": self.email, "plan": self.plan, "codeReviewLeftPercent": self.code_review_left_percent,
+                "codeReviewReset": self.code_review_reset, "codeReviewResetsAt": iso(self.code_review_resets_at),
                 "creditsRemaining": self.credits_remaining,
                 "creditHistory": [asdict(e) for e in self.credit_history],
                 "purchaseUrl": self.purchase_url, "renewal": self.renewal}
@@ -226,6 +229,8 @@ class WebExtras:
                   and _num(e.get("amount")) is not None]
         return cls(email=_str(d.get("email")), plan=_str(d.get("plan")),
                    code_review_left_percent=_num(d.get("codeReviewLeftPercent")),
+                   code_review_reset=_str(d.get("codeReviewReset")),
+                   code_review_resets_at=parse_iso(d.get("codeReviewResetsAt")),
                    credits_remaining=_num(d.get("creditsRemaining")),
                    credit_history=events,
                    purchase_url=_str(d.get("purchaseUrl")), renewal=_str(d.get("renewal")))

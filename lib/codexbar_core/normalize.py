@@ -74,6 +74,15 @@ _PLAN_WORDS_DROPPED = {"claude", "codex", "account", "plan"}
 _PRO_LITE = {"prolite", "pro_lite", "pro-lite", "pro lite"}
 
 
+def _exact_plan_name(raw: str) -> str | None:
+    lowered = raw.lower()
+    if lowered == "pro":
+        return "Pro 20x"
+    if lowered in _PRO_LITE:
+        return "Pro 5x"
+    return None
+
+
 def plan_display_name(plan: str | None) -> str | None:
     """`pro` -> "Pro 20x", `prolite` -> "Pro 5x", `free_workspace` -> "Free Workspace"."""
     if plan is None:
@@ -81,11 +90,14 @@ def plan_display_name(plan: str | None) -> str | None:
     raw = plan.strip()
     if not raw:
         return None
-    lowered = raw.lower()
-    if lowered == "pro":
-        return "Pro 20x"
-    if lowered in _PRO_LITE:
-        return "Pro 5x"
+    exact = _exact_plan_name(raw)
+    if exact:
+        return exact
+    # "Codex Pro" / "Codex Pro Lite": the product word hides an exact name (docs/decisions/reference-and-hosts.md)
+    without_codex = " ".join(w for w in re.split(r"[_\-\s]+", raw) if w and w.lower() != "codex")
+    exact = _exact_plan_name(without_codex)
+    if exact:
+        return exact
     words = [w for w in re.split(r"[_\-\s]+", raw) if w and w.lower() not in _PLAN_WORDS_DROPPED]
     if not words:
         return raw

@@ -89,13 +89,17 @@ _WHY_STOPPED = {
 }
 
 
-def _more_useful(earlier: errors.CodexbarError | None, later: errors.CodexbarError) -> errors.CodexbarError:
+def _more_useful(earlier: errors.CodexbarError | None, later: errors.CodexbarError,
+                 later_source: str = "") -> errors.CodexbarError:
     """The error the user should see after a fall-through.
 
     A fallback that could not even start (no `codex` installed) says less than the reason we fell
-    through ("run `codex login`"), so the earlier error stays; the trace keeps both.
+    through ("run `codex login`"), so the earlier error stays; the trace keeps both. The /status screen
+    is only a second try at what the app-server could not read: its failure never hides the
+    app-server's own error (docs/decisions/reference-and-hosts.md).
     """
-    if earlier is not None and later.kind == "missing_binary" and earlier.kind != "unavailable_source":
+    if earlier is not None and earlier.kind != "unavailable_source" and (
+            later.kind == "missing_binary" or later_source == "pty"):
         return earlier
     return later
 
@@ -199,7 +203,7 @@ def run_chain(
 
                 log_exception(ctx.env, f"source {source_id}")
             trace.attempts.append(SourceAttempt(source_id, "failed", err.message, err.kind))
-            shown = _more_useful(shown or last_error, err)
+            shown = _more_useful(shown or last_error, err, source_id)
             last_error = err
             continue
         trace.attempts.append(SourceAttempt(source_id, "ok", avail.reason or "answered"))

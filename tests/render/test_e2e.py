@@ -125,11 +125,13 @@ def test_the_chart_reaches_the_menu_as_a_png_of_menu_size(scratch, env_for, back
     home = make_codex_home(scratch / "home", backend.url)
     _generate_sessions(scratch, home)
     swift = run_plugin(env_for(home, SWIFTBAR="1")).stdout
-    image = re.search(r'^\s+\| color=\S+ image="?([A-Za-z0-9+/=]+)"? width=300 height=90$', swift, re.M)
+    image = re.search(r'^\s+\| bash=\S+ param1=cost terminal=true color=\S+ image="?([A-Za-z0-9+/=]+)"? '
+                      r'width=300 height=90$', swift, re.M)
     assert image, swift
     assert decode_png(base64.b64decode(image.group(1)))[:2] == (600, 180)
     xbar = run_plugin(env_for(home, XBARDarkMode="true", CODEXBAR_CACHE_DIR=str(scratch / "cache2"))).stdout
-    template = re.search(r'^\s+\| templateImage="?([A-Za-z0-9+/=]+)"?$', xbar, re.M)
+    template = re.search(r'^\s+\| bash=\S+ param1=cost terminal=true templateImage="?([A-Za-z0-9+/=]+)"?$', xbar,
+                         re.M)
     assert template and decode_png(base64.b64decode(template.group(1)))[:2] == (600, 180)
 
 

@@ -67,8 +67,10 @@ def test_header_then_separator_then_body_with_submenus():
     body = [Line("Parent"), Line("child", depth=1), Line("", separator=True, depth=1), Line("two", depth=1)]
     text = render_lines([Line("42%")], body, "swiftbar")
     assert text.splitlines() == ["42%", "---", "Parent", "--child", "-----", "--two"]
-    # xbar would read "-----" as a deeper submenu holding an item "-": no submenu separators there.
-    assert render_lines([Line("42%")], body, "xbar").splitlines() == ["42%", "---", "Parent", "--child", "--two"]
+    # xbar draws "-----" as a separator too (2.0.31+); Argos has no submenu separators.
+    assert render_lines([Line("42%")], body, "xbar").splitlines() == ["42%", "---", "Parent", "--child", "-----",
+                                                                      "--two"]
+    assert render_lines([Line("42%")], body, "argos").splitlines() == ["42%", "---", "Parent", "--child", "--two"]
 
 
 def test_argos_titles_are_not_read_as_markup_when_they_would_break_it():

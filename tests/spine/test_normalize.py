@@ -50,7 +50,10 @@ def test_no_windows():
 @pytest.mark.parametrize("raw,shown", [("pro", "Pro 20x"), ("prolite", "Pro 5x"), ("pro_lite", "Pro 5x"),
                                        ("pro-lite", "Pro 5x"), ("pro lite", "Pro 5x"),
                                        ("free_workspace", "Free Workspace"), ("plus", "Plus"), ("k12", "K12"),
-                                       ("codex_team_plan", "Team"), ("enterprise", "Enterprise")])
+                                       ("codex_team_plan", "Team"), ("enterprise", "Enterprise"),
+                                       # the product word in front of an exact name (a dashboard's "Codex Pro")
+                                       ("Codex Pro", "Pro 20x"), ("Codex Pro Lite", "Pro 5x"),
+                                       ("codex_pro_lite", "Pro 5x"), ("Codex Plus", "Plus")])
 def test_plan_display_names(raw, shown):
     assert plan_display_name(raw) == shown
 

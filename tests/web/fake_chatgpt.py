@@ -51,6 +51,15 @@ PAGES = {
 <tr><td>Dec 16, 2025</td><td>skillusage:pdf</td><td>3 credits</td></tr>
 </tbody></table>
 </main></body></html>""",
+    # the page's own "Core review" spelling, with the lane's reset on the line after its percent
+    "review_reset": """<html><body><script type="application/json" id="client-bootstrap">
+{"authStatus":"logged_in","session":{"user":{"email":"{email}"}},"account":{"planType":"plus"}}</script>
+<main>
+<section><h2>Usage limits</h2><p>5h limit</p><p>10% used</p><p>Resets today at 4:00 PM</p>
+<p>Weekly limit</p><p>75% remaining</p></section>
+<section><h3>Balance</h3><p>Core review</p><p>42% remaining</p><p>Resets tomorrow at 2:15 PM</p>
+<p>GitHub code review 3% remaining</p><p>Resets Friday at 8:00 AM</p></section>
+</main></body></html>""",
 }
 
 

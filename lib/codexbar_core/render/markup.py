@@ -53,6 +53,7 @@ class Action:
     path: str
     args: list[str]
     refresh: bool = True
+    terminal: bool = False  # show the command's output in a terminal window (a report the user asked for)
 
 
 @dataclass
@@ -88,6 +89,22 @@ def _is_param(key: str) -> bool:
     return key.startswith("param") and key[5:].isdigit() and key != "param0"
 
 
+def _fits(title: str, length: str) -> bool:
+    try:
+        return len(title) <= int(length)
+    except ValueError:
+        return False
+
+
+def detect_macos_major(env: dict[str, str] | None = None) -> int | None:
+    """The macOS major version SwiftBar reports (OS_VERSION_MAJOR); None when the host does not say."""
+    env = os.environ if env is None else env
+    try:
+        return int(env.get("OS_VERSION_MAJOR") or "")
+    except ValueError:
+        return None
+
+
 def render_line(line: Line, host: str, dark: bool = False) -> str:
     prefix = "--" * line.depth
     if line.separator:
@@ -101,7 +118,7 @@ def render_line(line: Line, host: str, dark: bool = False) -> str:
             params["bash"] = line.action.path
             for i, arg in enumerate(line.action.args, start=1):
                 params[f"param{i}"] = arg
-        params["terminal"] = "false"
+        params["terminal"] = "true" if line.action.terminal else "false"
         if line.action.refresh:
             params["refresh"] = "true"
     if line.color is not None:
@@ -130,6 +147,10 @@ def render_line(line: Line, host: str, dark: bool = False) -> str:
             params.setdefault("useMarkup", "false")
         if "\\" in text:
             params.setdefault("unescape", "false")
+    if "length" in params and _fits(clean_title(text), params["length"]):
+        # xbar adds "…" to any title at least length-1 long, cut or not: a title that fits needs no
+        # length at all (docs/decisions/reference-and-hosts.md)
+        del params["length"]
     allowed = {"swiftbar": None, "xbar": XBAR_KEYS, "argos": ARGOS_KEYS}[host]
     kept = []
     for key, value in params.items():
@@ -146,7 +167,7 @@ def render_lines(header: list[Line], body: list[Line], host: str, metadata: list
                  dark: bool = False) -> str:
     out = [render_line(h, host, dark) for h in header]
     out.append("---")
-    # Only SwiftBar knows submenu separators ("-----"); xbar's parser reads one as a deeper submenu
-    # holding an item "-" (pkg/plugins/parse.go), so other hosts go without.
-    out += [render_line(b, host, dark) for b in body if not (b.separator and b.depth and host != "swiftbar")]
+    # SwiftBar and xbar (since 2.0.31) draw "-----" as a separator inside a submenu; Argos has no
+    # submenu separators, so it goes without (docs/decisions/reference-and-hosts.md).
+    out += [render_line(b, host, dark) for b in body if not (b.separator and b.depth and host == "argos")]
     return "\n".join(out) + "\n"

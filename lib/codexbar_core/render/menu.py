@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, parse_iso
+from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, WebExtras, parse_iso
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
-from codexbar_core.render.markup import Action, Line, detect_dark, render_lines
-from codexbar_core.render.pace import compute_pace
+from codexbar_core.render.markup import Action, Line, detect_dark, detect_macos_major, render_lines
+from codexbar_core.render.pace import SESSION_MINUTES, compute_pace
 
 USAGE_URL = "https://chatgpt.com/codex/settings/usage"
 STATUS_URL = "https://status.openai.com/"
@@ -66,6 +66,8 @@ class MenuInput:
     settings: Any = None
     # Single-colour hosts: use the dark colour of each pair. None = from the environment (markup.detect_dark).
     dark: bool | None = None
+    # macOS major version (SwiftBar says it); picks title symbols this macOS has. None = from the environment.
+    macos_major: int | None = None
 
     def setting(self, key: str, default: Any) -> Any:
         if self.settings is None:
@@ -93,12 +95,18 @@ def _lanes(snap: UsageSnapshot) -> list[tuple[str, RateWindow, bool]]:
     """(title, window, is_session_like) in display order."""
     lanes: list[tuple[str, RateWindow, bool]] = []
     if snap.primary is not None:
-        lanes.append((lane_title(snap.primary, "primary"), snap.primary, snap.primary.window_minutes == 300))
+        lanes.append((lane_title(snap.primary, "primary"), snap.primary,
+                      snap.primary.window_minutes in (300, None)))
     if snap.secondary is not None:
         lanes.append((lane_title(snap.secondary, "secondary"), snap.secondary, False))
     for extra in snap.extra_windows:
         lanes.append((extra.title or lane_title(extra, "extra"), extra, (extra.window_minutes or 0) <= 360))
     return lanes
+
+
+def _assumed_minutes(window: RateWindow, snap: UsageSnapshot) -> int | None:
+    """Only the session lane has a length to assume when the source gave none (the 5-hour window)."""
+    return SESSION_MINUTES if window is snap.primary else None
 
 
 def weekly_exhausted(snap: UsageSnapshot, now: dt.datetime) -> bool:
@@ -148,7 +156,7 @@ def title_value(snap: UsageSnapshot | None, inp: MenuInput) -> Title:
     assert window is not None
     left = effective_left(window, snap, inp.now)
     percent = fmt.percent_text(100 - left if inp.show_used else left)
-    pace = None if left <= 0 else compute_pace(window, inp.now)
+    pace = None if left <= 0 else compute_pace(window, inp.now, unknown_length_minutes=_assumed_minutes(window, snap))
     if pace is None or inp.title_mode == "percent":
         return Title(percent, left)
     deficit = max(0.0, pace.delta_percent)
@@ -168,7 +176,16 @@ def _title_color(title: Title) -> tuple[str, str] | None:
     return None
 
 
-def _gauge_symbol(left: float | None) -> str:
+# The needle gauges exist from macOS 14 (SF Symbols 5); "gauge" from macOS 11 and on every later one.
+NEEDLE_GAUGES_FROM_MACOS = 14
+PLAIN_GAUGE = "gauge"
+
+
+def _gauge_symbol(left: float | None, macos_major: int | None) -> str:
+    """A gauge whose needle follows what is left, where this macOS has those symbols; else the plain gauge
+    (an unknown symbol would leave the menu bar with no icon at all)."""
+    if macos_major is None or macos_major < NEEDLE_GAUGES_FROM_MACOS:
+        return PLAIN_GAUGE
     if left is None:
         return "gauge.with.dots.needle.bottom.50percent"
     for limit, name in ((10, "0"), (40, "33"), (60, "50"), (85, "67")):
@@ -199,7 +216,8 @@ def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult,
         text = window.reset_description
         reset = Line(text[:1].upper() + text[1:], params=SMALL, color=GREY)
     # No pace for a capped session or an empty lane (SPEC B §9.18); the reset countdown stays.
-    pace = None if capped or left <= 0 else compute_pace(window, inp.now)
+    pace = None if capped or left <= 0 else compute_pace(window, inp.now,
+                                                         unknown_length_minutes=_assumed_minutes(window, snap))
     pace_color = GREY
     if pace is not None and pace.delta_percent > 12 and not pace.will_last_to_reset:
         pace_color = ORANGE
@@ -210,9 +228,19 @@ def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult,
     if reset is not None:
         lines.append(reset)
     if pace is not None:
-        lines.append(Line(pace.menu_text(session and window.window_minutes == 300), params=SMALL,
+        lines.append(Line(pace.menu_text(session and window.window_minutes in (300, None)), params=SMALL,
                           color=pace_color))
     return lines
+
+
+def _code_review_reset(web: WebExtras, stale: bool, inp: MenuInput) -> str | None:
+    """The code-review lane's reset like the other lanes', else in the page's own words."""
+    if web.code_review_resets_at is not None:
+        if web.code_review_resets_at <= inp.now:
+            return "Reset since this was read; Refresh for new numbers" if stale else None
+        return fmt.reset_text(web.code_review_resets_at, inp.now, inp.reset_style)
+    text = web.code_review_reset
+    return text[:1].upper() + text[1:] if text else None
 
 
 def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
@@ -227,6 +255,9 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
                 if compact and not show_extras:
                     continue
                 lines += _lane_lines(title, window, session, res, inp, compact)
+        elif snap.partial and snap.source == "codex-cli":
+            # credits recovered from an answer whose lanes this CLI could not read
+            lines.append(Line("Limits unreadable by this Codex CLI; updating it may help", color=GREY))
         elif snap.identity.email or snap.identity.plan:
             lines.append(Line("Limits not available", color=GREY))
         else:
@@ -235,6 +266,9 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
             left = fmt.clamp_percent(snap.web.code_review_left_percent)
             lines.append(Line(f"Code review: {fmt.percent_text(left)} left  {bar(left)}", color=state_color(left),
                               params={"font": "Menlo", "size": "13"}))
+            review_reset = _code_review_reset(snap.web, res.stale, inp)
+            if review_reset:
+                lines.append(Line(review_reset, params=SMALL, color=GREY))
         lines += credits_lines(snap, inp)
         lines += dashboard_lines(snap)
         if res.stale:
@@ -332,11 +366,16 @@ def _window_label(days: int) -> str:
     return "Today" if days == 1 else f"Last {days} days"
 
 
-def chart_line(chart_b64: str, host: str) -> Line:
+def chart_line(chart_b64: str, host: str, action_path: str) -> Line:
+    """The chart; a click opens the cost report (`codexbar cost`) in a terminal.
+
+    Hosts draw an item without an action disabled, which greys the image (xbar always; SwiftBar unless it
+    has a colour): the action keeps it crisp and gives the click a use (docs/decisions/reference-and-hosts.md).
+    """
     from codexbar_core.render.chart import image_params
 
-    # SwiftBar draws a line with neither action nor colour disabled (dimmed); a colour keeps the chart crisp.
-    return Line("", params=image_params(chart_b64, host), color=TEXT if host == "swiftbar" else None)
+    return Line("", params=image_params(chart_b64, host), color=TEXT if host == "swiftbar" else None,
+                action=Action(action_path, ["cost"], refresh=False, terminal=True))
 
 
 def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) -> list[Line]:
@@ -356,7 +395,7 @@ def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) ->
     lines.append(Line(f"{_window_label(window_days(rep))}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
                       f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens", color=TEXT))
     if with_chart and inp.chart_png_b64:
-        lines.append(chart_line(inp.chart_png_b64, host))
+        lines.append(chart_line(inp.chart_png_b64, host, inp.action_path))
     lines += daily_submenu(days)
     lines += model_submenu(days)
     unpriced = rep.get("unpricedModels") or []
@@ -418,7 +457,7 @@ def all_homes_cost(views: list[HomeView], inp: MenuInput, host: str) -> list[Lin
     lines = [Line(f"All homes · {label.lower()}: {fmt.money(total_cost)} · {fmt.tokens(total_tokens)} tokens",
                   color=TEXT)]
     if inp.chart_png_b64:
-        lines.append(chart_line(inp.chart_png_b64, host))
+        lines.append(chart_line(inp.chart_png_b64, host, inp.action_path))
     return lines
 
 
@@ -531,7 +570,8 @@ def build_title(inp: MenuInput, host: str) -> Line:
         color = GREY
     params: dict[str, str] = {}
     if host == "swiftbar":
-        params = {"sfimage": _gauge_symbol(best.left), "symbolize": "false"}
+        macos = detect_macos_major() if inp.macos_major is None else inp.macos_major
+        params = {"sfimage": _gauge_symbol(best.left, macos), "symbolize": "false"}
         text = best.text
     else:
         text = f"Codex {best.text}"

@@ -1,4 +1,8 @@
-"""Pace: is the user burning a window faster than it refills? (SPEC B §7.3)."""
+"""Pace: is the user burning a window faster than it refills? (SPEC B §7.3).
+
+Headroom is shown capped and a session lane without a length is taken as the 5-hour window:
+docs/decisions/reference-and-hosts.md.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,10 @@ from dataclasses import dataclass
 from codexbar_core.model import RateWindow
 from codexbar_core.render.fmt import clamp_percent, duration_text
 
+SESSION_MINUTES = 300
+# The most headroom the menu promises: a straight line through past use cannot vouch for more.
+HEADROOM_SHOWN_CAP = 1.5
+
 
 @dataclass
 class Pace:
@@ -16,7 +24,7 @@ class Pace:
     expected_used_percent: float
     will_last_to_reset: bool
     eta_seconds: float | None  # until 100% used at the current rate (None when it lasts)
-    headroom: float | None = None
+    headroom: float | None = None  # raw: remaining / use projected to the reset (None unless >= the cap)
 
     @property
     def left_label(self) -> str:
@@ -31,7 +39,7 @@ class Pace:
         if self.will_last_to_reset:
             text = "Lasts until reset"
             if self.headroom is not None:
-                text += f" · {self.headroom:.1f}× headroom"
+                text += f" · {min(self.headroom, HEADROOM_SHOWN_CAP):.1f}× headroom"
             return text
         eta = duration_text(self.eta_seconds or 0) if (self.eta_seconds or 0) > 0 else "now"
         return f"Projected empty in {eta}" if session else f"Runs out in {eta}"
@@ -56,11 +64,17 @@ def _stage(delta: float) -> str:
     return f"far_{side}"
 
 
-def compute_pace(window: RateWindow, now: dt.datetime) -> Pace | None:
-    """None when pace would mislead: no reset, reset past or beyond one window, too early, or depleted."""
-    if window.resets_at is None or not window.window_minutes:
+def compute_pace(window: RateWindow, now: dt.datetime, *,
+                 unknown_length_minutes: int | None = SESSION_MINUTES) -> Pace | None:
+    """None when pace would mislead: no reset, reset past or beyond one window, too early, or depleted.
+
+    A window without a length is taken to be `unknown_length_minutes` long: the session window for the
+    session lane (the default); other lanes pass None and get no pace.
+    """
+    minutes = window.window_minutes or unknown_length_minutes
+    if window.resets_at is None or not minutes:
         return None
-    duration = window.window_minutes * 60.0
+    duration = minutes * 60.0
     to_reset = (window.resets_at - now).total_seconds()
     if to_reset <= 0 or to_reset > duration:
         return None
@@ -77,7 +91,8 @@ def compute_pace(window: RateWindow, now: dt.datetime) -> Pace | None:
     if seconds_to_empty >= to_reset:
         headroom = None
         projected_use_by_reset = rate * to_reset
-        if delta < -15 and projected_use_by_reset > 0 and (100.0 - actual) / projected_use_by_reset >= 1.5:
+        if (delta < -15 and projected_use_by_reset > 0
+                and (100.0 - actual) / projected_use_by_reset >= HEADROOM_SHOWN_CAP):
             headroom = (100.0 - actual) / projected_use_by_reset
         return Pace(_stage(delta), delta, expected, True, None, headroom)
     return Pace(_stage(delta), delta, expected, False, seconds_to_empty)

@@ -9,7 +9,7 @@ from codexbar_core.model import UTC, RateWindow, UsageResult
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
 from codexbar_core.render.menu import top_models
-from codexbar_core.render.pace import compute_pace
+from codexbar_core.render.pace import SESSION_MINUTES, compute_pace
 
 BAR_WIDTH = 20
 
@@ -61,13 +61,18 @@ def usage_report(results: list[UsageResult], *, color: bool, now: dt.datetime | 
                     out.append(f"    {fmt.reset_countdown(w.resets_at, now)}")
                 elif w.reset_description:
                     out.append(f"    {w.reset_description}")
-                pace = None if left <= 0 else compute_pace(w, now)
+                assumed = SESSION_MINUTES if w is snap.primary else None  # docs/decisions/reference-and-hosts.md
+                pace = None if left <= 0 else compute_pace(w, now, unknown_length_minutes=assumed)
                 if pace is not None:
-                    out.append(f"    {pace.cli_text(w.window_minutes == 300)}")
+                    out.append(f"    {pace.cli_text((w.window_minutes or assumed) == SESSION_MINUTES)}")
             if weekly_empty:
                 out.append(_paint("  Weekly limit reached: no session use until the weekly reset", "33", color))
             if snap.web is not None and snap.web.code_review_left_percent is not None:
                 out.append(f"  Code review: {fmt.percent_text(snap.web.code_review_left_percent)} left")
+                if snap.web.code_review_resets_at is not None:
+                    out.append(f"    {fmt.reset_countdown(snap.web.code_review_resets_at, now)}")
+                elif snap.web.code_review_reset:
+                    out.append(f"    {snap.web.code_review_reset}")
             if snap.credits is not None:
                 if snap.credits.unlimited:
                     out.append("  Credits: unlimited")

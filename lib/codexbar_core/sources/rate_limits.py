@@ -257,6 +257,27 @@ def recover_from_error(message: str, *, label: str = LABEL) -> UsageSnapshot | N
     return decode_wham_body(extract_body(message), label=label)
 
 
+def recover_credits_from_error(message: str, *, label: str = LABEL) -> UsageSnapshot | None:
+    """Credits from a failed read whose usage windows are unusable (a body with `credits.balance`).
+
+    The windows are dropped, even one that decodes: lanes from a body the CLI could not read are not
+    shown half-way (docs/decisions/reference-and-hosts.md). None when the body has no balance.
+    """
+    body = extract_body(message)
+    if not isinstance(body, dict):
+        return None
+    from codexbar_core.sources import wham
+
+    try:
+        decoded = wham.decode_body(body, source=label)
+    except errors.CodexbarError:
+        return None
+    if decoded.credits is None or decoded.credits.balance is None:
+        return None
+    decoded.identity.login_method = "chatgpt"
+    return UsageSnapshot(source=label, identity=decoded.identity, credits=decoded.credits, partial=True)
+
+
 def provider_problem(codex_home: Path) -> str | None:
     """The NotConfigured text when config.toml selects a non-ChatGPT model provider, else None."""
     try:

@@ -260,7 +260,8 @@ class RpcSource:
                 # account/read failed, or a custom provider hides the account: the login's id_token knows
                 snapshot.identity.email = _email_from_auth_file(ctx.codex_home)
             return snapshot
-        recovered = rate_limits.recover_from_error(message)
+        # the usage the CLI could not decode, else at least its credits (docs/decisions/reference-and-hosts.md)
+        recovered = rate_limits.recover_from_error(message) or rate_limits.recover_credits_from_error(message)
         if recovered is not None:
             recovered.cli_version = version
             if account_result:

@@ -360,6 +360,8 @@ class WebSource:
             email=email,
             plan=plan_display_name(plan),
             code_review_left_percent=page_ok.code_review_left if page_ok else None,
+            code_review_reset=page_ok.code_review_reset if page_ok else None,
+            code_review_resets_at=page_ok.code_review_resets_at if page_ok else None,
             credits_remaining=credits.remaining if credits is not None else None,
             credit_history=list(page_ok.history) if page_ok else [],
             purchase_url=(page_ok.purchase_url if page_ok else None) or _default_purchase_url(base),

@@ -454,6 +454,26 @@ def parse_code_review_left(text: str) -> float | None:
     return max(0.0, min(100.0, float(m.group(1)))) if m else None
 
 
+_CODE_REVIEW_HEADING = re.compile(r"\bCo(?:de|re)\s*review\b", re.I)
+
+
+def parse_code_review_reset(text: str) -> str | None:
+    """The reset line of the code-review lane ("Resets tomorrow at 2:15 PM"), also under the page's
+    "Core review" spelling; the lines of a following lane, GitHub review or credits are not its own."""
+    lines = lines_of(text)
+    for i, ln in enumerate(lines):
+        if not _CODE_REVIEW_HEADING.search(ln) or "github" in ln.lower():
+            continue
+        for j, nxt in enumerate(lines[i:i + 4]):
+            lowered = nxt.lower()
+            if j and (_FIVE_HOUR.search(nxt) or _WEEKLY.search(nxt) or "review" in lowered or "credit" in lowered):
+                break
+            if "reset" in lowered:
+                return nxt
+        return None
+    return None
+
+
 _CREDITS_PATTERNS = [re.compile(p, re.I) for p in (
     r"credits\s*remaining[^0-9]*([0-9][0-9.,]*)",
     r"remaining\s*credits[^0-9]*([0-9][0-9.,]*)",
@@ -574,6 +594,8 @@ class DashboardPage:
     session: RateWindow | None = None
     weekly: RateWindow | None = None
     code_review_left: float | None = None
+    code_review_reset: str | None = None  # as the page says it, e.g. "Resets tomorrow at 2:15 PM"
+    code_review_resets_at: dt.datetime | None = None
     credits_remaining: float | None = None
     history: list[CreditEvent] = field(default_factory=list)
     purchase_url: str | None = None
@@ -600,8 +622,10 @@ def parse_dashboard(html: str, now: dt.datetime | None = None, base: str = "http
         return DashboardPage(state="workspace_picker", email=email, plan=plan)
     session, weekly = parse_rate_limits(doc.lines, now)
     text = doc.text
+    review_reset = parse_code_review_reset(text)
     return DashboardPage(state="ok", email=email, plan=plan, session=session, weekly=weekly,
-                         code_review_left=parse_code_review_left(text),
+                         code_review_left=parse_code_review_left(text), code_review_reset=review_reset,
+                         code_review_resets_at=parse_reset(review_reset, now or dt.datetime.now().astimezone()),
                          credits_remaining=parse_credits_remaining(text), history=credit_history(doc),
                          purchase_url=purchase_url(doc, base))
 
