@@ -75,14 +75,16 @@ def cost_window(days: int, now: dt.datetime | None = None) -> tuple[dt.date, dt.
 
 
 def collect_cost(home: Home, *, store: Store | None, since: dt.date, until: dt.date, refresh: bool,
-                 deadline: float | None, env: dict[str, str]) -> tuple[dict[str, Any] | None, str | None, bool]:
+                 deadline: float | None, env: dict[str, str], by: str = "day",
+                 menu_summary: bool = False) -> tuple[dict[str, Any] | None, str | None, bool]:
     """(report, error message, stale). A scan that runs out of time falls back to the last complete one."""
     overrides = paths.config_dir(env) / "prices.json"
     try:
         from codexbar_core.cost.report import cost_report, last_cost_report
 
         report = cost_report(home.path, store, since=since, until=until, refresh=refresh,
-                             price_overrides=overrides if overrides.exists() else None, deadline=deadline)
+                             price_overrides=overrides if overrides.exists() else None, deadline=deadline,
+                             by=by, menu_summary=menu_summary)
         return _tag(report, home), None, False
     except errors.SourceTimeout as exc:
         previous = last_cost_report(home.path, store)

@@ -115,8 +115,12 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
 
 
 def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until: dt.date, refresh: bool,
-                price_overrides: Path | None, deadline: float | None) -> dict[str, Any]:
-    """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first."""
+                price_overrides: Path | None, deadline: float | None, by: str = "day",
+                menu_summary: bool = False) -> dict[str, Any]:
+    """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first.
+
+    `by`: "month", "session" or "project" add that array to the report (docs/decisions/cost-breakdowns.md);
+    `menu_summary`: also keep the menu's by-project and top-sessions summary up to date."""
     prices = load_price_table(price_overrides)
     home = home_key(codex_home)
     state = StateStore(store, home)
@@ -124,8 +128,12 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
     cached = state.get(rkey)
-    if cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS:
-        return cached["report"]
+    # Sessions and projects need the per-file totals: a saved result without them is scanned again.
+    want_sessions = by in ("session", "project") or (menu_summary and until == today)
+    has_sessions = cached is not None and "sessions" in cached
+    if (cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS
+            and (has_sessions or not want_sessions)):
+        return with_breakdown(cached["report"], cached, by)
     from codexbar_core.cost import helper_proc
 
     helper = None
@@ -136,8 +144,9 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         logs = discover_once(codex_home, since, until)
         extra = list(cached.get("extra") or []) if cached is not None else []
         digest = signature_digest(logs, extra)
-        if cached is not None and cached.get("digest") == digest:
+        if cached is not None and cached.get("digest") == digest and (has_sessions or not want_sessions):
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
+            arrays = {k: cached[k] for k in ("sessions", "projects") if k in cached}
             report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00",
                                                                                                        "Z")
         else:
@@ -156,6 +165,16 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             finally:
                 scanner.close()
             report = build_report(scan, since, until, today, prices.notes)
+            if want_sessions:
+                from codexbar_core.cost import breakdown as bd
+
+                sessions = bd.sessions_of(scanner, logs, since, until, str(codex_home))
+                arrays = {"sessions": [s.to_json() for s in sessions],
+                          "projects": [p.to_json() for p in bd.projects_of(sessions)]}
+                if menu_summary and until == today:
+                    state.put(bd.summary_key(home), bd.menu_summary(sessions, since, today))
+            else:
+                arrays = {}
             if sorted(scanner.outside_parents) != extra:
                 extra = sorted(scanner.outside_parents)
                 digest = signature_digest(logs, extra)
@@ -168,9 +187,24 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 listings.get(window_key(codex_home, since, until)) or {})
-    state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "report": report})
+    record = {"at": time.time(), "digest": digest, "extra": extra, "report": report}
+    record.update(arrays)  # kept with the numbers they were built from
+    state.put(rkey, record)
     state.put(last_key(home), {"report": report})
     state.flush()
+    return with_breakdown(report, record, by)
+
+
+def with_breakdown(report: dict[str, Any], record: dict[str, Any], by: str) -> dict[str, Any]:
+    """The report plus the one array `--by` asks for (none for "day")."""
+    if by == "month":
+        from codexbar_core.cost.breakdown import monthly
+
+        return dict(report, monthly=monthly(report.get("daily") or []))
+    if by == "session":
+        return dict(report, sessions=record.get("sessions") or [])
+    if by == "project":
+        return dict(report, projects=record.get("projects") or [])
     return report
 
 
