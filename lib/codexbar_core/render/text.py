@@ -85,7 +85,7 @@ def usage_report(results: list[UsageResult], *, color: bool, now: dt.datetime | 
     return "\n".join(out)
 
 
-def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
+def cost_report_text(reports: list[dict[str, Any]], *, color: bool, by: str = "day") -> str:
     out: list[str] = []
     for rep in reports:
         title = f"Cost ({rep.get('home')})" if len(reports) > 1 else "Cost"
@@ -101,6 +101,10 @@ def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
         days = rep.get("daily") or []
         if not days:
             out.append("  No Codex sessions in this period")
+        elif by != "day":
+            from codexbar_core.render.breakdown_text import VIEWS
+
+            out += VIEWS[by](rep, lambda text, code: _paint(text, code, color))
         else:
             peak = max((d.get("totalCost") or 0.0 for d in days), default=0.0)
             use_cost = peak > 0
