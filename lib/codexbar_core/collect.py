@@ -164,7 +164,7 @@ def run_background_refresh(env: dict[str, str], settings: Settings, store: Store
         since, until = cost_window(30)
         for home in homes:
             collect_cost(home, store=store, since=since, until=until, refresh=False,
-                         deadline=time.monotonic() + 600, env=env)
+                         deadline=time.monotonic() + 600, env=env, menu_summary=True)
     finally:
         lock.release()
     return 0

@@ -290,19 +290,16 @@ def projects_of(sessions: list[SessionUsage], lo: str = "", hi: str = "\uffff") 
                                                   -g.usage.total_tokens, g.project.name))
 
 
-# -- the menu's summary: small, saved when the menu's window is scanned, read by every menu run ----------
+# -- the menu's summary: small, saved when the menu's window is scanned (report.py), read by every menu run --
 
 TOP_PROJECTS = 8
 TOP_SESSIONS = 5
 
 
-def summary_key(home: str) -> str:
-    return f"cost:menu-breakdown:{home}"
-
-
 def _session_line(session: SessionUsage, usage: Usage) -> dict[str, Any]:
     return {"sessionId": session.session_id, "title": session.title, "project": session.project.name,
-            "model": usage.top_model(), "cost": _usd(usage.cost), "tokens": usage.total_tokens}
+            "model": usage.top_model(), "cost": _usd(usage.cost), "tokens": usage.total_tokens,
+            "last": iso_ms(session.last_ms)}
 
 
 def _top_sessions(sessions: list[SessionUsage], lo: str, hi: str) -> list[dict[str, Any]]:
@@ -329,7 +326,3 @@ def menu_summary(sessions: list[SessionUsage], since: dt.date, today: dt.date) -
     day = today.isoformat()
     return {"since": since.isoformat(), "until": day, "projects": top, "otherProjects": folded,
             "today": _top_sessions(sessions, day, day), "window": _top_sessions(sessions, since.isoformat(), day)}
-
-
-def last_menu_summary(state: StateStore) -> dict[str, Any] | None:
-    return state.get(summary_key(state.home))

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from codexbar_core.cost.scan import Agg, ScanResult
 
 REUSE_SECONDS = 60.0
+
+
+def menu_summary_key(home: str) -> str:
+    return f"cost:menu-breakdown:{home}"
 TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
 
 
@@ -172,7 +176,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
                 arrays = {"sessions": [s.to_json() for s in sessions],
                           "projects": [p.to_json() for p in bd.projects_of(sessions)]}
                 if menu_summary and until == today:
-                    state.put(bd.summary_key(home), bd.menu_summary(sessions, since, today))
+                    state.put(menu_summary_key(home), bd.menu_summary(sessions, since, today))
             else:
                 arrays = {}
             if sorted(scanner.outside_parents) != extra:
@@ -214,3 +218,11 @@ def last_cost_report(codex_home: Path, store: Store | None) -> dict[str, Any] | 
         return None
     found = StateStore(store, home_key(codex_home)).get(last_key(home_key(codex_home)))
     return found.get("report") if found else None
+
+
+def menu_breakdown(codex_home: Path, store: Store | None) -> dict[str, Any] | None:
+    """The menu's by-project and top-sessions summary saved by the last scan of its window."""
+    if store is None:
+        return None
+    home = home_key(codex_home)
+    return StateStore(store, home).get(menu_summary_key(home))

@@ -47,6 +47,7 @@ class HomeView:
     cost: dict[str, Any] | None = None
     cost_error: str | None = None
     cost_stale: bool = False
+    breakdown: Any = None  # CostBreakdown: by project and top sessions, from the last scan of the window
 
 
 @dataclass
@@ -355,10 +356,18 @@ def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) ->
                       color=TEXT))
     lines.append(Line(f"{_window_label(window_days(rep))}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
                       f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens", color=TEXT))
+    from codexbar_core.render import breakdown_menu as bdm
+
+    today = inp.now.astimezone().date()
+    lines.append(bdm.month_line(rep, today))
     if with_chart and inp.chart_png_b64:
         lines.append(chart_line(inp.chart_png_b64, host))
     lines += daily_submenu(days)
     lines += model_submenu(days)
+    if view.breakdown is not None:
+        label = _window_label(window_days(rep))
+        lines += bdm.project_submenu(view.breakdown, label)
+        lines += bdm.sessions_submenu(view.breakdown, today, label)
     unpriced = rep.get("unpricedModels") or []
     if unpriced:
         lines.append(Line(f"Not priced: {', '.join(unpriced[:4])}", params=SMALL, color=GREY))
