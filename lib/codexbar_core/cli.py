@@ -167,7 +167,8 @@ def cmd_cost(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     else:
         since, until = cost_window(args.days or 30)
     reports = []
-    for home in homes_from(settings, env):
+    homes = homes_from(settings, env)
+    for home in homes:
         report, error, stale = collect_cost(home, store=store, since=since, until=until, refresh=args.refresh,
                                             deadline=None, env=env, by=args.by)
         if report is None:
@@ -180,9 +181,11 @@ def cmd_cost(args: argparse.Namespace, argv: list[str] | None = None) -> int:
 
         save(list(argv or []), env, reports, _json_text)
     else:
+        from codexbar_core.cost.coverage import report_lines
         from codexbar_core.render.text import cost_report_text
 
-        print(cost_report_text(reports, color=_use_color(env), by=args.by))
+        coverage = report_lines(homes, store, env, reports, force=args.refresh)
+        print(cost_report_text(reports, color=_use_color(env), by=args.by, coverage=coverage))
     return 0
 
 

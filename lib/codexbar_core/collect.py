@@ -151,6 +151,18 @@ class RefreshLock:
             self.fd = None
 
 
+def _refresh_coverage(home: Home, store: Store, env: dict[str, str]) -> None:
+    """OpenAI's daily token count for the coverage line (docs/decisions/cost-breakdowns.md)."""
+    try:
+        from codexbar_core.cost.coverage import refresh
+
+        refresh(home.path, store, env)
+    except Exception:
+        from codexbar_core.logfile import log_exception
+
+        log_exception(env, f"server token count of {home.name}")
+
+
 def run_background_refresh(env: dict[str, str], settings: Settings, store: Store) -> int:
     lock = RefreshLock(store.directory)
     if not lock.acquire():
@@ -165,6 +177,7 @@ def run_background_refresh(env: dict[str, str], settings: Settings, store: Store
         for home in homes:
             collect_cost(home, store=store, since=since, until=until, refresh=False,
                          deadline=time.monotonic() + 600, env=env, menu_summary=True)
+            _refresh_coverage(home, store, env)
     finally:
         lock.release()
     return 0

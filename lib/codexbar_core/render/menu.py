@@ -48,6 +48,7 @@ class HomeView:
     cost_error: str | None = None
     cost_stale: bool = False
     breakdown: Any = None  # CostBreakdown: by project and top sessions, from the last scan of the window
+    coverage: Any = None  # cost.coverage.Coverage: local tokens against OpenAI's own daily count
 
 
 @dataclass
@@ -368,6 +369,8 @@ def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) ->
         label = _window_label(window_days(rep))
         lines += bdm.project_submenu(view.breakdown, label)
         lines += bdm.sessions_submenu(view.breakdown, today, label)
+    if view.coverage is not None:
+        lines.append(Line(view.coverage.text(), params=SMALL, color=ORANGE if view.coverage.inflated else GREY))
     unpriced = rep.get("unpricedModels") or []
     if unpriced:
         lines.append(Line(f"Not priced: {', '.join(unpriced[:4])}", params=SMALL, color=GREY))
