@@ -213,3 +213,17 @@ def test_cli_by_adds_exactly_one_array_and_prints_the_views(tmp_path: Path) -> N
     assert "app" in run_codexbar(["cost", "--by", "project"], env).stdout
     bad = run_codexbar(["cost", "--by", "week"], env)
     assert bad.returncode == 2 and "invalid choice" in bad.stderr
+
+
+def test_long_first_line_and_long_tail_still_give_project_and_times(tmp_path: Path) -> None:
+    head = git_meta("long", "/src/deep", "https://example.com/me/deep.git", "08:00:00")
+    head["payload"]["base_instructions"] = {"text": "x" * 100_000}  # before the git fields, as Codex writes it
+    head["payload"]["git"] = head["payload"].pop("git")
+    chatter = {"timestamp": "2026-07-11T09:30:00Z", "type": "response_item",
+               "payload": {"type": "message", "role": "assistant",
+                           "content": [{"type": "output_text", "text": 'not a "token_count" ' * 1000}]}}
+    write(active(tmp_path, "long"), [head, turn("gpt-5.5"), tok("09:00:00", total=(100, 0, 1)), chatter])
+    session = by_id(report_by(tmp_path, "session", "2026-07-11", "2026-07-11"))["long"]
+    assert session["project"] == "deep"
+    assert session["firstActivity"] == "2026-07-11T08:00:00.000Z"
+    assert session["lastActivity"] == "2026-07-11T09:00:00.000Z"  # the token count, not the chatter after it

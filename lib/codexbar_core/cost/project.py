@@ -6,7 +6,7 @@ table `threads`) keeps the same two facts per thread and fills in what a log lac
 with neither goes to "(no project)".
 
 The facts of one file (its folder, repository, start time, last token count) are read from its
-first line and its last 64 KiB only, never from the whole log.
+first line and its last few KiB only, never from the whole log.
 """
 
 from __future__ import annotations
@@ -22,7 +22,8 @@ if TYPE_CHECKING:
 
 NO_PROJECT = "(no project)"
 HEAD_LIMIT = 256 * 1024  # Codex writes session_meta first; a longer line is cut (its prefix is searched)
-TAIL_CHUNK = 64 * 1024
+HEAD_CHUNK = 64 * 1024  # most logs are smaller: one read gives both ends
+TAIL_CHUNK = 4 * 1024
 TAIL_LIMIT = 1024 * 1024  # how far back from the end a last token count is looked for
 INDEX_TIMEOUT_S = 0.25  # Codex may hold a write lock on its index: never wait for it
 _TS = re.compile(rb'"timestamp"\s*:\s*"([^"]{10,40})"')
@@ -73,10 +74,14 @@ def _unescape(raw: bytes) -> str:
     return text
 
 
-def _first_line(handle: Any) -> bytes:
-    out = b""
+def _first_line(fd: int, first: bytes) -> bytes:
+    """The file's first line, from `first` (its first bytes) and more reads while it goes on."""
+    cut = first.find(b"\n")
+    if cut != -1:
+        return first[:cut]
+    out = first
     while len(out) < HEAD_LIMIT:
-        chunk = handle.read(16 * 1024)
+        chunk = os.pread(fd, HEAD_CHUNK, len(out))
         if not chunk:
             break
         cut = chunk.find(b"\n")
@@ -100,34 +105,46 @@ def _head_facts(line: bytes) -> tuple[str | None, str | None, int | None]:
             timestamp_ms(ts.group(1).decode("ascii", "replace")) if ts else None)
 
 
-def _last_token_ms(handle: Any, size: int) -> int | None:
-    """The timestamp of the file's last token_count event (its last counted activity): the last
-    64 KiB are searched, then the last 1 MiB."""
-    for span in (TAIL_CHUNK, TAIL_LIMIT):
+def _last_token_ms(fd: int, size: int, whole: bytes | None) -> int | None:
+    """The timestamp of the file's last token_count event (its last counted activity), searched
+    backwards from the end: in the last 4 KiB, then 256 KiB, then 1 MiB (`whole`: the file, when
+    it was read in one go)."""
+    for span in (TAIL_CHUNK, 64 * TAIL_CHUNK, TAIL_LIMIT):
         start = max(0, size - span)
-        handle.seek(start)
-        block = handle.read(size - start)
-        found = None
-        for match in _TOKEN_COUNT.finditer(block):
-            line_start = block.rfind(b"\n", 0, match.start()) + 1
-            if line_start or not start:  # a whole line (not one cut by the block's start)
-                stamp = _TS.search(block, line_start, match.start())
+        block = whole[start:] if whole is not None else os.pread(fd, size - start, start)
+        pos = len(block)
+        while True:
+            pos = block.rfind(b'"token_count"', 0, pos)
+            if pos == -1:
+                break
+            line_start = block.rfind(b"\n", 0, pos) + 1
+            if not line_start and start:
+                break  # the line begins before this block: look further back
+            if _TOKEN_COUNT.search(block, line_start, pos + 13):
+                stamp = _TS.search(block, line_start, pos)
                 if stamp:
-                    found = stamp
-        if found is not None:
-            return timestamp_ms(found.group(1).decode("ascii", "replace"))
+                    return timestamp_ms(stamp.group(1).decode("ascii", "replace"))
+            pos = line_start
         if not start:
             break
     return None
 
 
 def read_facts(path: str, size: int) -> FileFacts:
+    """Unbuffered reads at offsets: a small log is read in one go, a large one at its two ends."""
     try:
-        with open(path, "rb") as handle:
-            cwd, repo, start = _head_facts(_first_line(handle))
-            last = _last_token_ms(handle, size)
+        fd = os.open(path, os.O_RDONLY)
     except OSError:
         return FileFacts(None, None, None, None)
+    try:
+        first = os.pread(fd, HEAD_CHUNK, 0)
+        whole = first if size <= HEAD_CHUNK and len(first) == size else None
+        cwd, repo, start = _head_facts(_first_line(fd, first))
+        last = _last_token_ms(fd, size, whole)
+    except OSError:
+        return FileFacts(None, None, None, None)
+    finally:
+        os.close(fd)
     return FileFacts(cwd, repo, start, last)
 
 

@@ -133,11 +133,12 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
                       tz_fingerprint())
     cached = state.get(rkey)
     # Sessions and projects need the per-file totals: a saved result without them is scanned again.
+    # They are kept under their own key (10,000 sessions are megabytes the day report must not read).
     want_sessions = by in ("session", "project") or (menu_summary and until == today)
-    has_sessions = cached is not None and "sessions" in cached
+    has_sessions = cached is not None and cached.get("sessions") is True
     if (cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS
             and (has_sessions or not want_sessions)):
-        return with_breakdown(cached["report"], cached, by)
+        return with_breakdown(cached["report"], _arrays(state, rkey, by), by)
     from codexbar_core.cost import helper_proc
 
     helper = None
@@ -150,7 +151,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         digest = signature_digest(logs, extra)
         if cached is not None and cached.get("digest") == digest and (has_sessions or not want_sessions):
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
-            arrays = {k: cached[k] for k in ("sessions", "projects") if k in cached}
+            arrays = None  # unchanged: the kept ones stand
             report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00",
                                                                                                        "Z")
         else:
@@ -178,7 +179,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
                 if menu_summary and until == today:
                     state.put(menu_summary_key(home), bd.menu_summary(sessions, since, today))
             else:
-                arrays = {}
+                arrays = {}  # the logs changed: kept arrays no longer hold
             if sorted(scanner.outside_parents) != extra:
                 extra = sorted(scanner.outside_parents)
                 digest = signature_digest(logs, extra)
@@ -191,12 +192,23 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 listings.get(window_key(codex_home, since, until)) or {})
-    record = {"at": time.time(), "digest": digest, "extra": extra, "report": report}
-    record.update(arrays)  # kept with the numbers they were built from
+    record = {"at": time.time(), "digest": digest, "extra": extra, "report": report,
+              "sessions": has_sessions if arrays is None else bool(arrays)}
+    if arrays:
+        state.put(rkey + ":by", arrays)  # kept with the numbers they were built from
     state.put(rkey, record)
     state.put(last_key(home), {"report": report})
     state.flush()
-    return with_breakdown(report, record, by)
+    if by in ("session", "project") and arrays is None:
+        arrays = _arrays(state, rkey, by)
+    return with_breakdown(report, arrays or {}, by)
+
+
+def _arrays(state: StateStore, rkey: str, by: str) -> dict[str, Any]:
+    """The kept sessions[] and projects[] of a result (read only when `--by` asks for them)."""
+    if by not in ("session", "project"):
+        return {}
+    return state.get(rkey + ":by") or {}
 
 
 def with_breakdown(report: dict[str, Any], record: dict[str, Any], by: str) -> dict[str, Any]:
