@@ -4,7 +4,8 @@
     .venv/bin/python bench/breakdown_bench.py HOME [--runs 3]
 
 HOME is made by bench/gen_home.py (its gen_manifest.json gives the window). Runs, interleaved so
-load on a shared machine hits both alike, each the median of --runs:
+load on a shared machine hits both alike, each the median of --runs (wall time, and CPU time of the
+command and its scan helper, which a loaded machine disturbs far less):
 
   cold day      `codexbar cost --json --by day --refresh` with an empty cache folder
   cold session  the same with `--by session`
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -33,6 +35,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import runners  # noqa: E402
 
+CPU: dict[str, list[float]] = {}  # CPU seconds (user + sys, the process and its helper) per kind of run
+
 
 def run(home: Path, work: Path, by: str, fresh: bool, since: str, until: str) -> tuple[float, dict]:
     cache, config = work / "cache", work / "config"
@@ -42,10 +46,15 @@ def run(home: Path, work: Path, by: str, fresh: bool, since: str, until: str) ->
     config.mkdir(parents=True, exist_ok=True)
     args = [*runners.codexbar_command(), "cost", "--json", "--by", by, "--since", since, "--until", until,
             "--refresh"]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(args, env=runners.codexbar_env(home, cache, config), capture_output=True, text=True,
                           check=True)
-    return time.perf_counter() - start, json.loads(proc.stdout)[0]
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    CPU.setdefault(by + (" cold" if fresh else " warm"), []).append(cpu)
+    return wall, json.loads(proc.stdout)[0]
 
 
 def scratch_home(home: Path, dest: Path) -> Path:
@@ -93,7 +102,11 @@ def main() -> int:
         for name, values in times.items():
             print(f"  {name:<15} {statistics.median(values) * 1000:8.0f} ms   ({', '.join(f'{v:.2f}' for v in values)})")
         ratio = statistics.median(times["cold session"]) / statistics.median(times["cold day"])
-        print(f"  cold session / cold day = {ratio:.2f}")
+        print(f"  cold session / cold day = {ratio:.2f} (wall)")
+        for name, values in sorted(CPU.items()):
+            print(f"  cpu {name:<13} {statistics.median(values) * 1000:8.0f} ms")
+        cpu_ratio = statistics.median(CPU["session cold"]) / statistics.median(CPU["day cold"])
+        print(f"  cold session / cold day = {cpu_ratio:.2f} (CPU time, steadier on a loaded machine)")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return 0

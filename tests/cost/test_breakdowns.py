@@ -227,3 +227,14 @@ def test_long_first_line_and_long_tail_still_give_project_and_times(tmp_path: Pa
     assert session["project"] == "deep"
     assert session["firstActivity"] == "2026-07-11T08:00:00.000Z"
     assert session["lastActivity"] == "2026-07-11T09:00:00.000Z"  # the token count, not the chatter after it
+
+
+def test_project_names_from_remotes_and_escaped_folders() -> None:
+    same = {project_mod.project_of("/a", url).key for url in (
+        "git@github.com:Me/Tool.git", "https://github.com/Me/Tool", "ssh://git@GitHub.com/Me/Tool.git/")}
+    assert len(same) == 1
+    assert project_mod.project_of("/a/b", "git@github.com:me/tool.git").name == "tool"
+    assert project_mod.project_of("/home/me/My Notes/", None).name == "My Notes"
+    line = b'{"timestamp":"2026-07-11T10:00:00Z","type":"session_meta","payload":{"cwd":"/src/caf\\u00e9 \\"x\\""}}'
+    cwd, repo, start = project_mod._head_facts(line)
+    assert (cwd, repo) == ('/src/café "x"', None) and start is not None

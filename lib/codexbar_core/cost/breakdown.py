@@ -14,6 +14,7 @@ import os
 
 from codexbar_core.cost.pricing import PICO
 from codexbar_core.cost.project import NO_PROJECT, FileFacts, Project, project_of, read_facts, thread_index
+from codexbar_core.cost.store import path_hash
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -27,8 +28,8 @@ TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutp
 TITLE_CHARS = 40  # a thread title is the user's own text: only this much is kept or shown
 
 
-def facts_key(home: str) -> str:
-    return f"cost:facts:{home}"
+def facts_key(home: str, folder: str) -> str:
+    return f"cost:facts:{home}:{path_hash(folder)}"
 
 
 def _usd(units: int | None) -> float | None:
@@ -107,8 +108,10 @@ class Usage:
         out["totalCost"] = _usd(self.cost)
         if breakdowns:
             rows = [{"modelName": name, "inputTokens": c[0], "cacheReadTokens": c[1], "outputTokens": c[2],
-                     "totalTokens": c[0] + c[2], "cost": _usd(c[4])} for name, c in self.models.items()]
-            rows.sort(key=lambda b: (-(b["cost"] or 0.0), -b["totalTokens"], b["modelName"]))
+                     "totalTokens": c[0] + c[2], "cost": None if c[4] is None else c[4] / PICO}
+                    for name, c in self.models.items()]
+            if len(rows) > 1:
+                rows.sort(key=lambda b: (-(b["cost"] or 0.0), -b["totalTokens"], b["modelName"]))
             out["modelBreakdowns"] = rows
         return out
 
@@ -193,25 +196,30 @@ def _union_agg(scanner: Scanner, paths: list[str]) -> Agg:
 
 
 def _facts(state: StateStore, logs: list[LogFile]) -> dict[str, FileFacts]:
-    """Per-file facts, read only for files whose signature changed since they were cached."""
-    key = facts_key(state.home)
-    saved = state.get(key)
-    cached: dict[str, list[Any]] = saved["files"] if saved else {}
-    out: dict[str, FileFacts] = {}
-    changed = False
+    """Per-file facts, read only for files whose signature changed since they were cached; kept per
+    folder, so a changed log rewrites its folder's record only."""
+    by_folder: dict[str, list[LogFile]] = {}
     for log in logs:
-        raw = cached.get(log.path)
-        if raw is not None and raw[:3] == [log.ino, log.mtime_ns, log.size]:
-            out[log.path] = FileFacts.from_list(raw[3:])
-            continue
-        facts = out[log.path] = read_facts(log.path, log.size)
-        cached[log.path] = [log.ino, log.mtime_ns, log.size, *facts.to_list()]
-        changed = True
-    if len(cached) > 2 * len(logs) + 1000:  # files of other windows are kept, up to a bound
-        cached = {log.path: cached[log.path] for log in logs}
-        changed = True
-    if changed:
-        state.put(key, {"files": cached})
+        by_folder.setdefault(log.folder, []).append(log)
+    out: dict[str, FileFacts] = {}
+    for folder, folder_logs in by_folder.items():
+        key = facts_key(state.home, folder)
+        saved = state.get(key)
+        cached: dict[str, list[Any]] = saved["files"] if saved else {}
+        changed = False
+        for log in folder_logs:
+            raw = cached.get(log.name)
+            if raw is not None and raw[:3] == [log.ino, log.mtime_ns, log.size]:
+                out[log.path] = FileFacts.from_list(raw[3:])
+                continue
+            facts = out[log.path] = read_facts(log.path, log.size)
+            cached[log.name] = [log.ino, log.mtime_ns, log.size, *facts.to_list()]
+            changed = True
+        if len(cached) > 2 * len(folder_logs) + 100:  # names of other windows are kept, up to a bound
+            cached = {log.name: cached[log.name] for log in folder_logs}
+            changed = True
+        if changed:
+            state.put(key, {"files": cached})
     return out
 
 

@@ -27,9 +27,9 @@ TAIL_CHUNK = 4 * 1024
 TAIL_LIMIT = 1024 * 1024  # how far back from the end a last token count is looked for
 INDEX_TIMEOUT_S = 0.25  # Codex may hold a write lock on its index: never wait for it
 _TS = re.compile(rb'"timestamp"\s*:\s*"([^"]{10,40})"')
-_CWD = re.compile(rb'"cwd"\s*:\s*"((?:[^"\\]|\\.){1,4096})"')
+_CWD = re.compile(rb'"cwd"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"')
 _TOKEN_COUNT = re.compile(rb'"type"\s*:\s*"token_count"')
-_REPO = re.compile(rb'"repository_url"\s*:\s*"((?:[^"\\]|\\.){1,4096})"')
+_REPO = re.compile(rb'"repository_url"\s*:\s*"([^"\\]*(?:\\.[^"\\]*)*)"')
 
 
 class FileFacts:
@@ -101,7 +101,8 @@ def _head_facts(line: bytes) -> tuple[str | None, str | None, int | None]:
     cwd = _CWD.search(body)
     repo = _REPO.search(body)
     ts = _TS.search(body) or _TS.search(line)
-    return (_unescape(cwd.group(1)) if cwd else None, _unescape(repo.group(1)) if repo else None,
+    return (_unescape(cwd.group(1)) if cwd and cwd.group(1) else None,
+            _unescape(repo.group(1)) if repo and repo.group(1) else None,
             timestamp_ms(ts.group(1).decode("ascii", "replace")) if ts else None)
 
 

@@ -132,12 +132,14 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
     cached = state.get(rkey)
-    # Sessions and projects need the per-file totals: a saved result without them is scanned again.
-    # They are kept under their own key (10,000 sessions are megabytes the day report must not read).
-    want_sessions = by in ("session", "project") or (menu_summary and until == today)
-    has_sessions = cached is not None and cached.get("sessions") is True
+    # Sessions and projects need the per-file totals: a saved result without the arrays (`--by
+    # session|project`) or the menu's summary asked for is scanned again. The arrays are kept under
+    # their own key: 10,000 sessions are megabytes the day report and the menu must not read.
+    wants = {"arrays": by in ("session", "project"), "summary": menu_summary and until == today}
+    kept = {name: cached is not None and cached.get(name) is True for name in wants}
+    satisfied = all(kept[name] or not wanted for name, wanted in wants.items())
     if (cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS
-            and (has_sessions or not want_sessions)):
+            and satisfied):
         return with_breakdown(cached["report"], _arrays(state, rkey, by), by)
     from codexbar_core.cost import helper_proc
 
@@ -149,9 +151,9 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         logs = discover_once(codex_home, since, until)
         extra = list(cached.get("extra") or []) if cached is not None else []
         digest = signature_digest(logs, extra)
-        if cached is not None and cached.get("digest") == digest and (has_sessions or not want_sessions):
+        arrays: dict[str, Any] | None = None
+        if cached is not None and cached.get("digest") == digest and satisfied:
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
-            arrays = None  # unchanged: the kept ones stand
             report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00",
                                                                                                        "Z")
         else:
@@ -170,16 +172,18 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             finally:
                 scanner.close()
             report = build_report(scan, since, until, today, prices.notes)
-            if want_sessions:
+            kept = dict.fromkeys(wants, False)  # the logs changed: what was kept no longer holds
+            if any(wants.values()):
                 from codexbar_core.cost import breakdown as bd
 
                 sessions = bd.sessions_of(scanner, logs, since, until, str(codex_home))
-                arrays = {"sessions": [s.to_json() for s in sessions],
-                          "projects": [p.to_json() for p in bd.projects_of(sessions)]}
-                if menu_summary and until == today:
+                if wants["arrays"]:
+                    arrays = {"sessions": [s.to_json() for s in sessions],
+                              "projects": [p.to_json() for p in bd.projects_of(sessions)]}
+                    state.put(rkey + ":by", arrays)
+                if wants["summary"]:
                     state.put(menu_summary_key(home), bd.menu_summary(sessions, since, today))
-            else:
-                arrays = {}  # the logs changed: kept arrays no longer hold
+                kept = {name: kept[name] or wanted for name, wanted in wants.items()}
             if sorted(scanner.outside_parents) != extra:
                 extra = sorted(scanner.outside_parents)
                 digest = signature_digest(logs, extra)
@@ -192,16 +196,11 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 listings.get(window_key(codex_home, since, until)) or {})
-    record = {"at": time.time(), "digest": digest, "extra": extra, "report": report,
-              "sessions": has_sessions if arrays is None else bool(arrays)}
-    if arrays:
-        state.put(rkey + ":by", arrays)  # kept with the numbers they were built from
+    record = {"at": time.time(), "digest": digest, "extra": extra, "report": report, **kept}
     state.put(rkey, record)
     state.put(last_key(home), {"report": report})
     state.flush()
-    if by in ("session", "project") and arrays is None:
-        arrays = _arrays(state, rkey, by)
-    return with_breakdown(report, arrays or {}, by)
+    return with_breakdown(report, arrays if arrays is not None else _arrays(state, rkey, by), by)
 
 
 def _arrays(state: StateStore, rkey: str, by: str) -> dict[str, Any]:
