@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 NO_PROJECT = "(no project)"
 HEAD_LIMIT = 256 * 1024  # Codex writes session_meta first; a longer line is cut (its prefix is searched)
-HEAD_CHUNK = 64 * 1024  # most logs are smaller: one read gives both ends
+HEAD_CHUNK = 16 * 1024  # holds most first lines; a log this small is read in one go
 TAIL_CHUNK = 4 * 1024
 TAIL_LIMIT = 1024 * 1024  # how far back from the end a last token count is looked for
 INDEX_TIMEOUT_S = 0.25  # Codex may hold a write lock on its index: never wait for it
