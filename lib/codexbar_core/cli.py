@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--refresh", action="store_true", help="ask the source even if a result is fresh")
     c = sub.add_parser("cost", help="local cost of Codex sessions")
     c.add_argument("--json", action="store_true")
+    c.add_argument("--by", choices=("day", "month", "session", "project"), default="day",
+                   help="group the window's cost by day (default), month, session or project")
     c.add_argument("--days", type=int)
     c.add_argument("--since", type=dt.date.fromisoformat)
     c.add_argument("--until", type=dt.date.fromisoformat)
@@ -165,9 +167,10 @@ def cmd_cost(args: argparse.Namespace, argv: list[str] | None = None) -> int:
     else:
         since, until = cost_window(args.days or 30)
     reports = []
-    for home in homes_from(settings, env):
+    homes = homes_from(settings, env)
+    for home in homes:
         report, error, stale = collect_cost(home, store=store, since=since, until=until, refresh=args.refresh,
-                                            deadline=None, env=env)
+                                            deadline=None, env=env, by=args.by)
         if report is None:
             report = {"provider": "codex", "source": "local", "home": home.name, "codexHome": str(home.path),
                       "error": {"kind": "cost", "message": error}}
@@ -178,9 +181,11 @@ def cmd_cost(args: argparse.Namespace, argv: list[str] | None = None) -> int:
 
         save(list(argv or []), env, reports, _json_text)
     else:
+        from codexbar_core.cost.coverage import report_lines
         from codexbar_core.render.text import cost_report_text
 
-        print(cost_report_text(reports, color=_use_color(env)))
+        coverage = report_lines(homes, store, env, reports, force=args.refresh)
+        print(cost_report_text(reports, color=_use_color(env), by=args.by, coverage=coverage))
     return 0
 
 

@@ -75,14 +75,16 @@ def cost_window(days: int, now: dt.datetime | None = None) -> tuple[dt.date, dt.
 
 
 def collect_cost(home: Home, *, store: Store | None, since: dt.date, until: dt.date, refresh: bool,
-                 deadline: float | None, env: dict[str, str]) -> tuple[dict[str, Any] | None, str | None, bool]:
+                 deadline: float | None, env: dict[str, str], by: str = "day",
+                 menu_summary: bool = False) -> tuple[dict[str, Any] | None, str | None, bool]:
     """(report, error message, stale). A scan that runs out of time falls back to the last complete one."""
     overrides = paths.config_dir(env) / "prices.json"
     try:
         from codexbar_core.cost.report import cost_report, last_cost_report
 
         report = cost_report(home.path, store, since=since, until=until, refresh=refresh,
-                             price_overrides=overrides if overrides.exists() else None, deadline=deadline)
+                             price_overrides=overrides if overrides.exists() else None, deadline=deadline,
+                             by=by, menu_summary=menu_summary)
         return _tag(report, home), None, False
     except errors.SourceTimeout as exc:
         previous = last_cost_report(home.path, store)
@@ -149,6 +151,18 @@ class RefreshLock:
             self.fd = None
 
 
+def _refresh_coverage(home: Home, store: Store, env: dict[str, str]) -> None:
+    """OpenAI's daily token count for the coverage line (docs/decisions/cost-breakdowns.md)."""
+    try:
+        from codexbar_core.cost.coverage import refresh
+
+        refresh(home.path, store, env)
+    except Exception:
+        from codexbar_core.logfile import log_exception
+
+        log_exception(env, f"server token count of {home.name}")
+
+
 def run_background_refresh(env: dict[str, str], settings: Settings, store: Store) -> int:
     lock = RefreshLock(store.directory)
     if not lock.acquire():
@@ -162,7 +176,8 @@ def run_background_refresh(env: dict[str, str], settings: Settings, store: Store
         since, until = cost_window(30)
         for home in homes:
             collect_cost(home, store=store, since=since, until=until, refresh=False,
-                         deadline=time.monotonic() + 600, env=env)
+                         deadline=time.monotonic() + 600, env=env, menu_summary=True)
+            _refresh_coverage(home, store, env)
     finally:
         lock.release()
     return 0

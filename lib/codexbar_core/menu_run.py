@@ -81,7 +81,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
                                deadline=deadline - 0.3, store=store, settings=settings, env=env,
                                background=background)
     cost_futures = [pool.submit(collect_cost, h, store=store, since=since, until=until, refresh=False,
-                                deadline=deadline - 0.2, env=env) for h in homes]
+                                deadline=deadline - 0.2, env=env, menu_summary=True) for h in homes]
     done, _ = concurrent.futures.wait([usage_future, *cost_futures], timeout=max(0.1, deadline - time.monotonic()))
     unfinished = len(done) < 1 + len(cost_futures)
     pool.shutdown(wait=False)
@@ -106,6 +106,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
             r.pending = True
 
     views: list[HomeView] = []
+    ask_server = False  # OpenAI's daily token count is old: the background refresh asks (hourly at most)
     for h, r, fut in zip(homes, usage_results, cost_futures):
         if fut in done:
             report, error, stale = fut.result()
@@ -115,9 +116,12 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
             report, error, stale = last_cost_report(h.path, store), "Cost scan still running…", True
         if stale:
             needs_background = True
-        views.append(HomeView(r, report, error, stale))
+        coverage, ask = _coverage(h.path, store, report)
+        ask_server = ask_server or ask
+        views.append(HomeView(r, report, error, stale, breakdown=_breakdown(h.path, store) if report else None,
+                              coverage=coverage))
 
-    if needs_background and not RefreshLock(store.directory).held_elsewhere():
+    if (needs_background or ask_server) and not RefreshLock(store.directory).held_elsewhere():
         spawn_background_refresh(env)
 
     notes = ([settings.load_error] if settings.load_error else []) + paths.folder_notes()
@@ -135,6 +139,30 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
 
         store_menu(text, env, str(store.directory), str(paths.config_dir(env)))
     return text, unfinished
+
+
+def _breakdown(codex_home: Any, store: Any) -> Any:
+    """By project and top sessions (docs/decisions/cost-breakdowns.md); None when not scanned yet."""
+    from codexbar_core.cost.report import menu_breakdown
+    from codexbar_core.model import CostBreakdown
+
+    try:
+        return CostBreakdown.from_dict(menu_breakdown(codex_home, store))
+    except Exception:  # a damaged summary costs the two submenus, never the menu
+        return None
+
+
+def _coverage(codex_home: Any, store: Any, report: dict[str, Any] | None) -> tuple[Any, bool]:
+    """(Coverage or None, whether the background refresh should ask the server again)."""
+    if not report or not report.get("daily"):
+        return None, False
+    try:
+        from codexbar_core.cost import coverage
+
+        return (coverage.kept_coverage(codex_home, store, report["daily"], dt.date.today()),
+                coverage.needs_refresh(codex_home, store))
+    except Exception:  # a damaged record costs the line, never the menu
+        return None, False
 
 
 def _chart(views: list[Any], env: dict[str, str]) -> str | None:

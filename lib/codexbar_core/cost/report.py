@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from codexbar_core.cost.scan import Agg, ScanResult
 
 REUSE_SECONDS = 60.0
+
+
+def menu_summary_key(home: str) -> str:
+    return f"cost:menu-breakdown:{home}"
 TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
 
 
@@ -115,8 +119,12 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
 
 
 def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until: dt.date, refresh: bool,
-                price_overrides: Path | None, deadline: float | None) -> dict[str, Any]:
-    """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first."""
+                price_overrides: Path | None, deadline: float | None, by: str = "day",
+                menu_summary: bool = False) -> dict[str, Any]:
+    """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first.
+
+    `by`: "month", "session" or "project" add that array to the report (docs/decisions/cost-breakdowns.md);
+    `menu_summary`: also keep the menu's by-project and top-sessions summary up to date."""
     prices = load_price_table(price_overrides)
     home = home_key(codex_home)
     state = StateStore(store, home)
@@ -124,8 +132,15 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
     cached = state.get(rkey)
-    if cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS:
-        return cached["report"]
+    # Sessions and projects need the per-file totals: a saved result without the arrays (`--by
+    # session|project`) or the menu's summary asked for is scanned again. The arrays are kept under
+    # their own key: 10,000 sessions are megabytes the day report and the menu must not read.
+    wants = {"arrays": by in ("session", "project"), "summary": menu_summary and until == today}
+    kept = {name: cached is not None and cached.get(name) is True for name in wants}
+    satisfied = all(kept[name] or not wanted for name, wanted in wants.items())
+    if (cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS
+            and satisfied):
+        return with_breakdown(cached["report"], _arrays(state, rkey, by), by)
     from codexbar_core.cost import helper_proc
 
     helper = None
@@ -136,7 +151,8 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         logs = discover_once(codex_home, since, until)
         extra = list(cached.get("extra") or []) if cached is not None else []
         digest = signature_digest(logs, extra)
-        if cached is not None and cached.get("digest") == digest:
+        arrays: dict[str, Any] | None = None
+        if cached is not None and cached.get("digest") == digest and satisfied:
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
             report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00",
                                                                                                        "Z")
@@ -156,6 +172,18 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             finally:
                 scanner.close()
             report = build_report(scan, since, until, today, prices.notes)
+            kept = dict.fromkeys(wants, False)  # the logs changed: what was kept no longer holds
+            if any(wants.values()):
+                from codexbar_core.cost import breakdown as bd
+
+                sessions = bd.sessions_of(scanner, logs, since, until, str(codex_home))
+                if wants["arrays"]:
+                    arrays = {"sessions": [s.to_json() for s in sessions],
+                              "projects": [p.to_json() for p in bd.projects_of(sessions)]}
+                    state.put(rkey + ":by", arrays)
+                if wants["summary"]:
+                    state.put(menu_summary_key(home), bd.menu_summary(sessions, since, today))
+                kept = {name: kept[name] or wanted for name, wanted in wants.items()}
             if sorted(scanner.outside_parents) != extra:
                 extra = sorted(scanner.outside_parents)
                 digest = signature_digest(logs, extra)
@@ -168,9 +196,30 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 listings.get(window_key(codex_home, since, until)) or {})
-    state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "report": report})
+    record = {"at": time.time(), "digest": digest, "extra": extra, "report": report, **kept}
+    state.put(rkey, record)
     state.put(last_key(home), {"report": report})
     state.flush()
+    return with_breakdown(report, arrays if arrays is not None else _arrays(state, rkey, by), by)
+
+
+def _arrays(state: StateStore, rkey: str, by: str) -> dict[str, Any]:
+    """The kept sessions[] and projects[] of a result (read only when `--by` asks for them)."""
+    if by not in ("session", "project"):
+        return {}
+    return state.get(rkey + ":by") or {}
+
+
+def with_breakdown(report: dict[str, Any], record: dict[str, Any], by: str) -> dict[str, Any]:
+    """The report plus the one array `--by` asks for (none for "day")."""
+    if by == "month":
+        from codexbar_core.cost.breakdown import monthly
+
+        return dict(report, monthly=monthly(report.get("daily") or []))
+    if by == "session":
+        return dict(report, sessions=record.get("sessions") or [])
+    if by == "project":
+        return dict(report, projects=record.get("projects") or [])
     return report
 
 
@@ -180,3 +229,11 @@ def last_cost_report(codex_home: Path, store: Store | None) -> dict[str, Any] | 
         return None
     found = StateStore(store, home_key(codex_home)).get(last_key(home_key(codex_home)))
     return found.get("report") if found else None
+
+
+def menu_breakdown(codex_home: Path, store: Store | None) -> dict[str, Any] | None:
+    """The menu's by-project and top-sessions summary saved by the last scan of its window."""
+    if store is None:
+        return None
+    home = home_key(codex_home)
+    return StateStore(store, home).get(menu_summary_key(home))

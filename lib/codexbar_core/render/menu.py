@@ -47,6 +47,8 @@ class HomeView:
     cost: dict[str, Any] | None = None
     cost_error: str | None = None
     cost_stale: bool = False
+    breakdown: Any = None  # CostBreakdown: by project and top sessions, from the last scan of the window
+    coverage: Any = None  # cost.coverage.Coverage: local tokens against OpenAI's own daily count
 
 
 @dataclass
@@ -394,10 +396,20 @@ def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) ->
                       color=TEXT))
     lines.append(Line(f"{_window_label(window_days(rep))}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
                       f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens", color=TEXT))
+    from codexbar_core.render import breakdown_menu as bdm
+
+    today = inp.now.astimezone().date()
+    lines.append(bdm.month_line(rep, today))
     if with_chart and inp.chart_png_b64:
         lines.append(chart_line(inp.chart_png_b64, host, inp.action_path))
     lines += daily_submenu(days)
     lines += model_submenu(days)
+    if view.breakdown is not None:
+        label = _window_label(window_days(rep))
+        lines += bdm.project_submenu(view.breakdown, label)
+        lines += bdm.sessions_submenu(view.breakdown, today, label)
+    if view.coverage is not None:
+        lines.append(Line(view.coverage.text(), params=SMALL, color=ORANGE if view.coverage.inflated else GREY))
     unpriced = rep.get("unpricedModels") or []
     if unpriced:
         lines.append(Line(f"Not priced: {', '.join(unpriced[:4])}", params=SMALL, color=GREY))

@@ -90,9 +90,10 @@ def usage_report(results: list[UsageResult], *, color: bool, now: dt.datetime | 
     return "\n".join(out)
 
 
-def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
+def cost_report_text(reports: list[dict[str, Any]], *, color: bool, by: str = "day",
+                     coverage: list[str | None] | None = None) -> str:
     out: list[str] = []
-    for rep in reports:
+    for n, rep in enumerate(reports):
         title = f"Cost ({rep.get('home')})" if len(reports) > 1 else "Cost"
         if out:
             out.append("")
@@ -106,6 +107,10 @@ def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
         days = rep.get("daily") or []
         if not days:
             out.append("  No Codex sessions in this period")
+        elif by != "day":
+            from codexbar_core.render.breakdown_text import VIEWS
+
+            out += VIEWS[by](rep, lambda text, code: _paint(text, code, color))
         else:
             peak = max((d.get("totalCost") or 0.0 for d in days), default=0.0)
             use_cost = peak > 0
@@ -126,6 +131,8 @@ def cost_report_text(reports: list[dict[str, Any]], *, color: bool) -> str:
                 width = max(len(name) for name, _, _ in models)
                 for name, cost, toks in models:
                     out.append(f"    {name:<{width}}  {fmt.money(cost):>9}  {fmt.tokens(toks):>7} tokens")
+        if coverage and n < len(coverage) and coverage[n]:
+            out.append(f"  {coverage[n]}")
         for note in rep.get("notes") or []:
             out.append(f"  {note}")
         if rep.get("unpricedModels"):
