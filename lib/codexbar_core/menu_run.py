@@ -62,7 +62,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
         resolve_source,
         spawn_background_refresh,
     )
-    from codexbar_core.pipeline import last_good
+    from codexbar_core.pipeline import from_logs, last_good
     from codexbar_core.render.markup import detect_dark, detect_host
     from codexbar_core.render.menu import HomeView, MenuInput, build_menu
 
@@ -98,8 +98,10 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
         usage_results = []
         for h in homes:
             snap, _stored = last_good(store, h.path)
+            if snap is None:
+                snap = from_logs(h.path)  # a cold start: the last Codex turn's numbers, marked with their age
             usage_results.append(UsageResult(h.name, str(h.path), snap, SourceTrace(requested, chosen_by),
-                                             stale=snap is not None, pending=True))
+                                             stale=snap is not None and snap.source != "logs", pending=True))
     for r in usage_results:
         if r.error and r.error.get("kind") == "timeout":
             needs_background = True

@@ -138,8 +138,9 @@ def process_notifications(views: list[Any], settings: Any, store: Store, env: di
     notices: list[Notice] = []
     for view in views:
         result = view.usage
-        # Stale data says nothing new about crossings; an error has no numbers at all.
-        if result.snapshot is None or result.stale:
+        # Stale data says nothing new about crossings; an error has no numbers at all; the last turn's
+        # numbers from the logs may be older than what was already seen (docs/decisions/limits.md).
+        if result.snapshot is None or result.stale or result.snapshot.source == "logs":
             continue
         notices += evaluate(result.snapshot, result.codex_home, result.home_name if multi else None, store,
                             thresholds, announce_resets, now)

@@ -220,6 +220,7 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
     snap = res.snapshot
     lines: list[Line] = []
     if snap is not None:
+        lines += _limits_lines(view, inp)
         if snap.has_windows or snap.extra_windows:
             show_extras = inp.setting("show_extras", True) is not False
             for title, window, session in _lanes(snap):
@@ -246,6 +247,13 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
     if res.pending:
         lines.append(Line("Refreshing in the background…", color=GREY, params=SMALL))
     return lines
+
+
+def _limits_lines(view: HomeView, inp: MenuInput) -> list[Line]:
+    """What docs/decisions/limits.md adds to a home's card (the age of a logs answer, ...), kept in its own module."""
+    from codexbar_core.limits.menu_lines import limits_lines
+
+    return limits_lines(view.usage, inp.now, GREY, ORANGE, SMALL)
 
 
 def credits_lines(snap: UsageSnapshot, inp: MenuInput) -> list[Line]:
