@@ -343,7 +343,10 @@ class UsageResult:
             if snap.credits is not None:
                 credits = {"remaining": snap.credits.remaining, "balance": snap.credits.balance,
                            "unlimited": snap.credits.unlimited,
-                           "limit": snap.credits.limit.to_dict() if snap.credits.limit else None}
+                           "limit": snap.credits.limit.to_dict() if snap.credits.limit else None,
+                           # banked limit resets (docs/decisions/limits.md); codexbar never spends one
+                           "resetCredits": {"available": snap.credits.reset_credits_available,
+                                            "nextExpiresAt": iso(snap.credits.reset_credits_next_expiry)}}
         return {
             "provider": "codex",
             "home": self.home_name,
