@@ -18,6 +18,19 @@ def clock(t: dt.datetime, now: dt.datetime) -> str:
     return f"{local:%b} {local.day}, {local:%H:%M}"
 
 
+def day_clock(t: dt.datetime, now: dt.datetime) -> str:
+    """When, as a person says it: "14:00" today, "tomorrow 14:00", "Thu 14:00" this week, else "Dec 12, 14:00"."""
+    local = t.astimezone()
+    days = (local.date() - now.astimezone().date()).days
+    if days == 0:
+        return f"{local:%H:%M}"
+    if days == 1:
+        return f"tomorrow {local:%H:%M}"
+    if 1 < days < 7:
+        return f"{local:%a %H:%M}"
+    return f"{local:%b} {local.day}, {local:%H:%M}"
+
+
 def as_of_line(res: UsageResult, now: dt.datetime, grey: Color, small: dict[str, str]) -> Line | None:
     snap = res.snapshot
     if snap is None or snap.source != "logs" or res.stale:
