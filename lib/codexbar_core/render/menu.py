@@ -144,6 +144,11 @@ class Title:
 def title_value(snap: UsageSnapshot | None, inp: MenuInput) -> Title:
     if snap is None or not snap.has_windows:
         return Title("—", None)
+    from codexbar_core.limits.wall import title_text, wall_of
+
+    wall = wall_of(snap, inp.now)
+    if wall is not None:  # an exhausted lane: say which, and when work is possible again
+        return Title(title_text(wall, inp.now), 0.0)
     window = title_window(snap, inp)
     assert window is not None
     left = effective_left(window, snap, inp.now)
@@ -254,6 +259,20 @@ def _limits_lines(view: HomeView, inp: MenuInput) -> list[Line]:
     from codexbar_core.limits.menu_lines import limits_lines
 
     return limits_lines(view.usage, inp.now, GREY, ORANGE, SMALL)
+
+
+def _wall_lines(view: HomeView, inp: MenuInput) -> list[Line]:
+    """First line when a lane is exhausted: "Weekly limit reached · usable Thu 14:00" (docs/decisions/limits.md)."""
+    from codexbar_core.limits.wall import credit_text, line_text, wall_of
+
+    wall = wall_of(view.usage.snapshot, inp.now)
+    if wall is None:
+        return []
+    lines = [Line(line_text(wall, inp.now), color=RED, params={"size": "14"})]
+    credit = credit_text(wall)
+    if credit:
+        lines.append(Line(credit, params=SMALL, color=GREY))
+    return lines
 
 
 def credits_lines(snap: UsageSnapshot, inp: MenuInput) -> list[Line]:
@@ -553,6 +572,7 @@ def build_menu(inp: MenuInput, host: str) -> str:
     for i, view in enumerate(views):
         if i:
             body.append(Line("", separator=True))
+        body += _wall_lines(view, inp)
         body += heading(view, multi)
         body += usage_section(view, inp)
         body.append(Line("", separator=True))
