@@ -119,6 +119,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
             needs_background = True
         views.append(HomeView(r, report, error, stale))
 
+    _estimate_turns(views, store, env, deadline)
     if needs_background and not RefreshLock(store.directory).held_elsewhere():
         spawn_background_refresh(env)
 
@@ -137,6 +138,22 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
 
         store_menu(text, env, str(store.directory), str(paths.config_dir(env)))
     return text, unfinished
+
+
+def _estimate_turns(views: list[Any], store: Any, env: dict[str, str], deadline: float) -> None:
+    """Turns left per model (docs/decisions/limits.md), only with time to spare; never breaks the menu."""
+    if deadline - time.monotonic() < 1.0:
+        return
+    try:
+        from codexbar_core.limits.turns import recent_rates, turns_left
+
+        now = dt.datetime.now(UTC)
+        for view in views:
+            snap = view.usage.snapshot
+            if snap is not None and snap.has_windows:
+                view.turns = turns_left(recent_rates(view.usage.codex_home, store), snap, now)
+    except Exception:
+        _log_exception(env)
 
 
 def _chart(views: list[Any], env: dict[str, str]) -> str | None:

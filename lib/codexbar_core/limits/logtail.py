@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from codexbar_core.model import from_epoch, parse_iso
@@ -48,7 +48,7 @@ class LimitRecord:
     credits: dict[str, Any] | None = None
     plan: str | None = None
     reached: str | None = None  # rate_limit_reached_type, when a lane is exhausted
-    extra: dict[str, Any] = field(default_factory=dict)
+    turn: int = 0  # the turn's number in its log (turn_context events counted), for turns-per-model
 
     @property
     def has_limits(self) -> bool:
@@ -115,27 +115,30 @@ def records_in(data: bytes) -> list[LimitRecord]:
     """Every token_count record in `data` (whole lines), with the model of the turn it belongs to."""
     out: list[LimitRecord] = []
     model: str | None = None
+    turn = 0
     for line in data.split(b"\n"):
-        turn = _TURN in line
-        if not turn and _MARKER not in line:
+        is_turn = _TURN in line
+        if not is_turn and _MARKER not in line:
             continue  # most lines are messages and tool output: never decoded
         try:
             event = json.loads(line)
         except ValueError:
             continue  # a line cut by the tail read, or being written right now
-        if turn:
+        if is_turn:
             payload = event.get("payload") if isinstance(event, dict) else None
             if isinstance(payload, dict) and event.get("type") == "turn_context":
                 model = _text(payload.get("model")) or model
+                turn += 1
             continue
         record = record_from(event, model)
         if record is not None:
+            record.turn = turn
             out.append(record)
     return out
 
 
-def _day_folders(root: str) -> list[str]:
-    """`sessions/YYYY/MM/DD` folders, newest first, at most MAX_DAY_FOLDERS with logs in them."""
+def _day_folders(root: str, most: int = MAX_DAY_FOLDERS) -> list[str]:
+    """`sessions/YYYY/MM/DD` folders, newest first, at most `most`."""
     found: list[str] = []
 
     def names(path: str) -> list[str]:
@@ -148,18 +151,18 @@ def _day_folders(root: str) -> list[str]:
         for month in names(os.path.join(root, year)):
             for day in names(os.path.join(root, year, month)):
                 found.append(os.path.join(root, year, month, day))
-                if len(found) >= MAX_DAY_FOLDERS:
+                if len(found) >= most:
                     return found
     return found
 
 
-def newest_logs(codex_home: str, limit: int = MAX_FILES) -> list[tuple[str, int, int]]:
+def newest_logs(codex_home: str, limit: int = MAX_FILES, days: int = MAX_DAY_FOLDERS) -> list[tuple[str, int, int]]:
     """(path, mtime_ns, size) of the most recently written logs, newest first.
 
     Only the newest date folders and the flat logs directly in `sessions/` are listed: a session
     resumed from an old folder is missed until it is in a new one (docs/decisions/limits.md)."""
     root = os.path.join(codex_home, "sessions")
-    folders = [*_day_folders(root), root]
+    folders = [*_day_folders(root, days), root]
     found: list[tuple[str, int, int]] = []
     for folder in folders:
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from codexbar_core.model import UsageResult
 from codexbar_core.render.markup import Line
@@ -38,7 +39,20 @@ def as_of_line(res: UsageResult, now: dt.datetime, grey: Color, small: dict[str,
     return Line(f"As of {clock(snap.fetched_at, now)}, from your last Codex turn", params=small, color=grey)
 
 
-def limits_lines(res: UsageResult, now: dt.datetime, grey: Color, orange: Color,
+def turns_lines(turns: list[Any], grey: Color, small: dict[str, str]) -> list[Line]:
+    """"≈ 40 turns of gpt-5.6-sol left in this 5-hour window", labelled as an estimate, with its evidence."""
+    if not turns:
+        return []
+    lines = [Line("Turns left (estimate from your recent turns)", params=small, color=grey)]
+    for t in turns:
+        # no colour: a line with a submenu must not have one (SwiftBar #526)
+        lines.append(Line(f"≈ {t.turns} turns of {t.model} left in this {t.lane} window", params=small))
+        lines.append(Line(f"from {t.evidence_turns} turns that used {t.evidence_points:g} points of it · "
+                          f"≈ {t.percent_per_million:.1f}% per million tokens", depth=1, params=small))
+    return lines
+
+
+def limits_lines(res: UsageResult, turns: list[Any], now: dt.datetime, grey: Color,
                  small: dict[str, str]) -> list[Line]:
     lines: list[Line] = []
     as_of = as_of_line(res, now, grey, small)

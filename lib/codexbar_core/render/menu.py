@@ -47,6 +47,8 @@ class HomeView:
     cost: dict[str, Any] | None = None
     cost_error: str | None = None
     cost_stale: bool = False
+    # "≈ 40 turns of gpt-5.6-sol left…" estimates (codexbar_core.limits.turns.TurnsLeft), newest model first
+    turns: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -233,6 +235,7 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
                 if compact and not show_extras:
                     continue
                 lines += _lane_lines(title, window, session, res, inp, compact)
+            lines += _turns_lines(view)
         elif snap.identity.email or snap.identity.plan:
             lines.append(Line("Limits not available", color=GREY))
         else:
@@ -258,7 +261,7 @@ def _limits_lines(view: HomeView, inp: MenuInput) -> list[Line]:
     """What docs/decisions/limits.md adds to a home's card (the age of a logs answer, ...), kept in its own module."""
     from codexbar_core.limits.menu_lines import limits_lines
 
-    return limits_lines(view.usage, inp.now, GREY, ORANGE, SMALL)
+    return limits_lines(view.usage, view.turns, inp.now, GREY, SMALL)
 
 
 def _wall_lines(view: HomeView, inp: MenuInput) -> list[Line]:
@@ -273,6 +276,14 @@ def _wall_lines(view: HomeView, inp: MenuInput) -> list[Line]:
     if credit:
         lines.append(Line(credit, params=SMALL, color=GREY))
     return lines
+
+
+def _turns_lines(view: HomeView) -> list[Line]:
+    if not view.turns:
+        return []
+    from codexbar_core.limits.menu_lines import turns_lines
+
+    return turns_lines(view.turns, GREY, SMALL)
 
 
 def credits_lines(snap: UsageSnapshot, inp: MenuInput) -> list[Line]:
