@@ -25,10 +25,10 @@ MIN_TURNS = 10
 MIN_POINTS = 10.0
 # Two snapshots belong to the same window when their reset times differ by less than this.
 SAME_WINDOW = dt.timedelta(minutes=10)
-# What is read: the newest logs of the last week, each up to its last 4 MB.
+# What is read: the newest logs of the last week, each up to its last 1 MB (numbers: docs/decisions/limits.md).
 LEARN_DAYS = 7
-LEARN_FILES = 40
-LEARN_TAIL = 4 * 1024 * 1024
+LEARN_FILES = 20
+LEARN_TAIL = 1024 * 1024
 SHOWN_MODELS = 3
 
 LANE_WORDS = {300: "5-hour", 10080: "weekly", 43200: "monthly"}
@@ -118,9 +118,9 @@ def learn(logs: list[list[LimitRecord]]) -> list[ModelRates]:
                 continue
             if abs(window.resets_at - before.resets_at) > SAME_WINDOW or before.resets_at <= at:
                 continue  # a new window (reset in between), or an unused one sliding along
+            # A drop inside the same window (a re-count, two sources rounding apart) is kept: summing
+            # only the rises would turn noise into usage.
             rise = window.used_percent - before.used_percent
-            if rise < 0:
-                continue  # re-counted down: no evidence either way
             lane = entry.lanes.setdefault(minutes, LaneRate(minutes))
             lane.points += rise
             lane.tokens += record.tokens
