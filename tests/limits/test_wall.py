@@ -52,3 +52,12 @@ def test_no_wall_while_work_is_possible_or_after_the_reset_passed():
     past.primary.resets_at = NOW - dt.timedelta(minutes=1)
     assert "limit reached ·" not in "\n".join(lines_of(past))
     assert "Spark" not in lines_of(snapshot(10, 20))[0]  # an empty extra lane binds only its own models
+
+
+def test_with_several_homes_the_first_line_names_the_home():
+    work, personal = snapshot(20, 100, extras=False), snapshot(10, 10, extras=False)
+    views = [HomeView(result(work, name="work")), HomeView(result(personal, name="personal", home="/p"))]
+    lines = [line.split(" | ")[0] for line in build_menu(menu_input(views), "xbar").splitlines()]
+    assert lines[0] == "Codex Weekly · usable Fri 19:18"  # the home that cannot work binds the title
+    assert lines[2] == "work: Weekly limit reached · usable Fri 19:18"
+    assert not any(line.startswith("personal: ") for line in lines)

@@ -271,7 +271,8 @@ def _wall_lines(view: HomeView, inp: MenuInput) -> list[Line]:
     wall = wall_of(view.usage.snapshot, inp.now)
     if wall is None:
         return []
-    lines = [Line(line_text(wall, inp.now), color=RED, params={"size": "14"})]
+    home = f"{view.usage.home_name}: " if len(inp.homes) > 1 else ""  # the card's heading comes after it
+    lines = [Line(home + line_text(wall, inp.now), color=RED, params={"size": "14"})]
     credit = credit_text(wall)
     if credit:
         lines.append(Line(credit, params=SMALL, color=GREY))
