@@ -145,3 +145,21 @@ def test_a_user_without_login_or_cli_sees_the_last_turn(scratch, env_for):
     assert doc["error"]["kind"] in ("missing_binary", "missing_credentials", "not_signed_in")
     menu = run_codexbar(["menu"], env).stdout
     assert f"As of {t.astimezone():%H:%M}, from your last Codex turn" in menu and "Session: 36% left" in menu
+
+
+def test_a_cold_start_whose_live_source_hangs_shows_the_last_turn(scratch, env_for, backend):
+    import subprocess
+
+    from tests.rig.codex_home import make_codex_home
+    from tests.rig.fake_backend import Reply
+    from tests.rig.runner import PLUGIN
+
+    backend.set_usage(Reply(hang=True))  # nothing cached yet, and the live answer never comes
+    home = make_codex_home(scratch / "home", backend.url)
+    t = dt.datetime.now(UTC) - dt.timedelta(minutes=3)
+    write_log(home, t, [turn_context(t, "gpt-5.5"), token_count(t, 900, limits(
+        52, 12, primary_reset=t + dt.timedelta(hours=4), secondary_reset=t + dt.timedelta(days=5)))])
+    proc = subprocess.run([str(PLUGIN)], env=env_for(home), capture_output=True, text=True, timeout=10)
+    assert proc.returncode == 0
+    assert f"As of {t.astimezone():%H:%M}, from your last Codex turn" in proc.stdout
+    assert "Session: 48% left" in proc.stdout and proc.stdout.startswith("Codex 48%")
