@@ -1,4 +1,5 @@
-"""The menu lines of docs/decisions/limits.md: the age of an answer from the logs, ..."""
+"""The menu lines of docs/decisions/limits.md: the age of an answer from the logs, turns left per model,
+and the "when" wording shared with the notifications."""
 
 from __future__ import annotations
 
@@ -52,8 +53,8 @@ def turns_lines(turns: list[Any], grey: Color, small: dict[str, str]) -> list[Li
     return lines
 
 
-def limits_lines(res: UsageResult, turns: list[Any], now: dt.datetime, grey: Color,
-                 small: dict[str, str]) -> list[Line]:
+def limits_lines(res: UsageResult, now: dt.datetime, grey: Color, small: dict[str, str]) -> list[Line]:
+    """The top of a home's card: for now, the age of an answer from the logs."""
     lines: list[Line] = []
     as_of = as_of_line(res, now, grey, small)
     if as_of is not None:

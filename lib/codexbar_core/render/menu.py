@@ -261,7 +261,7 @@ def _limits_lines(view: HomeView, inp: MenuInput) -> list[Line]:
     """What docs/decisions/limits.md adds to a home's card (the age of a logs answer, ...), kept in its own module."""
     from codexbar_core.limits.menu_lines import limits_lines
 
-    return limits_lines(view.usage, view.turns, inp.now, GREY, SMALL)
+    return limits_lines(view.usage, inp.now, GREY, SMALL)
 
 
 def _wall_lines(view: HomeView, inp: MenuInput) -> list[Line]:
