@@ -74,3 +74,16 @@ def test_the_usage_answers_count_stands_in_when_the_list_fails(scratch, env_for,
     doc = _usage(env_for(make_codex_home(scratch / "home", backend.url)))
     assert doc["credits"]["resetCredits"] == {"available": 1, "nextExpiresAt": None}
     assert doc["error"] is None
+
+
+def test_usage_json_says_when_an_exhausted_account_is_usable_again(scratch, env_for, backend):
+    reset = int(time.time()) + 3 * 86400
+    backend.set_usage(usage_body(primary_used=20, secondary_used=100, secondary_reset_at=reset))
+    backend.set_reset_credits(reset_credits_body([reset + 86400]))
+    doc = _usage(env_for(make_codex_home(scratch / "home", backend.url)))
+    assert doc["usage"]["usableAgainAt"] == {
+        "lane": "Weekly", "at": dt.datetime.fromtimestamp(reset, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "resetCreditsAvailable": 1}
+    backend.set_usage(usage_body(primary_used=20, secondary_used=99))
+    assert run_json(["usage", "--json", "--source", "oauth", "--refresh"], env_for(scratch / "home"))[0][
+        "usage"]["usableAgainAt"] is None
