@@ -62,7 +62,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
         resolve_source,
         spawn_background_refresh,
     )
-    from codexbar_core.pipeline import last_good
+    from codexbar_core.pipeline import from_logs, last_good
     from codexbar_core.render.markup import detect_dark, detect_host
     from codexbar_core.render.menu import HomeView, MenuInput, build_menu
 
@@ -98,8 +98,10 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
         usage_results = []
         for h in homes:
             snap, _stored = last_good(store, h.path)
+            if snap is None:
+                snap = from_logs(h.path)  # a cold start: the last Codex turn's numbers, marked with their age
             usage_results.append(UsageResult(h.name, str(h.path), snap, SourceTrace(requested, chosen_by),
-                                             stale=snap is not None, pending=True))
+                                             stale=snap is not None and snap.source != "logs", pending=True))
     for r in usage_results:
         if r.error and r.error.get("kind") == "timeout":
             needs_background = True
@@ -121,6 +123,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
         views.append(HomeView(r, report, error, stale, breakdown=_breakdown(h.path, store) if report else None,
                               coverage=coverage))
 
+    _estimate_turns(views, store, env, deadline)
     if (needs_background or ask_server) and not RefreshLock(store.directory).held_elsewhere():
         spawn_background_refresh(env)
 
@@ -163,6 +166,22 @@ def _coverage(codex_home: Any, store: Any, report: dict[str, Any] | None) -> tup
                 coverage.needs_refresh(codex_home, store))
     except Exception:  # a damaged record costs the line, never the menu
         return None, False
+
+
+def _estimate_turns(views: list[Any], store: Any, env: dict[str, str], deadline: float) -> None:
+    """Turns left per model (docs/decisions/limits.md), only with time to spare; never breaks the menu."""
+    if deadline - time.monotonic() < 1.0:
+        return
+    try:
+        from codexbar_core.limits.turns import recent_rates, turns_left
+
+        now = dt.datetime.now(UTC)
+        for view in views:
+            snap = view.usage.snapshot
+            if snap is not None and snap.has_windows:
+                view.turns = turns_left(recent_rates(view.usage.codex_home, store), snap, now)
+    except Exception:
+        _log_exception(env)
 
 
 def _chart(views: list[Any], env: dict[str, str]) -> str | None:

@@ -313,6 +313,16 @@ class SourceTrace:
                 "attempts": [a.to_dict() for a in self.attempts]}
 
 
+def _usable_again(snap: UsageSnapshot) -> dict[str, Any] | None:
+    """{lane, at, resetCreditsAvailable} while a main lane is exhausted (docs/decisions/limits.md), else None."""
+    from codexbar_core.limits.wall import wall_of
+
+    wall = wall_of(snap, dt.datetime.now(UTC))
+    if wall is None:
+        return None
+    return {"lane": wall.lane, "at": iso(wall.until), "resetCreditsAvailable": wall.reset_credits}
+
+
 @dataclass
 class UsageResult:
     """The pipeline's answer for one Codex home: a snapshot (maybe stale), an error, or both."""
@@ -344,11 +354,15 @@ class UsageResult:
                 "identity": {"accountEmail": snap.identity.email, "loginMethod": snap.identity.plan,
                              "plan": snap.identity.plan, "accountId": snap.identity.account_id},
                 "updatedAt": iso(snap.fetched_at),
+                "usableAgainAt": _usable_again(snap),
             }
             if snap.credits is not None:
                 credits = {"remaining": snap.credits.remaining, "balance": snap.credits.balance,
                            "unlimited": snap.credits.unlimited,
-                           "limit": snap.credits.limit.to_dict() if snap.credits.limit else None}
+                           "limit": snap.credits.limit.to_dict() if snap.credits.limit else None,
+                           # banked limit resets (docs/decisions/limits.md); codexbar never spends one
+                           "resetCredits": {"available": snap.credits.reset_credits_available,
+                                            "nextExpiresAt": iso(snap.credits.reset_credits_next_expiry)}}
         return {
             "provider": "codex",
             "home": self.home_name,

@@ -138,16 +138,27 @@ def process_notifications(views: list[Any], settings: Any, store: Store, env: di
     notices: list[Notice] = []
     for view in views:
         result = view.usage
-        # Stale data says nothing new about crossings; an error has no numbers at all.
-        if result.snapshot is None or result.stale:
+        # Stale data says nothing new about crossings; an error has no numbers at all; the last turn's
+        # numbers from the logs may be older than what was already seen (docs/decisions/limits.md).
+        if result.snapshot is None or result.stale or result.snapshot.source == "logs":
             continue
         notices += evaluate(result.snapshot, result.codex_home, result.home_name if multi else None, store,
                             thresholds, announce_resets, now)
+        notices += limit_notices(result.snapshot, result.codex_home, result.home_name if multi else None, store, now)
     if enabled:
         deliver = send or send_notification
         for notice in notices:
             deliver(notice.title, notice.body, env)
     return notices
+
+
+def limit_notices(snap: UsageSnapshot, codex_home: str, home_label: str | None, store: Store,
+                  now: dt.datetime) -> list[Notice]:
+    """Limit changes and reset-credit expiry (docs/decisions/limits.md), as notices."""
+    from codexbar_core.limits.watch import watch_all
+
+    prefix = f"Codex ({home_label})" if home_label else "Codex"
+    return [Notice(f"{prefix}: {c.title}", c.body, c.kind, c.lane) for c in watch_all(snap, codex_home, store, now)]
 
 
 def notify_command(title: str, body: str, env: dict[str, str], platform: str | None = None) -> list[str] | None:

@@ -47,15 +47,20 @@ def load_source(source_id: str) -> Source:
         from codexbar_core.sources.web import WebSource
 
         return WebSource()
+    if source_id == "logs":
+        from codexbar_core.sources.logs import LogsSource
+
+        return LogsSource()
     raise ValueError(f"unknown source {source_id!r}")
 
 
 def chain_for(requested: str, *, menu: bool, cookies_enabled: bool) -> list[str]:
     """The sources to try, in order. The menu (the app) prefers OAuth; `codexbar usage` prefers web (seed)."""
     if requested == "auto":
+        # `logs` last: the newest session log answers when every live source failed (docs/decisions/limits.md).
         if menu:
-            return ["oauth", "cli", "pty"]
-        return (["web"] if cookies_enabled else []) + ["cli", "pty"]
+            return ["oauth", "cli", "pty", "logs"]
+        return (["web"] if cookies_enabled else []) + ["cli", "pty", "logs"]
     if requested == "oauth":
         # A stale token is refreshed by the CLI, which owns the refresh token (SPEC A3).
         return ["oauth", "cli"]
@@ -65,6 +70,8 @@ def chain_for(requested: str, *, menu: bool, cookies_enabled: bool) -> list[str]
 
 
 def _may_continue(prev_source: str, next_source: str, err: errors.CodexbarError) -> bool:
+    if next_source == "logs":
+        return True  # whatever went wrong, the last Codex turn's numbers beat none (marked with their age)
     if prev_source == "web":
         # Web leads `codexbar usage` only as an optional first try: a login wall, another account's
         # dashboard or chatgpt.com being down says nothing about the CLI, which asks another way.
@@ -118,6 +125,17 @@ def last_good(store: Store | None, home: Path) -> tuple[UsageSnapshot | None, fl
         return UsageSnapshot.from_dict(data["snapshot"]), float(data.get("storedAt") or 0)
     except (KeyError, TypeError, ValueError):
         return None, None
+
+
+def from_logs(codex_home: Path) -> UsageSnapshot | None:
+    """The newest session log's snapshot, or None: the menu's first answer while live sources still run."""
+    try:
+        from codexbar_core.sources.logs import LogsSource
+
+        ctx = FetchContext(codex_home=codex_home, deadline=time.monotonic() + 1)
+        return normalize_snapshot(LogsSource().fetch(ctx))
+    except Exception:
+        return None
 
 
 def save_good(store: Store | None, home: Path, snapshot: UsageSnapshot, requested: str) -> None:
@@ -177,7 +195,7 @@ def run_chain(
             trace.attempts.append(SourceAttempt(source_id, "skipped",
                                                 "the /status screen is only read on a manual refresh"))
             continue
-        if ctx.remaining() <= 0.2:
+        if ctx.remaining() <= 0.2 and source_id != "logs":  # reading a log tail takes milliseconds
             trace.attempts.append(SourceAttempt(source_id, "skipped", "time budget used up"))
             last_error = last_error or errors.SourceTimeout("Usage refresh ran out of time.")
             break
@@ -203,11 +221,14 @@ def run_chain(
 
                 log_exception(ctx.env, f"source {source_id}")
             trace.attempts.append(SourceAttempt(source_id, "failed", err.message, err.kind))
+            if source_id == "logs" and (shown or last_error) is not None:
+                continue  # "no turn in the logs" says less than why the live sources failed
             shown = _more_useful(shown or last_error, err, source_id)
             last_error = err
             continue
         trace.attempts.append(SourceAttempt(source_id, "ok", avail.reason or "answered"))
-        return normalize_snapshot(snapshot), None
+        # An answer from the logs keeps the reason the live sources failed: the menu shows both.
+        return normalize_snapshot(snapshot), (shown or last_error) if source_id == "logs" else None
     return None, shown or last_error
 
 
@@ -252,7 +273,9 @@ def fetch_usage(
         web_snapshot, web_error = _wait_web(web_future, ctx)
         if web_snapshot is not None:
             trace.attempts.append(SourceAttempt("web", "ok", "dashboard extras attached"))
-            if snapshot is not None:
+            if snapshot is not None and snapshot.source == "logs" and web_snapshot.has_windows:
+                snapshot, error = normalize_snapshot(web_snapshot), None  # live numbers beat the last turn's
+            elif snapshot is not None:
                 snapshot = _attach_web(snapshot, web_snapshot)
             elif web_snapshot.has_windows:
                 snapshot, error = normalize_snapshot(web_snapshot), None
@@ -260,6 +283,8 @@ def fetch_usage(
             trace.attempts.append(SourceAttempt("web", "failed", web_error.message, web_error.kind))
         pool.shutdown(wait=False)  # type: ignore[union-attr]
 
+    if snapshot is not None and snapshot.source == "logs":
+        return _from_logs(home, snapshot, cached, trace, error)
     if snapshot is not None:
         save_good(store, home.path, snapshot, requested)
         return UsageResult(home.name, str(home.path), snapshot, trace)
@@ -269,6 +294,15 @@ def fetch_usage(
         result.snapshot = cached
         result.stale = True
     return result
+
+
+def _from_logs(home: Home, snapshot: UsageSnapshot, cached: UsageSnapshot | None, trace: SourceTrace,
+               error: errors.CodexbarError | None) -> UsageResult:
+    """The last turn's numbers, unless the last live answer is newer; never stored as a live answer."""
+    err = error.to_json() if error is not None else None
+    if cached is not None and cached.fetched_at >= snapshot.fetched_at:
+        return UsageResult(home.name, str(home.path), cached, trace, error=err, stale=True)
+    return UsageResult(home.name, str(home.path), snapshot, trace, error=err)
 
 
 def _cookies_enabled(settings: Any, env: dict[str, str]) -> bool:

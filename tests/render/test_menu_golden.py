@@ -62,7 +62,9 @@ def test_exhausted_weekly_caps_the_session_and_hides_its_pace():
     weekly = lines.index("Weekly: 0% left  ▱▱▱▱▱▱▱▱▱▱")
     assert lines[weekly + 1] == "Resets in 1d"  # the countdown stays
     assert not any(t.startswith("Pace:") for t in lines)
-    assert lines[0] == "Codex 0%"
+    # the title and the first line say which lane binds and when work is possible again
+    assert lines[0] == "Codex Weekly · usable tomorrow 14:30"
+    assert lines[2] == "Weekly limit reached · usable tomorrow 14:30"
 
 
 def test_weekly_with_a_past_reset_does_not_cap():

@@ -144,15 +144,17 @@ def test_state_survives_a_new_process_store(tmp_path):
 
 
 def test_a_new_window_rearms_even_if_the_reset_was_not_seen(store):
-    # 85 % in this window; the next reading is already a later window at 88 %: that is a new crossing.
+    # 85 % in this window; the next reading, after its reset time (2.5 h), is already a later window
+    # at 88 %: that is a new crossing.
     run(store, 85)
     later = snapshot(88, 10, extras=False)
-    later.primary.resets_at = NOW + dt.timedelta(hours=7)
+    then = NOW + dt.timedelta(hours=3)
+    later.primary.resets_at = then + dt.timedelta(hours=7)
     rec = Recorder()
-    process_notifications([HomeView(result(later))], Settings({}), store, {}, now=NOW, send=rec)
+    process_notifications([HomeView(result(later))], Settings({}), store, {}, now=then, send=rec)
     assert rec.sent == [("Codex: Session 88% used", "12% left · Resets in 7h")]
     rec.sent.clear()
-    process_notifications([HomeView(result(later))], Settings({}), store, {}, now=NOW, send=rec)
+    process_notifications([HomeView(result(later))], Settings({}), store, {}, now=then, send=rec)
     assert rec.sent == []
 
 

@@ -91,6 +91,25 @@ def usage_body(
     return body
 
 
+def reset_credits_body(expiries: list[int | str | None], *, redeemed: int = 0,
+                       reset_type: str = "weekly") -> dict[str, Any]:
+    """`wham/rate-limit-reset-credits` (docs/decisions/limits.md): one available credit per expiry
+    (epoch seconds, ISO text, or None for none), plus `redeemed` spent ones."""
+    now = int(time.time())
+    credits: list[dict[str, Any]] = []
+    for i, expires in enumerate(expiries):
+        item: dict[str, Any] = {"id": f"rlrc_{i + 1}", "reset_type": reset_type, "status": "available",
+                                "granted_at": now - 86400 * 3, "title": "Limit reset",
+                                "description": "Resets your usage limit once."}
+        if expires is not None:
+            item["expires_at"] = expires
+        credits.append(item)
+    for i in range(redeemed):
+        credits.append({"id": f"rlrc_spent_{i + 1}", "reset_type": reset_type, "status": "redeemed",
+                        "granted_at": now - 86400 * 20, "redeemed_at": now - 86400 * 10})
+    return {"available_count": len(expiries), "credits": credits}
+
+
 def accounts_check_body(plan: str = "pro", name: str | None = None) -> dict[str, Any]:
     return {
         "accounts": [{"id": ACCOUNT_ID, "plan_type": plan, "workspace_backend_origin": "NO_CONSTRAINT",
@@ -112,6 +131,7 @@ class FakeBackend:
         self.requests: list[dict[str, Any]] = []
         self.usage: Reply = Reply(body=usage_body())
         self.accounts_check: Reply = Reply(body=accounts_check_body())
+        self.reset_credits: Reply = Reply(body={"credits": [], "available_count": 0, "total_earned_count": 0})
         self.token_reply: Reply | None = None  # None: fresh fake tokens
         self._routes: dict[tuple[str, str], Handler] = {}
         self._server: ThreadingHTTPServer | None = None
@@ -125,6 +145,9 @@ class FakeBackend:
 
     def set_usage(self, reply: Reply | dict[str, Any]) -> None:
         self.usage = reply if isinstance(reply, Reply) else Reply(body=reply)
+
+    def set_reset_credits(self, reply: Reply | dict[str, Any]) -> None:
+        self.reset_credits = reply if isinstance(reply, Reply) else Reply(body=reply)
 
     def requests_to(self, suffix: str) -> list[dict[str, Any]]:
         with self._lock:
@@ -193,8 +216,8 @@ class FakeBackend:
             return copy.copy(self.usage)
         if path.endswith("/accounts/check"):
             return copy.copy(self.accounts_check)
-        if path.endswith("/rate-limit-reset-credits"):
-            return Reply(body={"credits": [], "available_count": 0, "total_earned_count": 0})
+        if path.endswith("/rate-limit-reset-credits") and method == "GET":
+            return copy.copy(self.reset_credits)
         if path.endswith("/oauth/token") and method == "POST":
             if self.token_reply is not None:
                 return copy.copy(self.token_reply)

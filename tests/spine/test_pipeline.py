@@ -41,17 +41,21 @@ def snap(source: str, used: float = 10, email: str = "me@example.com") -> UsageS
                          identity=Identity(email=email, plan="pro"))
 
 
+# The last fallback (a home without session logs): fails, and must not hide why the live sources failed.
+NO_LOGS = StandIn("logs", errors.NoRateLimits("No Codex turn with rate limits in the recent session logs."))
+
+
 def run(sources: dict[str, StandIn], tmp_path: Path, requested: str = "auto", menu: bool = True,
         settings: Settings | None = None, store: Store | None = None, use_cache: bool = True):
     return fetch_usage(Home("default", tmp_path / "home"), requested=requested, chosen_by="default", menu=menu,
                        deadline=time.monotonic() + 5, store=store, settings=settings, env={},
-                       loader=lambda sid: sources[sid], use_cache=use_cache)
+                       loader=lambda sid: sources.get(sid) or NO_LOGS, use_cache=use_cache)
 
 
 def test_menu_prefers_oauth_and_cli_prefers_web():
-    assert chain_for("auto", menu=True, cookies_enabled=True) == ["oauth", "cli", "pty"]
-    assert chain_for("auto", menu=False, cookies_enabled=True) == ["web", "cli", "pty"]
-    assert chain_for("auto", menu=False, cookies_enabled=False) == ["cli", "pty"]
+    assert chain_for("auto", menu=True, cookies_enabled=True) == ["oauth", "cli", "pty", "logs"]
+    assert chain_for("auto", menu=False, cookies_enabled=True) == ["web", "cli", "pty", "logs"]
+    assert chain_for("auto", menu=False, cookies_enabled=False) == ["cli", "pty", "logs"]
 
 
 def test_windows_are_normalised_once_in_the_pipeline(tmp_path):
@@ -76,7 +80,7 @@ def test_a_server_error_does_not_spawn_the_cli(tmp_path):
     assert sources["cli"].calls == 0 and sources["pty"].calls == 0
     assert result.snapshot is None
     assert result.error == {"kind": "unavailable", "message": "HTTP 503"}
-    assert [a.outcome for a in result.trace.attempts] == ["failed", "skipped", "skipped"]
+    assert [a.outcome for a in result.trace.attempts] == ["failed", "skipped", "skipped", "failed"]
 
 
 def test_pty_only_after_an_rpc_failure_it_can_get_around(tmp_path):
@@ -96,7 +100,7 @@ def test_unusable_sources_are_skipped_with_their_reason(tmp_path):
     result = run(sources, tmp_path)
     assert result.snapshot is None
     assert "codex login" in result.error["message"]
-    assert all(a.outcome == "skipped" for a in result.trace.attempts)
+    assert [a.outcome for a in result.trace.attempts] == ["skipped", "skipped", "skipped", "failed"]
 
 
 def test_failed_refresh_serves_the_last_good_snapshot_marked_stale(tmp_path):
@@ -155,5 +159,5 @@ def test_a_missing_cli_does_not_hide_why_oauth_failed(tmp_path):
     assert result.snapshot is None
     assert "codex login" in result.error["message"]
     assert [(a.source, a.outcome) for a in result.trace.attempts] == [
-        ("oauth", "failed"), ("cli", "failed"), ("pty", "skipped")]
+        ("oauth", "failed"), ("cli", "failed"), ("pty", "skipped"), ("logs", "failed")]
     assert "not tried: cli is not installed" in result.trace.attempts[2].reason

@@ -49,6 +49,8 @@ class HomeView:
     cost_stale: bool = False
     breakdown: Any = None  # CostBreakdown: by project and top sessions, from the last scan of the window
     coverage: Any = None  # cost.coverage.Coverage: local tokens against OpenAI's own daily count
+    # "≈ 40 turns of gpt-5.6-sol left…" estimates (codexbar_core.limits.turns.TurnsLeft), newest model first
+    turns: list[Any] = field(default_factory=list)
 
 
 @dataclass
@@ -154,6 +156,11 @@ class Title:
 def title_value(snap: UsageSnapshot | None, inp: MenuInput) -> Title:
     if snap is None or not snap.has_windows:
         return Title("—", None)
+    from codexbar_core.limits.wall import title_text, wall_of
+
+    wall = wall_of(snap, inp.now)
+    if wall is not None:  # an exhausted lane: say which, and when work is possible again
+        return Title(title_text(wall, inp.now), 0.0)
     window = title_window(snap, inp)
     assert window is not None
     left = effective_left(window, snap, inp.now)
@@ -250,6 +257,7 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
     snap = res.snapshot
     lines: list[Line] = []
     if snap is not None:
+        lines += _limits_lines(view, inp)
         if snap.has_windows or snap.extra_windows:
             show_extras = inp.setting("show_extras", True) is not False
             for title, window, session in _lanes(snap):
@@ -257,6 +265,7 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
                 if compact and not show_extras:
                     continue
                 lines += _lane_lines(title, window, session, res, inp, compact)
+            lines += _turns_lines(view)
         elif snap.partial and snap.source == "codex-cli":
             # credits recovered from an answer whose lanes this CLI could not read
             lines.append(Line("Limits unreadable by this Codex CLI; updating it may help", color=GREY))
@@ -282,6 +291,36 @@ def usage_section(view: HomeView, inp: MenuInput) -> list[Line]:
     if res.pending:
         lines.append(Line("Refreshing in the background…", color=GREY, params=SMALL))
     return lines
+
+
+def _limits_lines(view: HomeView, inp: MenuInput) -> list[Line]:
+    """What docs/decisions/limits.md adds to a home's card (the age of a logs answer, ...), kept in its own module."""
+    from codexbar_core.limits.menu_lines import limits_lines
+
+    return limits_lines(view.usage, inp.now, GREY, SMALL)
+
+
+def _wall_lines(view: HomeView, inp: MenuInput) -> list[Line]:
+    """First line when a lane is exhausted: "Weekly limit reached · usable Thu 14:00" (docs/decisions/limits.md)."""
+    from codexbar_core.limits.wall import credit_text, line_text, wall_of
+
+    wall = wall_of(view.usage.snapshot, inp.now)
+    if wall is None:
+        return []
+    home = f"{view.usage.home_name}: " if len(inp.homes) > 1 else ""  # the card's heading comes after it
+    lines = [Line(home + line_text(wall, inp.now), color=RED, params={"size": "14"})]
+    credit = credit_text(wall)
+    if credit:
+        lines.append(Line(credit, params=SMALL, color=GREY))
+    return lines
+
+
+def _turns_lines(view: HomeView) -> list[Line]:
+    if not view.turns:
+        return []
+    from codexbar_core.limits.menu_lines import turns_lines
+
+    return turns_lines(view.turns, GREY, SMALL)
 
 
 def credits_lines(snap: UsageSnapshot, inp: MenuInput) -> list[Line]:
@@ -597,6 +636,7 @@ def build_menu(inp: MenuInput, host: str) -> str:
     for i, view in enumerate(views):
         if i:
             body.append(Line("", separator=True))
+        body += _wall_lines(view, inp)
         body += heading(view, multi)
         body += usage_section(view, inp)
         body.append(Line("", separator=True))

@@ -24,7 +24,7 @@ from codexbar_core.errors import (
     SourceTimeout,
     Unavailable,
 )
-from codexbar_core.model import Credits, UsageSnapshot, parse_iso
+from codexbar_core.model import Credits, UsageSnapshot
 from codexbar_core.sources import auth as authfile
 from codexbar_core.sources import wham
 from codexbar_core.sources.base import Availability, FetchContext
@@ -134,7 +134,7 @@ class OAuthSource:
                 raise authfile.stale_error()
         base = base_url(ctx.codex_home)
         # Reset credits do not depend on the usage answer: ask for them at the same time.
-        reset_job = Job(lambda: fetch_reset_credits(ctx, auth, base)) if "/backend-api" in base else None
+        reset_job = Job(lambda: fetch_reset_credits(ctx, auth, base))
         client = _Client(ctx, auth)
         try:
             body = client.usage(usage_url(base))
@@ -161,16 +161,16 @@ class OAuthSource:
 
     @staticmethod
     def _enrich(ctx: FetchContext, client: _Client, base: str, body: Any, snapshot: UsageSnapshot,
-                reset_job: Job | None) -> None:
+                reset_job: Job) -> None:
         """Reset credits and the workspace monthly limit (SPEC B §1.7): short, optional, failures ignored."""
-        if reset_job is None:
-            return
         available, next_expiry = 0, None
         if reset_job.wait(min(ENRICH_TIMEOUT, ctx.remaining() - ENRICH_MIN_LEFT)):
             try:
                 available, next_expiry = reset_job.outcome()
             except Exception:  # an optional extra is never a reason to fail the fetch
                 pass
+        if not available:
+            available = wham.usage_reset_credit_count(body)  # the count alone, when the list did not come
         if available:
             credits = snapshot.credits or Credits()
             credits.reset_credits_available = available
@@ -242,7 +242,7 @@ def fetch_reset_credits(ctx: FetchContext, auth: authfile.AuthFile, base: str) -
 
     headers = dict(auth_headers(auth), **{"OpenAI-Beta": "codex-1", "originator": "Codex Desktop"})
     with make_client(timeout=ENRICH_TIMEOUT, env=ctx.env, headers=headers) as http:
-        response = http.get(base + "/wham/rate-limit-reset-credits")
+        response = http.get(wham.reset_credits_url(base))
     if response.status_code != 200:
         return 0, None
     return available_reset_credits(json.loads(response.content), ctx.now())
@@ -273,22 +273,8 @@ def usage_answer(status: int, content_type: str, content: bytes) -> Any:
 
 
 def available_reset_credits(body: Any, now: dt.datetime) -> tuple[int, dt.datetime | None]:
-    """`{"credits": [{status, expires_at}]}` -> (how many are usable now, the soonest expiry)."""
-    items = body.get("credits") if isinstance(body, dict) else None
-    if not isinstance(items, list):
-        return 0, None
-    count = 0
-    expiries: list[dt.datetime] = []
-    for item in items:
-        if not isinstance(item, dict) or str(item.get("status") or "").lower() != "available":
-            continue
-        expires = parse_iso(item.get("expires_at"))
-        if expires is not None and expires <= now:
-            continue
-        count += 1
-        if expires is not None:
-            expiries.append(expires)
-    return count, min(expiries) if expiries else None
+    """(how many reset credits are usable now, the soonest expiry): see `wham.decode_reset_credits`."""
+    return wham.decode_reset_credits(body, now)
 
 
 NO_LIMIT_MODES = frozenset({"none", "off", "disabled", "no_limit"})

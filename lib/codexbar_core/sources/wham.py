@@ -14,7 +14,15 @@ import re
 from typing import Any
 
 from codexbar_core.errors import InvalidResponse, NoRateLimits
-from codexbar_core.model import CreditLimit, Credits, Identity, RateWindow, UsageSnapshot, from_epoch
+from codexbar_core.model import (
+    CreditLimit,
+    Credits,
+    Identity,
+    RateWindow,
+    UsageSnapshot,
+    from_epoch,
+    parse_iso,
+)
 
 INVALID_MESSAGE = "Invalid response from Codex usage API."
 NO_LIMITS_MESSAGE = "Codex usage API returned no rate limits yet (no sessions counted so far)."
@@ -223,3 +231,49 @@ def require_something(snapshot: UsageSnapshot) -> UsageSnapshot:
 def decode_usage(body: Any, *, source: str) -> UsageSnapshot:
     """The contract: a usable snapshot, or InvalidResponse (not an object) / NoRateLimits (nothing to show)."""
     return require_something(decode_body(body, source=source))
+
+
+# -- reset credits (docs/decisions/limits.md "Reset credits") ------------------------------------------
+
+def reset_credits_url(base: str) -> str:
+    """Beside the usage URL: `{base}/wham/…` on ChatGPT's backend-api, `{base}/api/codex/…` elsewhere."""
+    return base + ("/wham/rate-limit-reset-credits" if "/backend-api" in base else "/api/codex/rate-limit-reset-credits")
+
+
+def _when(value: Any) -> dt.datetime | None:
+    """A timestamp as ISO text or epoch seconds (number or numeric string)."""
+    if isinstance(value, str) and not value.strip().replace(".", "", 1).isdigit():
+        return parse_iso(value)
+    return from_epoch(number(value))
+
+
+def decode_reset_credits(body: Any, now: dt.datetime) -> tuple[int, dt.datetime | None]:
+    """`{available_count, credits: [{status, expires_at}]}` -> (usable now, the soonest expiry).
+
+    A credit without `status` is available; an expired one is not. Without a `credits` list the
+    `available_count` is taken as it is (no expiry known)."""
+    if not isinstance(body, dict):
+        return 0, None
+    items = body.get("credits")
+    if not isinstance(items, list):
+        count = number(body.get("available_count"))
+        return (max(0, int(count)) if count is not None else 0), None
+    available = 0
+    expiries: list[dt.datetime] = []
+    for item in items:
+        if not isinstance(item, dict) or str(item.get("status") or "available").lower() != "available":
+            continue
+        expires = _when(item.get("expires_at"))
+        if expires is not None and expires <= now:
+            continue
+        available += 1
+        if expires is not None:
+            expiries.append(expires)
+    return available, min(expiries) if expiries else None
+
+
+def usage_reset_credit_count(body: Any) -> int:
+    """`wham/usage`'s own `rate_limit_reset_credits.available_count` (no expiry there)."""
+    raw = body.get("rate_limit_reset_credits") if isinstance(body, dict) else None
+    count = number(raw.get("available_count")) if isinstance(raw, dict) else None
+    return max(0, int(count)) if count is not None else 0
