@@ -52,14 +52,12 @@ def checkout_root() -> Path | None:
     return None
 
 
-def record_dir(env: dict[str, str], platform: str = sys.platform) -> Path:
+def record_dir(env: dict[str, str]) -> Path:
     """The platform's settings folder for codexbar (paths.config_dir without the per-run overrides:
     SwiftBar gives each plugin run its own data folder, which an installer cannot know)."""
-    home = Path(env.get("HOME") or Path.home())
-    if platform == "darwin":
-        return home / "Library" / "Application Support" / "codexbar"
-    xdg = (env.get("XDG_CONFIG_HOME") or "").strip()
-    return (Path(xdg) if xdg else home / ".config") / "codexbar"
+    from codexbar_core.statusline.folders import platform_dir
+
+    return Path(platform_dir("config", env))
 
 
 def write_record(env: dict[str, str], python: str, checkout: Path | None) -> Path:

@@ -110,3 +110,21 @@ def test_a_bad_template_is_reported_where_the_user_looks(seeded):
     assert proc.stdout == "codexbar: unknown placeholder {session_lft} in --format\n"
     proc = statusline(seeded.env, "--host", "kde")
     assert proc.returncode == 2 and "--host must be one of: plain, tmux, waybar, i3blocks" in proc.stderr
+
+
+def test_waybar_strings_are_valid_json_whatever_they_hold():
+    from codexbar_core.statusline.hosts import json_string
+
+    for text in ['plain', 'quote " and \\ backslash', "tab\there\nnew line\r\x00\x1f", "Codex 72% · 41% — ✓", ""]:
+        assert json.loads(json_string(text)) == text
+
+
+def test_a_damaged_copy_of_the_numbers_is_read_anew(seeded):
+    from pathlib import Path
+
+    copy = Path(seeded.env["CODEXBAR_CACHE_DIR"]) / "statusline.bin"
+    assert statusline(seeded.env).stdout == "Codex 72% · 41%\n"
+    assert copy.is_file()
+    for junk in (b"", b"\x00garbage", copy.read_bytes()[:-7]):
+        copy.write_bytes(junk)
+        assert statusline(seeded.env).stdout == "Codex 72% · 41%\n"

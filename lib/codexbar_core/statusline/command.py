@@ -12,7 +12,7 @@ import sys
 import time
 
 from codexbar_core import plain_dirs
-from codexbar_core.statusline import fields, hosts, snapshot
+from codexbar_core.statusline import fields, folders, hosts, snapshot
 
 # The plugin's own period (codexbar.5m.py): older numbers make a status line start a refresh,
 # at most once per period (a stamp file), so a failing refresh is not retried every 15 s by tmux.
@@ -77,7 +77,7 @@ def maybe_start_refresh(env: dict[str, str], data: snapshot.StatusData, now: flo
     fresh = data.stored_at is not None and 0 <= now - data.stored_at < REFRESH_AFTER
     if fresh and data.cost_today is not None:
         return False
-    stamp = os.path.join(plain_dirs.cache_dir(env), STAMP_NAME)
+    stamp = os.path.join(folders.cache_dir(env), STAMP_NAME)
     try:
         if 0 <= now - os.stat(stamp).st_mtime < REFRESH_AFTER:
             return False

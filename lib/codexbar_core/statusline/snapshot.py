@@ -2,24 +2,31 @@
 
 The menu and its background refresh keep the last usage snapshot and cost report in the SQLite
 cache. Opening it costs more than a status line may spend (tmux asks every 15 s), so the first
-reader after a change copies the few numbers it needs into `statusline.json` beside it, keyed by
-the cache database's size and mtime; later readers use that copy while the key holds.
-Only cheap standard-library modules are imported on that warm path (like fastpath.py).
+reader after a change copies the few numbers it needs into `statusline.bin` beside it (`marshal`:
+no import, where `json` costs ~6 ms of a ~10 ms budget for imports), keyed by
+the cache database's size and mtime; later readers use that copy while the key holds. The key is
+taken after the read has closed the database: opening it writes (diskcache saves its settings) and
+closing it may checkpoint the log, so a key taken before would never match. A write landing between
+the read and that stat goes unseen until the cache next changes (the next menu run at the latest).
+Only cheap standard-library modules are imported on that warm path (like fastpath.py and
+cost/quick.py).
 """
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
+import sys
 import time
 
 from codexbar_core import plain_dirs
+from codexbar_core.statusline import folders
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of a warm run
 if TYPE_CHECKING:
     from typing import Any
 
-FILE_NAME = "statusline.json"
+FILE_NAME = "statusline.bin"
 FORMAT = 1  # bump when the stored fields change
 KEY_VARS = ("CODEX_HOME", "CODEXBAR_CACHE_DIR", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_CACHE_PATH",
             "SWIFTBAR_PLUGIN_DATA_PATH", "TZ")
@@ -89,7 +96,7 @@ def _stat_key(path: str) -> str:
 def cache_key(env: dict[str, str], cache_dir: str, config_dir: str, today: str) -> str:
     """Everything the stored copy depends on: the database files, settings (which homes), the day
     (today's cost) and the environment that picks folders and homes."""
-    parts = [f"format={FORMAT}", f"today={today}"]
+    parts = [f"format={FORMAT}", f"python={sys.version_info[:2]}", f"today={today}"]  # marshal: per version
     parts += [f"{k}={env.get(k, '')}" for k in KEY_VARS]
     parts += [f"{name}={_stat_key(os.path.join(cache_dir, name))}" for name in DB_FILES]
     parts.append("settings=" + _stat_key(os.path.join(config_dir, "settings.json")))
@@ -98,21 +105,22 @@ def cache_key(env: dict[str, str], cache_dir: str, config_dir: str, today: str) 
 
 def load(env: dict[str, str]) -> StatusData:
     """The cached numbers for the first configured Codex home; never fetches anything."""
-    cache_dir = plain_dirs.cache_dir(env)
-    config_dir = plain_dirs.config_dir(env)
+    cache_dir = folders.cache_dir(env)
+    config_dir = folders.config_dir(env)
     today = time.strftime("%Y-%m-%d")
-    key = cache_key(env, cache_dir, config_dir, today)  # taken before reading: a write meanwhile re-keys
     copy_path = os.path.join(cache_dir, FILE_NAME)
     try:
-        with open(copy_path, encoding="utf-8") as fh:
-            stored = json.load(fh)
-        if isinstance(stored, dict) and stored.get("key") == key and isinstance(stored.get("data"), dict):
+        with open(copy_path, "rb") as fh:
+            stored = marshal.load(fh)
+        if (isinstance(stored, dict) and stored.get("key") == cache_key(env, cache_dir, config_dir, today)
+                and isinstance(stored.get("data"), dict)):
             return StatusData.from_dict(stored["data"])
-    except (OSError, ValueError):
+    except (OSError, ValueError, EOFError, TypeError):
         pass
     data = _read_cache(env, today)
+    key = cache_key(env, cache_dir, config_dir, today)  # after the read closed the database (see above)
     if os.path.isdir(cache_dir):
-        plain_dirs.write_owner_only(copy_path, json.dumps({"key": key, "data": data.to_dict()}).encode("utf-8"))
+        plain_dirs.write_owner_only(copy_path, marshal.dumps({"key": key, "data": data.to_dict()}))
     return data
 
 
