@@ -72,21 +72,27 @@ def tooltip(v: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _stamped_within(stamp: str, now: float) -> bool:
+    try:
+        return 0 <= now - os.stat(stamp).st_mtime < REFRESH_AFTER
+    except OSError:
+        return False
+
+
 def maybe_start_refresh(env: dict[str, str], data: snapshot.StatusData, now: float) -> bool:
     """Start the detached refresh when the numbers are old, at most once per REFRESH_AFTER."""
     fresh = data.stored_at is not None and 0 <= now - data.stored_at < REFRESH_AFTER
     if fresh and data.cost_today is not None:
         return False
-    stamp = os.path.join(folders.cache_dir(env), STAMP_NAME)
-    try:
-        if 0 <= now - os.stat(stamp).st_mtime < REFRESH_AFTER:
-            return False
-    except OSError:
-        pass
+    if _stamped_within(os.path.join(folders.cache_dir(env), STAMP_NAME), now):
+        return False
     from codexbar_core import paths
     from codexbar_core.collect import RefreshLock, spawn_background_refresh
 
-    cache_dir = paths.cache_dir(env)  # creates it on a first run
+    cache_dir = paths.cache_dir(env)  # creates it on a first run; a private fallback when it is unusable
+    stamp = os.path.join(str(cache_dir), STAMP_NAME)
+    if _stamped_within(stamp, now):
+        return False
     plain_dirs.write_owner_only(stamp, b"")
     if RefreshLock(cache_dir).held_elsewhere():
         return False
