@@ -128,26 +128,36 @@ def place(source: Path, folder: Path, copy: bool) -> Path:
     return target
 
 
-def parse(argv: list[str]) -> tuple[str | None, Path | None, bool, bool]:
-    host: str | None = None
-    folder: Path | None = None
-    copy = record_only = False
+class Request:
+    """What `codexbar install-plugin` was asked to do."""
+
+    __slots__ = ("host", "folder", "copy", "record_only")
+
+    def __init__(self) -> None:
+        self.host: str | None = None
+        self.folder: Path | None = None
+        self.copy = False
+        self.record_only = False  # install.sh: record where codexbar is, place nothing
+
+
+def parse(argv: list[str]) -> Request:
+    req = Request()
     for arg in argv:
-        if arg in ("--swiftbar", "--xbar", "--argos"):
-            if host is not None:
+        if arg.startswith("--") and arg[2:] in HOSTS:
+            if req.host is not None:
                 raise InstallError("name one host: --swiftbar, --xbar or --argos")
-            host = arg[2:]
+            req.host = arg[2:]
         elif arg == "--copy":
-            copy = True
-        elif arg == "--record-only":  # install.sh: record where codexbar is, place nothing
-            record_only = True
+            req.copy = True
+        elif arg == "--record-only":
+            req.record_only = True
         elif arg.startswith("-"):
             raise InstallError(f"unknown option {arg}")
-        elif folder is None:
-            folder = Path(os.path.expanduser(arg)).absolute()
+        elif req.folder is None:
+            req.folder = Path(os.path.expanduser(arg)).absolute()
         else:
             raise InstallError("one folder at most")
-    return host, folder, copy, record_only
+    return req
 
 
 def run(argv: list[str], env: dict[str, str] | None = None) -> int:
@@ -156,24 +166,22 @@ def run(argv: list[str], env: dict[str, str] | None = None) -> int:
         sys.stdout.write(USAGE)
         return 0
     try:
-        host, folder, copy, record_only = parse(argv)
+        req = parse(argv)
         record = write_record(env, sys.executable, checkout_root())
-        if record_only:
+        if req.record_only:
             print(f"Recorded this codexbar in {record}")
             return 0
         source = plugin_source()
         if not source.is_file():
             raise InstallError(f"the plugin file is missing from this codexbar ({source}); reinstall codexbar")
-        if folder is None:
-            host = host or default_host(env)
-            folder = host_folder(host, env)
-        target = place(source, folder, copy)
+        folder = req.folder or host_folder(req.host or default_host(env), env)
+        target = place(source, folder, req.copy)
     except InstallError as exc:
         print(f"codexbar install-plugin: {exc}", file=sys.stderr)
         return 1
     except OSError as exc:
         print(f"codexbar install-plugin: {exc.filename or ''}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    print(f"{'Copied' if copy else 'Linked'} {target}" + ("" if copy else f" -> {source}"))
+    print(f"{'Copied' if req.copy else 'Linked'} {target}" + ("" if req.copy else f" -> {source}"))
     print(f"Recorded this codexbar in {record}")
     return 0
