@@ -1,4 +1,4 @@
-"""`pipx install` and `pip install --user` from a clean clone give a working `codexbar`, whose
+"""`pipx install`, `pip install --user` and `./install.sh` in a clean clone give a working `codexbar`, whose
 install-plugin puts a plugin that works with a minimal PATH.
 
 The network namespace of test.sh has no PyPI: installs come from the wheelhouse that
@@ -103,3 +103,20 @@ def test_pip_install_user_from_a_clean_clone(scratch, wheelhouse, clone):
         pytest.skip(f"{base_python} is managed by the system (PEP 668): pip --user is refused there")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     check_installed_codexbar(scratch / "home/.local/bin/codexbar", env, scratch)
+
+
+def test_install_sh_from_a_clean_clone_then_a_copied_plugin(scratch, wheelhouse, clone):
+    base_python = getattr(sys, "_base_executable", None) or sys.executable
+    env = user_env(scratch, wheelhouse)
+    proc = subprocess.run([str(clone / "install.sh"), "--no-link", "--python", base_python], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    record = Path(env["HOME"]) / ".config/codexbar/install-location"
+    assert record.read_text().splitlines()[1:] == [f"python={clone / '.venv/bin/python'}", f"checkout={clone}"]
+    assert f"Recorded this codexbar in {record}" in proc.stdout
+    plugin = scratch / "Plugins" / "codexbar.5m.py"
+    plugin.parent.mkdir()
+    plugin.write_bytes((clone / "plugins/codexbar.5m.py").read_bytes())
+    plugin.chmod(0o755)
+    menu = run_plugin(plugin, env)
+    assert menu.returncode == 0 and "\n---\n" in menu.stdout and "codex login" in menu.stdout, menu.stdout
