@@ -7,6 +7,7 @@ only mean the old walk.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import marshal
 import os
@@ -250,3 +251,60 @@ def test_without_a_usable_index_every_refresh_walks(indexed: tuple[Path, dict[st
     append(active(home, "s3"), [tok("12:08:00", last=(100, 0, 1))])
     after, how = run_cost(env, *WINDOW)
     assert how == "full" and after[0]["totals"]["inputTokens"] == 6100 and numbers(after) == fresh(env, tmp_path)
+
+
+# --- the real Codex CLI ------------------------------------------------------------------------
+
+
+@pytest.mark.realcli
+def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend, scratch: Path, env_for) -> None:
+    """What the real Codex 0.169.0 writes: its index covers every rollout it made (new, resumed,
+    forked, archived, unarchived), and after each step the refresh reports what a scan from an
+    empty cache does; once the home has been left alone, an unchanged refresh needs only the memo."""
+    from tests.cost_e2e.responses_api import ResponsesAPI
+    from tests.cost_e2e.test_corpus import assert_matches
+    from tests.cost_e2e.test_real_cli_cost import Codex, provider_config
+    from tests.rig.codex_home import make_codex_home
+
+    api = ResponsesAPI()
+    backend.route("POST", "/v1/responses", api.handle)
+    home = make_codex_home(scratch / "codex_home", backend.url, provider="fake",
+                           config_extra=provider_config(backend.url))
+    project = scratch / "project"
+    project.mkdir()
+    env = env_for(home)
+    codex = Codex(codex_bin, home, project, env)
+    today = time.strftime("%Y-%m-%d", time.gmtime())
+    window = ["--since", today, "--until", today, "--refresh"]
+
+    def check(step: str) -> None:
+        reports, how = run_cost(env, *window)
+        assert how == "full", step
+        cold_cache = scratch / f"cold-{step}"
+        fresh_reports, _ = run_cost(dict(env, CODEXBAR_CACHE_DIR=str(cold_cache)), *window)
+        shutil.rmtree(cold_cache)
+        assert numbers(reports) == numbers(fresh_reports), step
+        settle(home)  # as if an hour had passed: the index can vouch for the home now
+        run_cost(env, *window)
+        memo = snapshot_memos(env)[0]
+        assert memo is not None and memo["uncovered"] == [], step  # every rollout has its row
+        again, how = run_cost(env, *window)
+        assert how == "memo" and numbers(again) == numbers(fresh_reports), step
+        assert_matches(again[0], api.served, dt.timezone.utc)  # and exactly what the backend served
+
+    codex.exec("--skip-git-repo-check", "-m", "gpt-5-codex", "run one command please [tool]")
+    codex.exec("--skip-git-repo-check", "-m", "gpt-5", "say hi")
+    check("new")
+    first = thread_index.read_rows(home).rows
+    assert len(first) == 2 and not any(row.archived for row in first)
+    codex.exec("resume", "--last", "--skip-git-repo-check", "-m", "gpt-5.2-codex", "follow-up [tool]")
+    check("resume")
+    thread_id = Path(min(first, key=lambda r: r.updated_at_ms).rollout_path).stem[-36:]
+    codex.exec("--skip-git-repo-check", "-m", "gpt-5", "fork", thread_id, "forked prompt")
+    check("fork")
+    run = subprocess.run([str(codex_bin), "archive", thread_id], cwd=project, env=codex.env,
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = thread_index.read_rows(home).rows
+    assert [row.archived for row in rows if thread_id in row.rollout_path] == [True]
+    check("archive")
