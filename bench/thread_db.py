@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
+import time
 from pathlib import Path
 
 THREADS_SQL = """CREATE TABLE threads (
@@ -104,3 +105,15 @@ def touch_row(home: Path, path: Path) -> None:
                     (ms // 1000, ms, os.fspath(path)))
     finally:
         con.close()
+
+
+def settle(home: Path) -> None:
+    """The index's mtime set to its newest rollout's, as Codex leaves it after its last write (a
+    database written moments ago is not trusted for a while: docs/design/thread-index.md)."""
+    newest = max((p.stat().st_mtime_ns for root in ("sessions", "archived_sessions")
+                  for p in (home / root).rglob("*.jsonl")), default=0)
+    newest = min(newest, time.time_ns() - 60 * 1_000_000_000)  # gen_home dates today's sessions ahead
+    for suffix in ("", "-wal"):
+        path = Path(f"{db_path(home)}{suffix}")
+        if path.exists():
+            os.utime(path, ns=(newest, newest))
