@@ -17,6 +17,9 @@ import stat
 import time
 from collections import namedtuple
 
+from codexbar_core.cost.index_memo import Walk
+from codexbar_core.cost.thread_index import stamp
+
 # `typing` costs ~4 ms to import and the quick path (cost/quick.py) runs this module on its own.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -121,21 +124,6 @@ SETTLED_NS = 2_000_000_000
 Listing = dict  # folder -> (its mtime_ns, its names) as listed when settled (see SETTLED_NS)
 
 
-class Walk:
-    """What one discovery saw, for the thread-index memo (cost/index_memo.py): when it started, the
-    index's stamp then, every folder it listed with its mtime taken before the listing, the logs it
-    returned and those it passed over as too old."""
-
-    __slots__ = ("started_ns", "stamp", "dirs", "logs", "skipped")
-
-    def __init__(self, started_ns: int, stamp: tuple | None) -> None:
-        self.started_ns = started_ns
-        self.stamp = stamp
-        self.dirs: dict[str, int] = {}
-        self.logs: list[LogFile] = []
-        self.skipped: list[LogFile] = []
-
-
 class _Collector:
     def __init__(self, known: Listing | None = None, walk: Walk | None = None) -> None:
         self.files: list[LogFile] = []
@@ -143,7 +131,7 @@ class _Collector:
         self.known = known or {}
         self.listed: Listing = {}
         self.settled_before = time.time_ns() - SETTLED_NS
-        self.walk = walk or Walk(0, None)
+        self.walk = walk or Walk(0, None)  # what the thread-index memo needs (cost/index_memo.py)
         self.walk.logs = self.files
 
     def entries(self, folder: str) -> list[os.DirEntry[str]]:
@@ -305,8 +293,6 @@ def discover(codex_home: Path | str, since: dt.date | str, until: dt.date | str,
     first = _as_day(since)
     lo, hi = _day_before(first), _day_after(_as_day(until))
     window_start_ns = int(time.mktime((*first, 0, 0, 0, 0, 0, -1))) * 1_000_000_000
-    from codexbar_core.cost.thread_index import stamp
-
     walk = Walk(time.time_ns(), stamp(codex_home))  # the index's stamp before any listing
     out = _Collector(known, walk)
     listings[window_key(codex_home, since, until)] = out.listed

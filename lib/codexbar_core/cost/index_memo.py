@@ -25,13 +25,27 @@ TYPE_CHECKING = False  # `typing` costs ~4 ms on the quick path
 if TYPE_CHECKING:
     from typing import Any
 
-    from codexbar_core.cost.discover import Walk
+    from codexbar_core.cost.discover import LogFile
 
 # How often an unchanged home is walked in full anyway (a menu refreshing every 5 minutes: 1 run in 6).
 VERIFY_EVERY_S = 1800
 # How far a rollout's mtime may be ahead of its row and still count as covered: Codex sets
-# updated_at_ms 0-3 ms after the append it records (measured, docs/design/thread-index.md).
+# updated_at_ms 0-6 ms after the append it records, never before (measured, docs/design/thread-index.md).
 SLACK_MS = 50
+
+
+class Walk:
+    """What one discovery (cost/discover.py) saw, for the memo: when it started, the index's stamp then, every folder it listed with its mtime taken before the listing, the logs it
+    returned and those it passed over as too old."""
+
+    __slots__ = ("started_ns", "stamp", "dirs", "logs", "skipped")
+
+    def __init__(self, started_ns: int, stamp: tuple | None) -> None:
+        self.started_ns = started_ns
+        self.stamp = stamp
+        self.dirs: dict[str, int] = {}
+        self.logs: list[LogFile] = []
+        self.skipped: list[LogFile] = []
 
 
 def make_memo(codex_home: str, walk: Walk | None, now: float | None = None) -> dict[str, Any] | None:

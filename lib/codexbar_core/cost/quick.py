@@ -159,12 +159,16 @@ def _homes_walked(homes: list[dict[str, Any]], env: dict[str, str]) -> list[int]
 
 def _renew_memos(data: dict[str, Any], walked: list[int], env: dict[str, str]) -> None:
     """After walks confirmed the snapshot: fresh memos, so the next runs need no walk again."""
+    renewed = False
     try:
         for number in walked:
             home = data["homes"][number]
-            home["index"] = _memo_for(str(home["path"]), str(home["since"]), str(home["until"]))
-        plain_dirs.write_owner_only(_path(env), marshal.dumps(data))
-    except (OSError, KeyError, TypeError, IndexError):
+            memo = _memo_for(str(home["path"]), str(home["since"]), str(home["until"]))
+            renewed = renewed or memo is not None or home.get("index") is not None
+            home["index"] = memo
+        if renewed:  # a home without a usable index: nothing to write on every refresh
+            plain_dirs.write_owner_only(_path(env), marshal.dumps(data))
+    except (OSError, KeyError, TypeError, IndexError, AttributeError):
         return
 
 
