@@ -243,8 +243,9 @@ def test_without_a_usable_index_every_refresh_walks(indexed: tuple[Path, dict[st
         con.commit()
         con.close()
         settle(home)
-    else:  # written moments ago: a later write could share its mtime
-        os.utime(db)
+    else:  # written moments ago (here: stamped ahead of the clock): a later write could share its mtime
+        ahead = time.time_ns() + HOUR_NS
+        os.utime(db, ns=(ahead, ahead))
     run_cost(env, *WINDOW)
     assert snapshot_memos(env) == [None]
     assert run_cost(env, *WINDOW)[1] == "walk"
@@ -274,8 +275,8 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
     project.mkdir()
     env = env_for(home)
     codex = Codex(codex_bin, home, project, env)
-    today = time.strftime("%Y-%m-%d", time.gmtime())
-    window = ["--since", today, "--until", today, "--refresh"]
+    today = dt.datetime.now(dt.timezone.utc).date()
+    window = ["--since", str(today - dt.timedelta(days=1)), "--until", str(today + dt.timedelta(days=1)), "--refresh"]
 
     def check(step: str) -> None:
         reports, how = run_cost(env, *window)
