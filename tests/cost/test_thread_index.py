@@ -206,6 +206,25 @@ def test_a_log_the_index_does_not_know_is_watched_by_itself(indexed: tuple[Path,
     assert how == "full" and after[0]["totals"]["inputTokens"] == 7000 and numbers(after) == fresh(env, tmp_path)
 
 
+def test_a_fork_parent_outside_the_listed_folders_is_watched(tmp_path: Path) -> None:
+    """A fork's parent that discovery does not list (a folder inside a date folder) but the report
+    read: rewriting it changes the fork's numbers, so it is watched like a log without a row."""
+    home = tmp_path / "codex"
+    parent = write(home / "sessions" / "2026" / "07" / "11" / "nested" / "rollout-parent.jsonl",
+                   [meta("parent", "10:00:00"), turn("gpt-5.5"), tok("10:00:01", total=(500, 0, 50))])
+    write(active(home, "child"), [meta("child", "11:00:00", parent="parent"), turn("gpt-5.5"),
+                                  tok("11:00:01", total=(600, 0, 60))])
+    thread_db.write_index(home)  # both have their rows
+    settle(home)
+    env = base_env(tmp_path, home)
+    first, _ = run_cost(env, *WINDOW)
+    assert first[0]["totals"]["inputTokens"] == 100  # the child's own part
+    assert run_cost(env, *WINDOW)[1] == "memo"
+    write(parent, [meta("parent", "10:00:00"), turn("gpt-5.5"), tok("10:00:01", total=(550, 0, 50))])
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and after[0]["totals"]["inputTokens"] == 50 and numbers(after) == fresh(env, tmp_path)
+
+
 def test_a_change_the_index_misses_is_found_by_the_periodic_walk(indexed: tuple[Path, dict[str, str]],
                                                                  tmp_path: Path) -> None:
     home, env = indexed
@@ -260,7 +279,7 @@ def test_without_a_usable_index_every_refresh_walks(indexed: tuple[Path, dict[st
 @pytest.mark.realcli
 def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend, scratch: Path, env_for) -> None:
     """What the real Codex 0.169.0 writes: its index covers every rollout it made (new, resumed,
-    forked, archived, unarchived), and after each step the refresh reports what a scan from an
+    forked, archived, unarchived: docs/design/thread-index.md), and after each step the refresh reports what a scan from an
     empty cache does; once the home has been left alone, an unchanged refresh needs only the memo."""
     from tests.cost_e2e.responses_api import ResponsesAPI
     from tests.cost_e2e.test_corpus import assert_matches
@@ -309,3 +328,7 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
     rows = thread_index.read_rows(home).rows
     assert [row.archived for row in rows if thread_id in row.rollout_path] == [True]
     check("archive")
+    run = subprocess.run([str(codex_bin), "unarchive", thread_id], cwd=project, env=codex.env,
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    check("unarchive")

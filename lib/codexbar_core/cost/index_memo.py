@@ -48,8 +48,9 @@ class Walk:
         self.skipped: list[LogFile] = []
 
 
-def make_memo(codex_home: str, walk: Walk | None, now: float | None = None) -> dict[str, Any] | None:
-    """The memo for the discovery `walk` of `codex_home`, or None when the index cannot vouch for it."""
+def make_memo(codex_home: str, walk: Walk | None, extra: list[str], now: float | None = None) -> dict[str, Any] | None:
+    """The memo for the discovery `walk` of `codex_home`, or None when the index cannot vouch for it.
+    `extra`: the fork parents outside the window the report also read (watched like uncovered logs)."""
     from codexbar_core.cost.discover import SETTLED_NS, roots
 
     if walk is None or walk.stamp is None:
@@ -68,6 +69,12 @@ def make_memo(codex_home: str, walk: Walk | None, now: float | None = None) -> d
         row_ms = updated.get(log.path)
         if row_ms is None or log.mtime_ns // 1_000_000 > row_ms + SLACK_MS:
             uncovered.append([log.path, log.ino, log.mtime_ns, log.size])
+    for path in extra:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None  # the report counted it gone: only a walk would notice it coming back
+        uncovered.append([path, st.st_ino, st.st_mtime_ns, st.st_size])
     return {"stamp": list(walk.stamp), "dirs": dict(walk.dirs), "uncovered": uncovered,
             "made": time.time() if now is None else now}
 

@@ -163,7 +163,7 @@ def _renew_memos(data: dict[str, Any], walked: list[int], env: dict[str, str]) -
     try:
         for number in walked:
             home = data["homes"][number]
-            memo = _memo_for(str(home["path"]), str(home["since"]), str(home["until"]))
+            memo = _memo_for(str(home["path"]), str(home["since"]), str(home["until"]), list(home["extra"]))
             renewed = renewed or memo is not None or home.get("index") is not None
             home["index"] = memo
         if renewed:  # a home without a usable index: nothing to write on every refresh
@@ -172,11 +172,11 @@ def _renew_memos(data: dict[str, Any], walked: list[int], env: dict[str, str]) -
         return
 
 
-def _memo_for(codex_home: str, since: str, until: str) -> dict[str, Any] | None:
+def _memo_for(codex_home: str, since: str, until: str, extra: list[str]) -> dict[str, Any] | None:
     from codexbar_core.cost.discover import walks, window_key
     from codexbar_core.cost.index_memo import make_memo
 
-    return make_memo(codex_home, walks.get(window_key(codex_home, since, until)))
+    return make_memo(codex_home, walks.get(window_key(codex_home, since, until)), extra)
 
 
 def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any) -> None:
@@ -194,7 +194,8 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
             return  # a report not computed here (a stale fallback): nothing to vouch for it
         homes.append({"path": report["codexHome"], "since": report["since"], "until": report["until"],
                       "digest": noted[0], "extra": noted[1],
-                      "index": _memo_for(str(report["codexHome"]), str(report["since"]), str(report["until"]))})
+                      "index": _memo_for(str(report["codexHome"]), str(report["since"]), str(report["until"]),
+                                         noted[1])})
         listed.update(noted[2])
     text = render([dict(report, updatedAt=UPDATED_MARK) for report in reports])
     if text.count(UPDATED_MARK_JSON) != len(reports):
