@@ -72,8 +72,9 @@ def _may_continue(prev_source: str, next_source: str, err: errors.CodexbarError)
     if next_source == "pty":
         # PTY only after the RPC path failed for a reason the screen can get around.
         return prev_source == "cli" and err.kind in PTY_CAN_FIX
-    if prev_source == "oauth" and next_source == "cli" and err.kind == "needs_refresh":
-        return True
+    if prev_source == "oauth" and next_source == "cli" and (err.kind == "needs_refresh"
+                                                             or err.kind.startswith("keyring_")):
+        return True  # the CLI renews tokens and reads its own keychain (docs/decisions/codex-logins.md)
     return err.fallthrough
 
 
@@ -116,10 +117,20 @@ def last_good(store: Store | None, home: Path) -> tuple[UsageSnapshot | None, fl
         return None, None
 
 
-def save_good(store: Store | None, home: Path, snapshot: UsageSnapshot, requested: str) -> None:
+def save_good(store: Store | None, home: Path, snapshot: UsageSnapshot, requested: str,
+              trace: SourceTrace | None = None) -> None:
     if store is not None:
-        store.set_json(_snapshot_key(home), {"snapshot": snapshot.to_dict(), "storedAt": time.time(),
-                                             "requested": requested})
+        data = {"snapshot": snapshot.to_dict(), "storedAt": time.time(), "requested": requested}
+        if trace is not None and trace.login is not None:
+            data["login"], data["loginLine"] = trace.login, trace.login_line  # names and states, no secret
+        store.set_json(_snapshot_key(home), data)
+
+
+def _cached_login(store: Store | None, home: Path, trace: SourceTrace) -> None:
+    """A reused snapshot keeps saying where Codex's login was found when it was fetched."""
+    data = store.get_json(_snapshot_key(home)) if store is not None else None
+    if isinstance(data, dict) and isinstance(data.get("login"), dict) and isinstance(data.get("loginLine"), str):
+        trace.login, trace.login_line = data["login"], data["loginLine"]
 
 
 def forget(store: Store | None, home: Path) -> None:
@@ -136,6 +147,8 @@ def expected_email(ctx: FetchContext, cached: UsageSnapshot | None) -> str | Non
     """The Codex account's email (SPEC B §5 order): latest snapshot, then auth.json's id_token."""
     if cached is not None and cached.identity.email:
         return cached.identity.email
+    if ctx.login is not None and not ctx.login.file_in_use:
+        return None  # a leftover auth.json may belong to another account than the keyring's login
     try:
         from codexbar_core.sources import auth
 
@@ -229,10 +242,18 @@ def fetch_usage(
     cached, stored_at = last_good(store, home.path)
     if use_cache and cached is not None and stored_at and time.time() - stored_at < FRESH_SECONDS:
         trace.attempts.append(SourceAttempt("cache", "ok", f"reused a result from {int(time.time() - stored_at)} s ago"))
+        _cached_login(store, home.path, trace)
         return UsageResult(home.name, str(home.path), cached, trace)
 
+    from codexbar_core.sources import login_store
+
+    # Where Codex keeps its login, before any source runs (docs/decisions/codex-logins.md).
+    ctx.login = login_store.detect(home.path, env, timeout=min(login_store.PROBE_TIMEOUT, ctx.remaining() / 4))
+    trace.login, trace.login_line = ctx.login.to_dict(), ctx.login.summary()
     cookies_enabled = _cookies_enabled(settings, env)
     chain = chain_for(requested, menu=menu, cookies_enabled=cookies_enabled)
+    if ctx.login.uses == login_store.USES_MEMORY:
+        chain = [s for s in chain if s == "web"]  # nothing outside the Codex process holds the login
     ctx.expected_email = expected_email(ctx, cached)
 
     web_future = None
@@ -257,9 +278,12 @@ def fetch_usage(
         pool.shutdown(wait=False)  # type: ignore[union-attr]
 
     if snapshot is not None:
-        save_good(store, home.path, snapshot, requested)
+        save_good(store, home.path, snapshot, requested, trace)
         return UsageResult(home.name, str(home.path), snapshot, trace)
-    err = error or errors.NoRateLimits("No usage source answered.")
+    if ctx.login.uses == login_store.USES_MEMORY:
+        err = login_store.ephemeral_error(ctx.login)
+    else:
+        err = login_store.explain(ctx.login, error or errors.NoRateLimits("No usage source answered."), env)
     result = UsageResult(home.name, str(home.path), None, trace, error=err.to_json())
     if cached is not None:
         result.snapshot = cached
