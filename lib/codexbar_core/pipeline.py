@@ -264,6 +264,10 @@ def fetch_usage(
         web_future = pool.submit(_fetch_web, ctx, loader)
 
     snapshot, error = run_chain(chain, ctx, trace, loader)
+    if snapshot is None and "cli" in chain and login_store.cli_retry_helps(ctx.login, error):
+        # Codex 0.169.0 renews an expired keyring login at start-up, yet answers that run as signed
+        # out; the next app-server uses the renewed login (docs/decisions/codex-logins.md)
+        snapshot, error = run_chain(["cli"], ctx, trace, loader)
 
     if web_future is not None:
         web_snapshot, web_error = _wait_web(web_future, ctx)
@@ -283,7 +287,8 @@ def fetch_usage(
     if ctx.login.uses == login_store.USES_MEMORY:
         err = login_store.ephemeral_error(ctx.login)
     else:
-        err = login_store.explain(ctx.login, error or errors.NoRateLimits("No usage source answered."), env)
+        err = login_store.explain(ctx.login, error or errors.NoRateLimits("No usage source answered."), env,
+                                  trace.attempts)
     result = UsageResult(home.name, str(home.path), None, trace, error=err.to_json())
     if cached is not None:
         result.snapshot = cached

@@ -18,6 +18,7 @@ from codexbar_core.sources import keyring_probe as kp
 from codexbar_core.sources.login_store import KEYRING_SERVICE, LoginStore, signed_out_error
 
 SETTING = "keyring_direct"
+DAMAGED = "keyring_damaged"  # the entry is there but holds no usable login
 FIX = "Run `codex login` to replace it, then Refresh."
 
 
@@ -71,14 +72,13 @@ def parse_entry(store: LoginStore, value: str) -> authfile.AuthFile:
     try:
         json.loads(value)
     except ValueError:
-        raise MissingCredentials(f"Codex's login in the system keyring ({store.entry_name}) is damaged "
-                                 f"(not JSON). {FIX}") from None
+        raise CodexbarError(f"Codex's login in the system keyring ({store.entry_name}) is damaged "
+                            f"(not JSON). {FIX}", kind=DAMAGED) from None
     try:
         parsed = authfile.parse_auth(Path(f"keyring:{store.keyring_account}"), content)
     except CodexbarError as exc:
-        exc.message = exc.message.replace("Codex auth.json", f"Codex's keyring entry ({store.entry_name})")
-        exc.args = (exc.message,)
-        raise
+        message = exc.message.replace("Codex auth.json", f"Codex's keyring entry ({store.entry_name})")
+        raise CodexbarError(message, kind=DAMAGED if exc.kind == "missing_credentials" else exc.kind) from None
     parsed.origin = "keyring"
     return parsed
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codexbar_core import errors, paths
+from codexbar_core.model import SourceAttempt
 from codexbar_core.sources import keyring_probe as kp
 
 CONFIG_KEY = "cli_auth_credentials_store"
@@ -176,8 +177,22 @@ def signed_out_error(store: LoginStore, env: dict[str, str]) -> errors.CodexbarE
         f"Codex is not signed in: it found no login in {where}. Run `codex login`, then Refresh.")
 
 
-def explain(store: LoginStore, error: errors.CodexbarError, env: dict[str, str]) -> errors.CodexbarError:
-    """A sign-in failure in keyring/auto mode, reworded to say where Codex's login was looked for."""
+def cli_retry_helps(store: LoginStore, error: errors.CodexbarError | None) -> bool:
+    """The CLI said "not signed in" although the keyring holds Codex's login: worth one more app-server."""
+    return (error is not None and error.kind == "not_signed_in" and store.uses == USES_KEYRING
+            and store.probe is not None and store.probe.status == kp.PRESENT)
+
+
+def explain(store: LoginStore, error: errors.CodexbarError, env: dict[str, str],
+            attempts: list[SourceAttempt] | None = None) -> errors.CodexbarError:
+    """A sign-in failure in keyring/auto mode, reworded to say where Codex's login was looked for.
+
+    When codexbar read the entry itself and found it damaged, that precise line wins over the CLI's
+    plain "not signed in".
+    """
     if store.uses != USES_KEYRING or error.kind not in SIGNED_OUT_KINDS:
         return error
+    for attempt in attempts or []:
+        if attempt.error_kind == "keyring_damaged":
+            return errors.CodexbarError(attempt.reason, kind=attempt.error_kind)
     return signed_out_error(store, env)
