@@ -13,12 +13,12 @@ Linux, for keyring/auto) asks the Secret Service whether the entry exists, which
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from codexbar_core import errors, paths
+from codexbar_core.digests import sha256_hex
 from codexbar_core.model import SourceAttempt
 from codexbar_core.sources import keyring_probe as kp
 
@@ -87,7 +87,7 @@ def keyring_account(codex_home: Path) -> str:
         real = os.path.realpath(codex_home)
     except OSError:
         real = str(codex_home)
-    return "cli|" + hashlib.sha256(real.encode("utf-8")).hexdigest()[:16]
+    return "cli|" + sha256_hex(real.encode("utf-8"))[:16]
 
 
 def configured_mode(codex_home: Path) -> tuple[str, bool]:
