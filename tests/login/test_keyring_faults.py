@@ -55,7 +55,7 @@ def test_dbus_session_without_a_secret_service(scratch, backend, env_for, codex_
     home = keyring_home(scratch / "home", backend.url, "keyring")
     env = env_for(home, CODEX_CLI_PATH=str(codex_bin), **bare_bus.env())
 
-    assert "secure storage" in login_status(codex_bin, env)
+    assert "org.freedesktop.DBus.Error.ServiceUnknown" in login_status(codex_bin, env)
 
     doc, _ = usage(env)
     kind, message = _error(doc)
@@ -73,7 +73,7 @@ def test_locked_keyring(scratch, backend, env_for, codex_bin, secret_service, di
     if direct:
         _direct_read(scratch)
 
-    assert "Logged in" not in login_status(codex_bin, env)
+    assert "org.freedesktop.Secret.Error.IsLocked" in login_status(codex_bin, env)
 
     doc, _ = usage(env, "--source", "oauth")
     kind, message = _error(doc)
@@ -94,7 +94,7 @@ def test_entry_that_is_not_json(scratch, backend, env_for, codex_bin, secret_ser
     if direct:
         _direct_read(scratch)
 
-    assert "Logged in" not in login_status(codex_bin, env)
+    assert "failed to deserialize CLI auth from keyring" in login_status(codex_bin, env)
 
     doc, _ = usage(env, "--source", "oauth")
     kind, message = _error(doc)
