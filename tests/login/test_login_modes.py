@@ -110,3 +110,21 @@ def test_direct_read_never_runs_from_a_background_refresh(scratch, backend, env_
     doc, _ = usage(manual, "--source", "oauth")
     assert steps(doc) == [("oauth", "ok")]
     assert step_reason(doc, "oauth") == "Codex's login read directly from the system keyring"
+
+
+@pytest.mark.parametrize("mode", ["file", "auto"])
+def test_no_login_at_all_names_the_file_and_the_keyring_it_looked_in(scratch, backend, env_for, codex_bin,
+                                                                      secret_service, mode):
+    home = keyring_home(scratch / "home", backend.url, mode)
+    env = env_for(home, CODEX_CLI_PATH=str(codex_bin), **secret_service.env())
+
+    assert "Not logged in" in login_status(codex_bin, env)
+    doc, _ = usage(env)
+    if mode == "file":
+        expected = f"Codex is not signed in: there is no {home / 'auth.json'}. Run `codex login`, then Refresh."
+    else:
+        expected = (f'Codex is not signed in: no login in the system keyring (service "Codex Auth", account '
+                    f'"{keyring_account(home)}": no entry) and no {home / "auth.json"}. Run `codex login`, then '
+                    "Refresh.")
+    assert doc["error"] == {"kind": "not_signed_in", "message": expected}
+    assert expected.replace("|", "¦") in plugin_menu(env)  # a `|` would split the menu line

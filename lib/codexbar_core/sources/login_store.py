@@ -183,6 +183,17 @@ def cli_retry_helps(store: LoginStore, error: errors.CodexbarError | None) -> bo
             and store.probe is not None and store.probe.status == kp.PRESENT)
 
 
+def _file_signed_out(store: LoginStore, error: errors.CodexbarError) -> errors.CodexbarError:
+    """No auth.json where Codex keeps it: say which file (and, in auto mode, that the keyring had none)."""
+    if store.file_present or error.kind not in ("not_signed_in", "missing_credentials"):
+        return error  # a damaged or API-key auth.json has its own, more precise line
+    where = f"there is no {store.auth_file}"
+    if store.mode == "auto" and store.probe is not None:
+        where = f"no login in the system keyring ({store.entry_name}: {store.probe.detail}) and no {store.auth_file}"
+    return errors.CodexbarError(f"Codex is not signed in: {where}. Run `codex login`, then Refresh.",
+                                kind=error.kind)
+
+
 def explain(store: LoginStore, error: errors.CodexbarError, env: dict[str, str],
             attempts: list[SourceAttempt] | None = None) -> errors.CodexbarError:
     """A sign-in failure in keyring/auto mode, reworded to say where Codex's login was looked for.
@@ -190,6 +201,8 @@ def explain(store: LoginStore, error: errors.CodexbarError, env: dict[str, str],
     When codexbar read the entry itself and found it damaged, that precise line wins over the CLI's
     plain "not signed in".
     """
+    if store.uses == USES_FILE:
+        return _file_signed_out(store, error)
     if store.uses != USES_KEYRING or error.kind not in SIGNED_OUT_KINDS:
         return error
     for attempt in attempts or []:
