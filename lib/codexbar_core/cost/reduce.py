@@ -311,6 +311,6 @@ def reduce_subagent(events: list[tuple[Any, ...]], meta: Meta,
         if parent_snapshot is None:
             return [], False  # a copied history we cannot separate from the child's own work
         return reduce_fork(events, parent_snapshot), True
-    reducer = Reducer()  # an independent counter: everything in it is the subagent's own
-    feed(reducer, events)
-    return reducer.rows, True
+    # An independent counter: everything in it is the subagent's own, counted by its totals (its first
+    # `last` may be smaller than its first total; the totals are what it used). docs/decisions/cost-conformance.md
+    return reduce_fork(events, ZERO), True
