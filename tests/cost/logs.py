@@ -60,6 +60,11 @@ def tok(at: str, total: tuple[int, ...] | None = None, last: tuple[int, ...] | N
     return {"timestamp": stamp or ts(at, day), "type": "event_msg", "payload": {"type": "token_count", "info": info}}
 
 
+def task(turn_id: str, at: str = "12:00:00", day: str = DAY) -> dict[str, Any]:
+    """The event Codex writes when a turn starts (its id; turn_context may not repeat it)."""
+    return {"timestamp": ts(at, day), "type": "event_msg", "payload": {"type": "task_started", "turn_id": turn_id}}
+
+
 def iac(trigger: bool = True, at: str = "12:00:00", day: str = DAY) -> dict[str, Any]:
     return {"timestamp": ts(at, day), "type": "inter_agent_communication_metadata",
             "payload": {"trigger_turn": trigger}}

@@ -21,16 +21,18 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
-K_META, K_TURN, K_TOKEN, K_IAC = 0, 1, 3, 4
+K_META, K_TURN, K_TASK, K_TOKEN, K_IAC = 0, 1, 2, 3, 4
 MAX_LINE = 256 * 1024  # longer lines are cut to this prefix (SPEC B §6.3)
 CHUNK = 8 * 1024 * 1024
 TAIL_BYTES = 64  # kept to recognise the same file next time (a resume needs them unchanged)
 MAX_TOKENS = 2**63 - 1  # larger counts are garbage (an overflow in the writer), counted as 0
 
-# An ordinary session needs only these two searches over its bytes; its leaf session_meta is the
-# first line and is read separately. Forks and subagents also need embedded ancestors and the
-# inter-agent markers. (Turn ids come from turn_context, which repeats the task_started turn id.)
-PLAIN_MARKERS = (b'"token_count"', b'"turn_context"')
+# An ordinary session needs only these searches over its bytes; its leaf session_meta is the first
+# line and is read separately. Forks and subagents also need embedded ancestors and the inter-agent
+# markers. A turn's id comes from its token event, else from the last task_started (or turn_context)
+# before it: logs whose turn_context carries no turn id still find their Fast-tier turns
+# (docs/decisions/cost-conformance.md).
+PLAIN_MARKERS = (b'"token_count"', b'"turn_context"', b'"task_started"')
 FULL_MARKERS = PLAIN_MARKERS + (b'"session_meta"', b'"inter_agent_communication_metadata"')
 KEEP = None  # turn_context without model fields: the current model stays
 CLEAR = ""  # turn_context whose model fields are all blank: the current model is cleared
@@ -281,7 +283,7 @@ def load_hot_lines() -> bool:
             return False
         _hot = hotlines
     return True
-_TOKEN_MARKER, _TURN_MARKER = PLAIN_MARKERS
+_TOKEN_MARKER, _TURN_MARKER = PLAIN_MARKERS[:2]
 
 
 # -- the scan ---------------------------------------------------------------------------------------
@@ -341,6 +343,11 @@ def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
             out.events.append((K_TOKEN, base + start, end, ts, total, last,
                                _text(model) if model else None, _text(turn) if turn else None,
                                ordinal if type(ordinal) is int else None))
+        elif sub == "task_started":
+            turn = payload.get("turn_id") or payload.get("turnId")
+            turn = _text(turn) if turn else None
+            if turn:
+                out.events.append((K_TASK, base + start, end, turn))
         elif sub == "inter_agent_communication_metadata":
             out.events.append((K_IAC, base + start, end, payload.get("trigger_turn") is True))
     elif kind == "turn_context":

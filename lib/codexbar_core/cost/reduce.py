@@ -11,7 +11,7 @@ A row is `[raw model, turn id, row index, timestamp ms, input, cached, output, r
 
 from __future__ import annotations
 
-from codexbar_core.cost.parse import CLEAR, K_IAC, K_META, K_TOKEN, K_TURN, KEEP, Meta
+from codexbar_core.cost.parse import CLEAR, K_IAC, K_META, K_TASK, K_TOKEN, K_TURN, KEEP, Meta
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -205,6 +205,8 @@ def feed(reducer: Reducer, events: list[tuple[Any, ...]]) -> None:
             token(ev[3], ev[4], ev[5], ev[6], ev[7])
         elif kind == K_TURN:
             turn_context(ev[3], ev[5])
+        elif kind == K_TASK:
+            reducer.turn = ev[3]  # the turn the next token events belong to
 
 
 def leaf_meta(events: list[tuple[Any, ...]]) -> Meta | None:
@@ -289,9 +291,11 @@ class SubagentPlan:
         """Rows of the owned suffix, counted against the baseline copied before it."""
         reducer = Reducer()
         assert self.boundary is not None
-        for ev in events[:self.boundary]:  # the model in force at the boundary still applies
+        for ev in events[:self.boundary]:  # the model (and turn) in force at the boundary still apply
             if ev[0] == K_TURN:
                 reducer.turn_context(ev[3], ev[5])
+            elif ev[0] == K_TASK:
+                reducer.turn = ev[3]
         if self.baseline is not None and not self.restarted:
             reducer.seed(self.baseline)
         feed(reducer, events[self.boundary:])

@@ -74,11 +74,13 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
     # (long context, dated rates, Fast tier, odd cached count) goes through ModelPrice.cost.
     plans: dict[Any, Any] = {}
     for model, turn, _idx, ts, inp, cached, outp, reasoning in rows:
-        plan = plans.get(model, False)
+        fast = turn in fast_turns if fast_turns else False
+        key = (model, fast_turns[turn]) if fast else model  # a Fast row: shown and priced as its served model
+        plan = plans.get(key, False)
         if plan is False:
-            res = resolve(model)
+            res = prices.fast_price(model, fast_turns[turn]) if fast else resolve(model)
             price = res.price
-            plan = plans[model] = None if res.excluded else (
+            plan = plans[key] = None if res.excluded else (
                 res.name, price, price.standard if price else None, price.threshold if price else 0,
                 price.before_ms if price else None)
         if plan is None:
@@ -92,11 +94,10 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
             models = out[day] = {}
         if price is None:
             cost = None
-        elif (inp <= threshold and 0 <= cached <= inp and (before_ms is None or ts >= before_ms)
-              and not (fast_turns and turn in fast_turns)):
+        elif inp <= threshold and 0 <= cached <= inp and (before_ms is None or ts >= before_ms) and not fast:
             cost = (inp - cached) * rates.input + cached * rates.cached + outp * rates.output
         else:
-            cost = price.cost(ts, inp, cached, outp, fast=bool(fast_turns) and turn in fast_turns)
+            cost = price.cost(ts, inp, cached, outp, fast=fast)
         cell = models.get(name)
         if cell is None:
             models[name] = [inp, cached, outp, reasoning, cost]
@@ -277,9 +278,10 @@ class Scanner:
         self.home_dirty = not self.valid
         self._sid_index: dict[str, list[Any]] | None = None  # loaded only when a parent is looked for
         self.sid_index_dirty = False
-        self.fast, fast_changed = update_priority_turns(codex_home, (home or {}).get("fast"))
-        prices.fast_turns = frozenset(self.fast["turns"])
-        self.home_dirty = self.home_dirty or fast_changed
+        fast = update_priority_turns(codex_home, (home or {}).get("fast"))
+        self.fast = fast.state
+        prices.fast_turns = fast.served()
+        self.home_dirty = self.home_dirty or fast.changed
         self.entries: dict[str, list[Any]] = {}  # path -> [ino, mtime_ns, size, sid, kind, -, bad, ok, dep]
         self.aggs: dict[str, Agg] = {}
         self.shards: dict[str, Shard] = {}
@@ -519,7 +521,7 @@ class Scanner:
             assert store is not None
             job = dumps({"cache": str(store.directory), "home": self.state.home, "lookup": self.look_up_files,
                          "ignore_saved": self.state.ignore_saved, "overrides": self.overrides,
-                         "fast": sorted(self.prices.fast_turns), "units": theirs})
+                         "fast": self.prices.fast_turns, "units": theirs})
             reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
             reader.start()
 
