@@ -124,6 +124,23 @@ def test_an_old_result_is_reused_only_when_no_file_changed(tmp_path: Path, monke
     assert totals(scan(home, store=store, refresh=False)) == (15, 0, 1)
 
 
+def test_fork_metadata_that_appears_late_keeps_what_was_counted(tmp_path: Path) -> None:
+    """A session already counted later repeats its own session_meta, now naming a parent, and goes on
+    with totals that carry the parent's copied history: the usage counted before stays, the copy is
+    not billed, the session's own growth after it is."""
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "s1"), [meta("s1"), turn("gpt-5.4"), tok("12:00:01", total=(40, 0, 2), last=(40, 0, 2))])
+    assert totals(scan(home, store=store)) == (40, 0, 2)
+    append(path, [meta("s1", "12:00:05", parent="elsewhere"),
+                  tok("12:00:06", total=(9000, 8000, 300), last=(9000, 8000, 300))])
+    assert totals(scan(home, store=store)) == (40, 0, 2)
+    append(path, [tok("12:00:07", total=(9100, 8050, 310), last=(100, 50, 10))])
+    resumed = scan(home, store=store)
+    assert totals(resumed) == (140, 50, 12)
+    assert strip_time(resumed) == strip_time(scan(home))  # a full read of the file agrees
+
+
 def test_deadline_keeps_the_finished_files_for_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path / "cache")
     home = tmp_path / "home"

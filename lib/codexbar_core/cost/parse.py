@@ -32,8 +32,9 @@ MAX_TOKENS = 2**63 - 1  # larger counts are garbage (an overflow in the writer),
 # markers. A turn's id comes from its token event, else from the last task_started (or turn_context)
 # before it: logs whose turn_context carries no turn id still find their Fast-tier turns
 # (docs/decisions/cost-conformance.md).
-PLAIN_MARKERS = (b'"token_count"', b'"turn_context"', b'"task_started"')
-FULL_MARKERS = PLAIN_MARKERS + (b'"session_meta"', b'"inter_agent_communication_metadata"')
+# session_meta: the leaf (first line) is read apart; a later one of the same id may name a parent late.
+PLAIN_MARKERS = (b'"token_count"', b'"turn_context"', b'"task_started"', b'"session_meta"')
+FULL_MARKERS = PLAIN_MARKERS + (b'"inter_agent_communication_metadata"',)
 KEEP = None  # turn_context without model fields: the current model stays
 CLEAR = ""  # turn_context whose model fields are all blank: the current model is cleared
 
@@ -283,7 +284,7 @@ def load_hot_lines() -> bool:
             return False
         _hot = hotlines
     return True
-_TOKEN_MARKER, _TURN_MARKER = PLAIN_MARKERS[:2]
+_TOKEN_MARKER, _TURN_MARKER, _TASK_MARKER, _META_MARKER = PLAIN_MARKERS
 
 
 # -- the scan ---------------------------------------------------------------------------------------
@@ -380,6 +381,8 @@ def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...])
             end = size
         start = rfind(b"\n", 0, p) + 1
         last_end = end
+        if start == 0 and base == 0 and markers is PLAIN_MARKERS and hit[0] == _META_MARKER:
+            continue  # a plain file's leaf session_meta: read apart (meta_in_head), often KBs of instructions
         line = data[start:end]
         if hot is not None and end - start <= MAX_LINE:
             marker = hit[0]

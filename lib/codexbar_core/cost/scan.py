@@ -188,7 +188,7 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
             tail = sha1_hex(parsed.tail)[:16]
         else:
             tail = _tail_hash(handle, parsed.offset)
-    rd.feed(reducer, parsed.events)
+    rd.feed(reducer, parsed.events, leaf=sid)
     rows.extend(reducer.rows)
     return {"v": SCANNER_VERSION, "sig": list(sig), "kind": "plain", "sid": sid, "meta": meta_seen, "bad": bad,
             "off": parsed.offset, "tail": tail, "state": reducer.state(), "rows": rows}
