@@ -124,6 +124,20 @@ def test_an_old_result_is_reused_only_when_no_file_changed(tmp_path: Path, monke
     assert totals(scan(home, store=store, refresh=False)) == (15, 0, 1)
 
 
+def test_a_young_result_is_not_reused_once_another_window_was_scanned(tmp_path: Path) -> None:
+    """A young result of the month is reused only while it is the home's latest scan: a scan of one
+    day in between may have seen a log change that the month's result does not hold."""
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    month = {"since": "2026-07-01", "until": "2026-07-31"}
+    assert totals(scan(home, **month, store=store, refresh=False)) == (10, 0, 1)
+    append(path, [tok("12:00:02", last=(5, 0, 0))])
+    assert totals(scan(home, store=store)) == (15, 0, 1)  # the day alone, refreshed
+    assert totals(scan(home, **month, store=store, refresh=False)) == (15, 0, 1)
+    assert totals(scan(home, **month, store=store, refresh=False)) == (15, 0, 1)
+
+
 def test_fork_metadata_that_appears_late_keeps_what_was_counted(tmp_path: Path) -> None:
     """A session already counted later repeats its own session_meta, now naming a parent, and goes on
     with totals that carry the parent's copied history: the usage counted before stays, the copy is

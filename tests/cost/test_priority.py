@@ -155,3 +155,28 @@ def test_fast_applies_per_request_never_to_long_context_or_running_totals(tmp_pa
     long_row = price(GPT55_LONG, 300_000, 0, 5)
     many = 3 * 2.5 * price(GPT55, 200_000, 150_000, 100)
     assert scan(tmp_path)["totals"]["totalCost"] == pytest.approx(long_row + many)
+
+
+@pytest.mark.parametrize("refresh", [True, False])
+def test_fast_turns_logged_after_a_scan_reprice_the_unchanged_log(tmp_path: Path, refresh: bool) -> None:
+    """The log database may gain a turn's Fast request (or appear at all) after its session log was
+    counted; the next report prices it Fast though the session log did not change, also within the
+    minute a young result is otherwise reused."""
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), task("t-1"), tok("12:00:01", last=(1000, 0, 0))])
+    write(active(home, "s2", "2026-07-10"), [meta("s2"), turn("gpt-5.5", day="2026-07-10"), task("t-2"),
+                                               tok("12:00:01", day="2026-07-10", last=(1000, 0, 0))])
+    window = {"since": "2026-07-10", "until": "2026-07-11"}
+    assert scan(home, **window, store=store)["totals"]["totalCost"] == pytest.approx(2 * price(GPT55, 1000, 0, 0))
+    logs_db(home, [request("t-1")])
+    report = scan(home, **window, store=store, refresh=refresh)
+    assert report["totals"]["totalCost"] == pytest.approx(3.5 * price(GPT55, 1000, 0, 0))
+    logs_db(home, [served("t-1", "gpt-5.4"), request("t-2")], at=10)
+    report = scan(home, **window, store=store, refresh=refresh)
+    assert report["totals"]["totalCost"] == pytest.approx(2 * price(GPT54, 1000, 0, 0) + 2.5 * price(GPT55, 1000, 0, 0))
+    assert strip(report) == strip(scan(home, **window))  # a scan from nothing agrees
+
+
+def strip(report: dict) -> dict:
+    return {k: v for k, v in report.items() if k != "updatedAt"}

@@ -3,14 +3,17 @@
 The report (ARCHITECTURE.md "Command-line contract"): provider, source, updatedAt, since/until,
 sessionTokens / sessionCostUSD (today), last30DaysTokens / last30DaysCostUSD (the window), daily[]
 (oldest first, only days with usage), totals, unpricedModels, notes. A report younger than 60 s for
-the same home, window and prices is reused unless `refresh`; after that (and on `refresh`) it is
-still reused when no log changed: a digest of every discovered file's signature, plus those of the
-fork parents outside the window that the report depended on, says so.
+the same home, window and prices is reused unless `refresh`, another window of the home was scanned
+since, or Codex's log database (Fast-tier turns) changed; after that (and on `refresh`) it is still
+reused when no log changed: a digest of every discovered file's signature, plus those of the fork
+parents outside the window that the report depended on and of the log database, says so
+(docs/decisions/cost-conformance.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -27,6 +30,23 @@ if TYPE_CHECKING:
     from codexbar_core.cost.scan import Agg, ScanResult
 
 REUSE_SECONDS = 60.0
+TRACE_FILES = ("logs_2.sqlite", "logs_2.sqlite-wal")  # Codex's log database (Fast-tier turns, priority.py)
+
+
+def _trace_paths(codex_home: Path) -> list[str]:
+    return [str(codex_home / name) for name in TRACE_FILES]
+
+
+def _trace_stamp(codex_home: Path) -> str:
+    """The log database's signature: a new Fast-tier turn or served model can reprice unchanged logs."""
+    parts = []
+    for path in _trace_paths(codex_home):
+        try:
+            st = os.stat(path)
+            parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
 TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
 
 
@@ -124,7 +144,9 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
     cached = state.get(rkey)
-    if cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS:
+    trace = _trace_stamp(codex_home)
+    if (cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS
+            and cached.get("trace") == trace and _last_window(state, home) == [since.isoformat(), until.isoformat()]):
         return cached["report"]
     from codexbar_core.cost import helper_proc
 
@@ -134,7 +156,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         drop_old_scan_cache(store)
     try:
         logs = discover_once(codex_home, since, until)
-        extra = list(cached.get("extra") or []) if cached is not None else []
+        extra = list(cached.get("extra") or []) if cached is not None else _trace_paths(codex_home)
         digest = signature_digest(logs, extra)
         if cached is not None and cached.get("digest") == digest:
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
@@ -156,8 +178,8 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             finally:
                 scanner.close()
             report = build_report(scan, since, until, today, prices.notes)
-            if sorted(scanner.outside_parents) != extra:
-                extra = sorted(scanner.outside_parents)
+            if sorted(scanner.outside_parents) + _trace_paths(codex_home) != extra:
+                extra = sorted(scanner.outside_parents) + _trace_paths(codex_home)
                 digest = signature_digest(logs, extra)
     finally:
         if helper is not None and helper.poll() is None:
@@ -168,10 +190,17 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 listings.get(window_key(codex_home, since, until)) or {})
-    state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "report": report})
-    state.put(last_key(home), {"report": report})
+    state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "trace": trace, "report": report})
+    state.put(last_key(home), {"report": report, "window": [since.isoformat(), until.isoformat()]})
     state.flush()
     return report
+
+
+def _last_window(state: StateStore, home: str) -> list[str] | None:
+    """The window of the home's latest report: a young result of another window may miss what that
+    scan saw change (CodexBar rescans when the window widened)."""
+    found = state.get(last_key(home))
+    return found.get("window") if found else None
 
 
 def last_cost_report(codex_home: Path, store: Store | None) -> dict[str, Any] | None:

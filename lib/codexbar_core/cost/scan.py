@@ -280,6 +280,7 @@ class Scanner:
         self.sid_index_dirty = False
         fast = update_priority_turns(codex_home, (home or {}).get("fast"))
         self.fast = fast.state
+        self.fast_since_s = fast.since_s  # logs written since then are repriced (run)
         prices.fast_turns = fast.served()
         self.home_dirty = self.home_dirty or fast.changed
         self.entries: dict[str, list[Any]] = {}  # path -> [ino, mtime_ns, size, sid, kind, -, bad, ok, dep]
@@ -711,6 +712,27 @@ class Scanner:
         self._set_entry(ph, [*log.signature, entry[3], entry[4], None, parsed.bad_lines, resolved, dep], agg)
         return resolved
 
+    # -- Fast-tier turns learnt after a log was counted --
+
+    def _fast_turn_logs(self, logs: list[LogFile]) -> list[LogFile]:
+        """Logs that may hold a turn the log database newly named Fast (or gave a served model): those
+        written at or after the earliest such row (a turn's usage is logged after its request)."""
+        since_s = self.fast_since_s
+        if since_s is None or not self.valid:
+            return []  # nothing new, or everything is recounted anyway
+        since_ns = (since_s - 1) * 1_000_000_000  # `ts` is whole seconds
+        return [log for log in logs if log.mtime_ns >= since_ns]
+
+    def _reprice(self, logs: list[LogFile]) -> None:
+        """Price these logs' saved rows again with the current Fast-tier turns."""
+        for log in logs:
+            entry = self.entries.get(log.path)
+            if entry is None or not entry[7]:
+                continue
+            rec = self._record(log.path)
+            if rec is not None:
+                self._set_entry(log.path, entry, aggregate(rec["rows"], self.prices, self.day_of))
+
     # -- entry point --
 
     def run(self, logs: list[LogFile]) -> ScanResult:
@@ -719,10 +741,12 @@ class Scanner:
         # A folder none of whose logs changed since its head was saved keeps its sum; its entries are
         # not even read (an appended event then costs one folder's records, not all of them).
         digests = folder_digests(logs)
+        reprice = self._fast_turn_logs(logs)
+        reprice_folders = {log.folder for log in reprice}
         unchanged: dict[str, Shard] = {}
         for folder in by_folder:
             shard = self._shard(folder, files=False)
-            if self._unchanged(shard, digests.get(folder)):
+            if folder not in reprice_folders and self._unchanged(shard, digests.get(folder)):
                 unchanged[folder] = shard
             elif not shard.files_loaded:
                 self._load_files(shard)
@@ -793,6 +817,7 @@ class Scanner:
                     groups[sid] = counted
         for log in dependent:  # plain files were counted above; these were (re)read just now
             bad_lines += self.entries[log.path][6] or 0
+        self._reprice(reprice)
         result.bad_lines = bad_lines
         # Each folder's sum over the files discovered now; recomputed only when something in it changed.
         for folder, folder_logs in by_folder.items():
