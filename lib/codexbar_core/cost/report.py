@@ -58,8 +58,12 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _stamp(now: float) -> str:
+    return dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
-                 price_notes: list[str]) -> dict[str, Any]:
+                 price_notes: list[str], now: float | None = None) -> dict[str, Any]:
     lo, hi = since.isoformat(), until.isoformat()
     from codexbar_core.cost.scan import merge_agg
 
@@ -119,7 +123,7 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
     report: dict[str, Any] = {
         "provider": "codex",
         "source": "local",
-        "updatedAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "updatedAt": _stamp(time.time() if now is None else now),
         "since": lo,
         "until": hi,
         "sessionTokens": today_entry["totalTokens"] if today_entry else 0,
@@ -135,17 +139,21 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
 
 
 def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until: dt.date, refresh: bool,
-                price_overrides: Path | None, deadline: float | None) -> dict[str, Any]:
-    """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first."""
+                price_overrides: Path | None, deadline: float | None, now: float | None = None) -> dict[str, Any]:
+    """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first.
+
+    `now` (epoch seconds, default the clock): read once, it decides both "today" and the age of a saved
+    result, so the two always agree (docs/decisions/cost-conformance.md, "One clock")."""
     prices = load_price_table(price_overrides)
     home = home_key(codex_home)
     state = StateStore(store, home)
-    today = dt.date.today()
+    now = time.time() if now is None else now
+    today = dt.date.fromtimestamp(now)
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
     cached = state.get(rkey)
     trace = _trace_stamp(codex_home)
-    if (cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS
+    if (cached is not None and not refresh and 0 <= now - cached.get("at", 0) < REUSE_SECONDS
             and cached.get("trace") == trace and _last_window(state, home) == [since.isoformat(), until.isoformat()]):
         return cached["report"]
     from codexbar_core.cost import helper_proc
@@ -160,8 +168,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         digest = signature_digest(logs, extra)
         if cached is not None and cached.get("digest") == digest:
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
-            report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00",
-                                                                                                       "Z")
+            report["updatedAt"] = _stamp(now)
         else:
             from codexbar_core.cost.scan import Scanner  # parsing code: imported only when a log changed
 
@@ -177,7 +184,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
                 scan = scanner.run(logs)
             finally:
                 scanner.close()
-            report = build_report(scan, since, until, today, prices.notes)
+            report = build_report(scan, since, until, today, prices.notes, now)
             if sorted(scanner.outside_parents) + _trace_paths(codex_home) != extra:
                 extra = sorted(scanner.outside_parents) + _trace_paths(codex_home)
                 digest = signature_digest(logs, extra)
@@ -190,7 +197,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 listings.get(window_key(codex_home, since, until)) or {})
-    state.put(rkey, {"at": time.time(), "digest": digest, "extra": extra, "trace": trace, "report": report})
+    state.put(rkey, {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": report})
     state.put(last_key(home), {"report": report, "window": [since.isoformat(), until.isoformat()]})
     state.flush()
     return report
