@@ -180,3 +180,25 @@ def test_fast_turns_logged_after_a_scan_reprice_the_unchanged_log(tmp_path: Path
 
 def strip(report: dict) -> dict:
     return {k: v for k, v in report.items() if k != "updatedAt"}
+
+
+def test_a_scan_cut_short_still_reprices_the_fast_turns_next_time(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deadline can end a scan after it read the new Fast rows but before it priced the logs
+    again: the next scan must still do it (the rows are not taken as handled)."""
+    import itertools
+
+    from codexbar_core import errors
+    from codexbar_core.cost import scan as scan_mod
+
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), task("t-1"), tok("12:00:01", last=(1000, 0, 0))])
+    assert scan(home, store=store)["totals"]["totalCost"] == pytest.approx(price(GPT55, 1000, 0, 0))
+    logs_db(home, [request("t-1")])
+    ticks = itertools.count(1)
+    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: float(next(ticks)))
+    with pytest.raises(errors.SourceTimeout):
+        scan(home, store=store, deadline=0.5)  # out of time at the first check
+    monkeypatch.undo()
+    assert scan(home, store=store)["totals"]["totalCost"] == pytest.approx(2.5 * price(GPT55, 1000, 0, 0))

@@ -281,6 +281,7 @@ class Scanner:
         fast = update_priority_turns(codex_home, (home or {}).get("fast"))
         self.fast = fast.state
         self.fast_since_s = fast.since_s  # logs written since then are repriced (run)
+        self.fast_before = (home or {}).get("fast")  # kept by a partial save: the repricing is still to do
         prices.fast_turns = fast.served()
         self.home_dirty = self.home_dirty or fast.changed
         self.entries: dict[str, list[Any]] = {}  # path -> [ino, mtime_ns, size, sid, kind, -, bad, ok, dep]
@@ -397,7 +398,7 @@ class Scanner:
         home = self.state.home
         if self.home_dirty:
             self.state.put(home_record_key(home), {"tz": self.tz, "pfp": self.prices.fingerprint,
-                                                   "fast": self.fast})
+                                                   "fast": self.fast_before if partial else self.fast})
             self.home_dirty = False
         if self.sid_index_dirty and self._sid_index is not None:
             self.state.put(sid_index_key(home), {"files": self._sid_index})
