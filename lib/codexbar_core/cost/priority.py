@@ -30,7 +30,7 @@ _SUBMISSION_ID = re.compile(r'\bid: "([^"]+)"')
 REQUEST_MARK = "websocket request:"
 EVENT_MARK = "websocket event:"
 SUBMISSION_MARK = "Submission sub=Submission {"
-PENDING_LIMIT = 512  # completions of turns not (yet) known as Fast, kept in case their request comes later
+PENDING_LIMIT = 512  # completions of turns not (yet) known as Fast (rowids), kept in case their request comes later
 
 
 def _request(body: str) -> tuple[str, str] | None:
@@ -102,11 +102,37 @@ class FastTurns:
         return {turn: models[1] or models[0] for turn, models in self.state["turns"].items()}
 
 
+def _completion_turn(prefix: str) -> str | None:
+    """The turn of a row cut at its `websocket event:` marker (the query below cuts completions there)."""
+    if not prefix.endswith(EVENT_MARK):
+        return None
+    match = _PREFIX_TURN.search(prefix)
+    return match.group(1) if match else None
+
+
+def _served_model(con: sqlite3.Connection, rowid: int) -> str:
+    """The model of the completed response in row `rowid`, "" if it is not one (or is gone)."""
+    row = con.execute("SELECT feedback_log_body FROM logs WHERE rowid = ?", (rowid,)).fetchone()
+    body = row[0] if row else None
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", "replace")
+    found = completed_model(body) if isinstance(body, str) else None
+    return found[1] if found else ""
+
+
+# Completed responses carry the whole response (often tens of KB): only the part before the event marker
+# comes back with the scan; the rest is read by rowid, and only for a Fast turn (most turns are not).
+_QUERY = ("SELECT rowid, ts, CASE WHEN instr(feedback_log_body, 'websocket event:') > 0 "
+          "THEN substr(feedback_log_body, 1, instr(feedback_log_body, 'websocket event:') + 15) "
+          "ELSE feedback_log_body END FROM logs WHERE rowid > ? AND (feedback_log_body LIKE '%priority%' "
+          "OR feedback_log_body LIKE '%response.completed%') ORDER BY rowid")
+
+
 def update_priority_turns(codex_home: Path, known: dict[str, Any] | None) -> FastTurns:
     """Read the rows added since `known` (the state a previous call returned).
 
     State: {"db": inode, "rowid": last row read, "turns": {turn: [requested model, served model]},
-    "pending": {turn: served model} for completions of turns not known as Fast}."""
+    "pending": {turn: rowid of its last completion} for turns not (yet) known as Fast}."""
     state = dict(known or {})
     path = codex_home / "logs_2.sqlite"
     try:
@@ -119,48 +145,48 @@ def update_priority_turns(codex_home: Path, known: dict[str, Any] | None) -> Fas
         since = 0 if state.get("turns") else None  # a replaced database: read it all, reprice every log
         state = {"db": inode, "rowid": 0, "turns": {}, "pending": {}}
     turns: dict[str, list[str]] = {turn: list(models) for turn, models in state["turns"].items()}
-    pending: dict[str, str] = dict(state.get("pending") or {})
+    pending: dict[str, int] = dict(state.get("pending") or {})
     last = int(state.get("rowid") or 0)
     try:
         con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
         try:
-            rows = con.execute("SELECT rowid, ts, feedback_log_body FROM logs WHERE rowid > ? AND "
-                               "(feedback_log_body LIKE '%priority%' OR feedback_log_body LIKE "
-                               "'%response.completed%') ORDER BY rowid", (last,)).fetchall()
             top = con.execute("SELECT max(rowid) FROM logs").fetchone()
+            seen = last
+            for rowid, ts, body in con.execute(_QUERY, (last,)):
+                seen = rowid
+                if isinstance(body, bytes):
+                    body = body.decode("utf-8", "replace")
+                if not isinstance(body, str):
+                    continue
+                turn = _completion_turn(body)
+                if turn is not None:
+                    if turn not in turns:
+                        pending.pop(turn, None)
+                        pending[turn] = rowid
+                        while len(pending) > PENDING_LIMIT:
+                            del pending[next(iter(pending))]
+                        continue
+                    model = _served_model(con, rowid)
+                    if not model:
+                        continue
+                    before = list(turns[turn])
+                    turns[turn][1] = model
+                else:
+                    request = _request(body)
+                    if request is None:
+                        continue
+                    turn, model = request
+                    before = turns.get(turn)
+                    waiting = pending.pop(turn, None)
+                    served = _served_model(con, waiting) if waiting is not None else ""
+                    turns[turn] = [model or (before[0] if before else ""), served or (before[1] if before else "")]
+                if turns[turn] != before:
+                    stamp = ts if type(ts) is int else 0  # an odd `ts`: every log may hold the turn
+                    since = stamp if since is None else min(since, stamp)
         finally:
             con.close()
     except sqlite3.Error:
         return FastTurns(state, False, None)
-    for _rowid, ts, body in rows:
-        if isinstance(body, bytes):
-            body = body.decode("utf-8", "replace")
-        if not isinstance(body, str):
-            continue
-        before = None
-        completed = completed_model(body)
-        if completed is not None:
-            turn, model = completed
-            if turn in turns:
-                before = list(turns[turn])
-                turns[turn][1] = model
-            else:
-                pending.pop(turn, None)
-                pending[turn] = model
-                while len(pending) > PENDING_LIMIT:
-                    del pending[next(iter(pending))]
-                continue
-        else:
-            request = _request(body)
-            if request is None:
-                continue
-            turn, model = request
-            before = turns.get(turn)
-            turns[turn] = [model or (before[0] if before else ""), pending.pop(turn, None) or (
-                before[1] if before else "")]
-        if turns[turn] != before:
-            stamp = ts if type(ts) is int else 0  # an odd `ts`: every log may hold the turn
-            since = stamp if since is None else min(since, stamp)
-    new_rowid = int(top[0] or last) if top else last
+    new_rowid = max(int(top[0] or 0) if top else 0, seen, last)  # rows added during the read were read too
     new_state = {"db": inode, "rowid": new_rowid, "turns": turns, "pending": pending}
     return FastTurns(new_state, since is not None or new_rowid != last, since)
