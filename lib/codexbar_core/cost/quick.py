@@ -42,7 +42,8 @@ KEY_VARS = ("CODEX_HOME", "TZ", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PAT
 _HERE = os.path.dirname(os.path.abspath(__file__))
 # codexbar's own files the numbers or their layout come from (an upgrade changes them)
 CODE_FILES = [os.path.join(_HERE, name) for name in (
-    "quick.py", "report.py", "scan.py", "parse.py", "hotlines.py", "reduce.py", "pricing.py", "prices.json",
+    "quick.py", "report.py", "scan.py", "filerecord.py", "lineage.py", "aggregate.py", "incremental.py",
+    "parallel.py", "breakdown.py", "project.py", "coverage.py", "parse.py", "hotlines.py", "reduce.py", "pricing.py", "prices.json",
     "discover.py", "days.py", "store.py", "priority.py", "thread_index.py", "index_memo.py")] + [os.path.join(os.path.dirname(_HERE), "cli.py")]
 
 # what cost_report computed in this process: digest, fork parents outside the window, folder listings
