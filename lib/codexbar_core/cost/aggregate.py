@@ -22,9 +22,8 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
     resolve = prices.resolve
     fast_turns = prices.fast_turns
     minute_days = day_of.cache
-    # Per raw model name: (shown name, price, its standard rates, long-context threshold, dated-rate
-    # cutoff) or None when excluded. A row at standard rates is priced inline; any other row
-    # (long context, dated rates, Fast tier, odd cached count) goes through ModelPrice.cost.
+    # Per raw model name (and Fast tier): (shown name, its price's cost method or None when unpriced),
+    # or None when excluded.
     plans: dict[Any, Any] = {}
     for model, turn, _idx, ts, inp, cached, outp, reasoning in rows:
         fast = turn in fast_turns if fast_turns else False
@@ -32,25 +31,17 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
         plan = plans.get(key, False)
         if plan is False:
             res = prices.fast_price(model, fast_turns[turn]) if fast else resolve(model)
-            price = res.price
-            plan = plans[key] = None if res.excluded else (
-                res.name, price, price.standard if price else None, price.threshold if price else 0,
-                price.before_ms if price else None)
+            plan = plans[key] = None if res.excluded else (res.name, res.price.cost if res.price else None)
         if plan is None:
             continue
-        name, price, rates, threshold, before_ms = plan
+        name, price_cost = plan
         day = minute_days.get(ts // 60000)
         if day is None:
             day = day_of(ts)
         models = out.get(day)
         if models is None:
             models = out[day] = {}
-        if price is None:
-            cost = None
-        elif inp <= threshold and 0 <= cached <= inp and (before_ms is None or ts >= before_ms) and not fast:
-            cost = (inp - cached) * rates.input + cached * rates.cached + outp * rates.output
-        else:
-            cost = price.cost(ts, inp, cached, outp, fast=fast)
+        cost = None if price_cost is None else price_cost(ts, inp, cached, outp, fast)
         cell = models.get(name)
         if cell is None:
             models[name] = [inp, cached, outp, reasoning, cost]
