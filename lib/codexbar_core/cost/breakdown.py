@@ -218,9 +218,9 @@ def sessions_of(scanner: Scanner, logs: list[LogFile], since: dt.date, until: dt
     order: list[str] = []
     for log in logs:
         entry = scanner.entries.get(log.path)
-        if entry is None or not entry[7]:
+        if entry is None or not entry.counted:
             continue  # vanished, or a fork whose parent is missing (not counted, see the notes)
-        key = entry[3] or "path:" + log.path
+        key = entry.sid or "path:" + log.path
         if key not in groups:
             groups[key] = []
             order.append(key)
@@ -238,9 +238,9 @@ def sessions_of(scanner: Scanner, logs: list[LogFile], since: dt.date, until: dt
         if usage.empty:
             continue
         entry = scanner.entries[paths[0]]
-        sid = entry[3]
+        sid = entry.sid
         parent = None
-        if entry[4] != "plain":
+        if entry.kind != "plain":
             rec = scanner.record(paths[0])
             parent = rec.get("parent") if rec else None
         known = [facts[p] for p in paths if p in facts]

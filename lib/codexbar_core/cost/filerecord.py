@@ -14,6 +14,7 @@ from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.aggregate import aggregate
 from codexbar_core.cost.days import shared_day_keys
 from codexbar_core.cost.parse import TAIL_BYTES, head_meta, parse_stream
+from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import SCANNER_VERSION, dumps
 from codexbar_core.digests import sha1_hex
 
@@ -21,7 +22,10 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
+    from codexbar_core.cost.aggregate import Agg
     from codexbar_core.cost.pricing import PriceTable
+
+    Scanned = tuple[str, FileEntry | None, Agg | None]  # record JSON ("": unreadable), entry, totals
 
 TAIL_CHECK = TAIL_BYTES  # bytes before the saved offset that must still be there for a resume
 
@@ -38,14 +42,14 @@ def can_resume(prev: dict[str, Any] | None, sig: tuple[int, int, int]) -> bool:
 
 
 def scan_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None,
-               prices: PriceTable) -> tuple[str, list[Any] | None]:
-    """(record JSON, home entry) for one file; the entry is None when the file needs its parent."""
+               prices: PriceTable) -> Scanned:
+    """(record JSON, home entry, its totals) for one file; the entry is None when the file needs
+    its parent (a fork or subagent: lineage.py resolves it from the record)."""
     record = read_plain(path, sig, prev)
-    entry = None
-    if record["kind"] == "plain":
-        agg = aggregate(record["rows"], prices, shared_day_keys())
-        entry = [sig[0], sig[1], sig[2], record["sid"], "plain", agg, record["bad"], True, None]
-    return dumps(record), entry
+    if record["kind"] != "plain":
+        return dumps(record), None, None
+    agg = aggregate(record["rows"], prices, shared_day_keys())
+    return dumps(record), FileEntry(sig[0], sig[1], sig[2], record["sid"], "plain", record["bad"], True, None), agg
 
 
 def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None) -> dict[str, Any]:
@@ -106,12 +110,12 @@ def gc_paused() -> Any:
 
 
 def scan_batch(batch: list[tuple[str, tuple[int, int, int], dict[str, Any] | None]],
-                prices: PriceTable) -> list[tuple[str, list[Any] | None]]:
+               prices: PriceTable) -> list[Scanned]:
     out = []
     for path, sig, prev in batch:
         try:
             out.append(scan_plain(path, sig, prev, prices))
         except OSError:
-            out.append(("", None))  # vanished or unreadable between discovery and read
+            out.append(("", None, None))  # vanished or unreadable between discovery and read
     return out
 

@@ -17,6 +17,7 @@ from codexbar_core.cost.aggregate import aggregate
 from codexbar_core.cost.days import DayKeys, tz_fingerprint
 from codexbar_core.cost.discover import folder_digests
 from codexbar_core.cost.priority import update_priority_turns
+from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import (
     home_record_key,
     shard_aggs_key,
@@ -84,7 +85,7 @@ class HomeState:
         self.fast_before = (home or {}).get("fast")  # kept by a partial save: the repricing is still to do
         prices.fast_turns = fast.served()
         self.home_dirty = self.home_dirty or fast.changed
-        self.entries: dict[str, list[Any]] = {}  # path -> [ino, mtime_ns, size, sid, kind, -, bad, ok, dep]
+        self.entries: dict[str, FileEntry] = {}  # path -> what the scan knows of that log
         self.aggs: dict[str, Agg] = {}
         self.shards: dict[str, Shard] = {}
         self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
@@ -141,8 +142,11 @@ class HomeState:
         files = rec["files"]
         prefix = shard.folder + os.sep
         entries = self.entries
-        for name, entry in files.items():
-            entries.setdefault(prefix + name, entry)
+        from_list = FileEntry.from_list
+        for name, raw in files.items():
+            path = prefix + name
+            if path not in entries:
+                entries[path] = from_list(raw)
         shard.stored = list(files)
         if shard.counted is None:
             shard.counted = sorted(files)
@@ -175,14 +179,13 @@ class HomeState:
         agg = self.aggs.get(path)
         if agg is None:
             entry = self.entries.get(path)
-            rec = self.record(path) if entry is not None and entry[7] else None
+            rec = self.record(path) if entry is not None and entry.counted else None
             agg = aggregate(rec["rows"], self.prices, self.day_of) if rec is not None else {}
             self.aggs[path] = agg
         return agg
 
-    def set_entry(self, path: str, entry: list[Any], agg: Agg | None) -> None:
+    def set_entry(self, path: str, entry: FileEntry, agg: Agg | None) -> None:
         self._touch(path)
-        entry[5] = None
         self.entries[path] = entry
         self.aggs[path] = agg or {}
 
@@ -200,7 +203,7 @@ class HomeState:
         if self.sid_index_dirty and self._sid_index is not None:
             self.state.put(sid_index_key(home), {"files": self._sid_index})
             self.sid_index_dirty = False
-        by_folder: dict[str, dict[str, list[Any]]] = {}
+        by_folder: dict[str, dict[str, FileEntry]] = {}
         dirty = {folder for folder, shard in self.shards.items() if shard.dirty}
         for path, entry in self.entries.items():
             folder, _, name = path.rpartition(os.sep)
@@ -217,18 +220,18 @@ class HomeState:
             total = None if partial else shard.total
             head = {"tz": self.tz, "pfp": self.prices.fingerprint, "total": total,
                     "counted": None if shard.counted == sorted(files) else shard.counted,
-                    "deps": any(entry[4] != "plain" for entry in files.values()),
-                    "bad": sum(entry[6] or 0 for entry in files.values() if entry[4] == "plain"),
+                    "deps": any(entry.kind != "plain" for entry in files.values()),
+                    "bad": sum(entry.bad or 0 for entry in files.values() if entry.kind == "plain"),
                     "sig": None, "sids": None}
             logs = self.logs_by_folder.get(folder)
             if not partial and logs is not None and len(logs) == len(files) and all(log.name in files
                                                                                     for log in logs):
                 # The digest stands for exactly these entries; the session ids in the logs' order.
-                sids = [files[log.name][3] or "" for log in logs]
+                sids = [files[log.name].sid or "" for log in logs]
                 if not any("\n" in sid for sid in sids):
                     head["sig"], head["sids"] = digests.get(folder), "\n".join(sids)
             self.state.put(shard_key(home, folder), head)
-            self.state.put(shard_files_key(home, folder), {"files": files})
+            self.state.put(shard_files_key(home, folder), {"files": {name: entry.to_list() for name, entry in files.items()}})
             self.state.put(shard_aggs_key(home, folder), {"aggs": aggs})
             shard.dirty = False
         self.state.flush()

@@ -15,6 +15,7 @@ from codexbar_core.cost.aggregate import aggregate, negate, union_agg
 from codexbar_core.cost.discover import LogFile, all_logs
 from codexbar_core.cost.incremental import HomeState
 from codexbar_core.cost.parse import first_session_id, parse_file
+from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import dumps, sid_index_key
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
@@ -77,12 +78,12 @@ class Lineage(HomeState):
             self.outside_parents.add(ph)
         self.shard(os.path.dirname(ph))
         entry = self.entries.get(ph)
-        if entry is None or (entry[0], entry[1], entry[2]) != parent.signature:
+        if entry is None or entry.signature != parent.signature:
             self.refresh_plain([parent])
             entry = self.entries.get(ph)
         if entry is None:
             return None
-        if entry[4] != "plain" and not self.resolve_dependent(parent, by_sid, depth + 1):
+        if entry.kind != "plain" and not self.resolve_dependent(parent, by_sid, depth + 1):
             return None
         rec = self.record(ph)
         if rec is None:
@@ -99,9 +100,9 @@ class Lineage(HomeState):
         rec = self.record(ph)
         if entry is None or rec is None or depth > 8:
             return False
-        if entry[4] == "plain":
+        if entry.kind == "plain":
             return True
-        if (rec.get("dep") == "missing" and entry[8] == "missing" and "resolved" in rec
+        if (rec.get("dep") == "missing" and entry.dep == "missing" and "resolved" in rec
                 and not by_sid.get(rec.get("parent") or "")):
             return False  # still orphaned; only a change to this file sends us looking through old logs again
         parent_log = self._find_parent(rec["parent"], by_sid) if rec.get("parent") else None
@@ -110,12 +111,12 @@ class Lineage(HomeState):
         if parent_log is not None:
             self.shard(os.path.dirname(parent_log.path))  # its entry, even in a folder read by head only
             parent_entry = self.entries.get(parent_log.path)
-            upstream = parent_entry[8] if parent_entry is not None and parent_entry[4] != "plain" else ""
+            upstream = parent_entry.dep if parent_entry is not None and parent_entry.kind != "plain" else ""
             dep = f"{parent_log.path}:{list(parent_log.signature)}:{upstream}"
         else:
             dep = "missing"
-        if entry[8] == dep and rec.get("dep") == dep and "resolved" in rec:
-            return bool(entry[7])
+        if entry.dep == dep and rec.get("dep") == dep and "resolved" in rec:
+            return bool(entry.counted)
         parsed = parse_file(log.path)
         events = parsed.events
         meta = rd.leaf_meta(events)
@@ -125,7 +126,7 @@ class Lineage(HomeState):
         if meta is not None:
             if parent_log is not None and meta.fork_ts_ms is not None:
                 inherited = self._parent_totals(parent_log, meta.fork_ts_ms, by_sid, depth)
-            if entry[4] == "subagent":
+            if entry.kind == "subagent":
                 rows, resolved = rd.reduce_subagent(events, meta, inherited)
             elif inherited is not None:
                 rows, resolved = rd.reduce_fork(events, inherited), True
@@ -133,7 +134,7 @@ class Lineage(HomeState):
         self.records[ph] = rec
         self.state.put_file(ph, dumps(rec))
         agg = aggregate(rows, self.prices, self.day_of) if resolved else {}
-        self.set_entry(ph, [*log.signature, entry[3], entry[4], None, parsed.bad_lines, resolved, dep], agg)
+        self.set_entry(ph, FileEntry(*log.signature, entry.sid, entry.kind, parsed.bad_lines, resolved, dep), agg)
         return resolved
 
 
@@ -147,7 +148,7 @@ class Lineage(HomeState):
             if len(same) > 1:
                 for log in same:
                     self.shard(os.path.dirname(log.path))  # their entries, also in unchanged folders
-                counted = [log.path for log in same if entries_get(log.path)[7]]
+                counted = [log.path for log in same if entries_get(log.path).counted]
                 if len(counted) > 1:
                     groups[sid] = counted
         return groups

@@ -14,6 +14,7 @@ import sys
 import time
 
 from codexbar_core import errors
+from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import dumps, file_state_key, loads
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
@@ -132,14 +133,15 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
                 unit = loads(raw)
             except ValueError:
                 break
-            for path, entry in unit:  # a whole bucket, sent only after it was written
+            for path, raw in unit:  # a whole bucket, sent only after it was written
                 scanner.records.pop(path, None)
-                if entry is None:  # a fork or subagent, classified only: its record says more
+                if raw is None:  # a fork or subagent, classified only: its record says more
                     rec = scanner.record(path)
                     if rec is None:
                         continue
-                    entry = [*rec["sig"], rec.get("sid"), rec["kind"], None, rec.get("bad", 0), False, None]
-                scanner.set_entry(path, entry, entry[5])
+                    scanner.set_entry(path, FileEntry.from_record(rec), None)
+                else:
+                    scanner.set_entry(path, FileEntry.from_list(raw), raw[5])  # totals ride in slot 5
                 finished.add(path)
 
     finished: set[str] = set()

@@ -19,6 +19,7 @@ from codexbar_core.cost.filerecord import can_resume, gc_paused, scan_batch
 from codexbar_core.cost.lineage import Lineage
 from codexbar_core.cost.parallel import PARALLEL_MIN_BYTES, scan_parallel, stop_helper
 from codexbar_core.cost.parse import load_hot_lines
+from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import loads
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from codexbar_core.cost.aggregate import Agg
+    from codexbar_core.cost.filerecord import Scanned
     from codexbar_core.cost.incremental import Shard
 
 HOT_LINES_MIN_BYTES = 4 * 1024 * 1024  # below this the general decoder is cheaper than importing msgspec
@@ -63,13 +65,13 @@ class Scanner(Lineage):
         for log in logs:
             ph = log.path
             entry = self.entries.get(ph)
-            if entry is not None and entry[2] == log.size and entry[1] == log.mtime_ns and entry[0] == log.ino:
+            if entry is not None and entry.size == log.size and entry.mtime_ns == log.mtime_ns and entry.ino == log.ino:
                 continue  # unchanged
             prev = self.record(ph) if self.look_up_files else None
             if prev is not None and tuple(prev["sig"]) == log.signature and prev.get("kind") == "plain":
                 # the folder record was lost or invalidated (prices, TZ) but the rows are still good
                 agg = aggregate(prev["rows"], self.prices, self.day_of)
-                self.set_entry(ph, [*log.signature, prev.get("sid"), "plain", None, prev.get("bad", 0), True, None],
+                self.set_entry(ph, FileEntry(*log.signature, prev.get("sid"), "plain", prev.get("bad", 0), True, None),
                                 agg)
                 continue
             todo.append((log.path, log.signature, prev))
@@ -87,8 +89,8 @@ class Scanner(Lineage):
                     self.check_deadline()
                     self.store_result(item[0], scan_batch([item], self.prices)[0])
 
-    def store_result(self, path: str, result: tuple[str, list[Any] | None]) -> None:
-        text, entry = result
+    def store_result(self, path: str, result: Scanned) -> None:
+        text, entry, agg = result
         if not text:
             return
         self.state.put_file(path, text)
@@ -96,8 +98,7 @@ class Scanner(Lineage):
         if entry is None:
             rec = loads(text)
             self.records[path] = rec
-            entry = [*rec["sig"], rec.get("sid"), rec["kind"], None, rec.get("bad", 0), False, None]
-        agg = entry[5]
+            entry = FileEntry.from_record(rec)
         self.set_entry(path, entry, agg)
 
     # -- Fast-tier turns learnt after a log was counted --
@@ -115,7 +116,7 @@ class Scanner(Lineage):
         """Price these logs' saved rows again with the current Fast-tier turns."""
         for log in logs:
             entry = self.entries.get(log.path)
-            if entry is None or not entry[7]:
+            if entry is None or not entry.counted:
                 continue
             rec = self.record(log.path)
             if rec is not None:
@@ -174,30 +175,30 @@ class Scanner(Lineage):
                 entry = entries_get(log.path)
                 if entry is None:
                     continue  # vanished during the scan
-                if entry[3]:
-                    found = by_sid_get(entry[3])
+                if entry.sid:
+                    found = by_sid_get(entry.sid)
                     if found is None:
-                        by_sid[entry[3]] = [log]
+                        by_sid[entry.sid] = [log]
                     else:
                         found.append(log)
-                if entry[4] != "plain":
+                if entry.kind != "plain":
                     dependent.append(log)
                 else:
-                    bad_lines += entry[6] or 0
+                    bad_lines += entry.bad or 0
         result = ScanResult([])
         for log in dependent:
             self.check_deadline()
             self.resolve_dependent(log, by_sid)
             entry = self.entries[log.path]
-            if not entry[7]:
-                if entry[4] == "fork":
+            if not entry.counted:
+                if entry.kind == "fork":
                     result.unresolved_forks += 1
                 else:
                     result.unresolved_subagents += 1
         # Active and archived copies of one session (same session id, both counted) are merged below.
         groups = self.copy_groups(by_sid)
         for log in dependent:  # plain files were counted above; these were (re)read just now
-            bad_lines += self.entries[log.path][6] or 0
+            bad_lines += self.entries[log.path].bad or 0
         self._reprice(reprice)
         result.bad_lines = bad_lines
         # Each folder's sum over the files discovered now; recomputed only when something in it changed.
@@ -212,7 +213,7 @@ class Scanner(Lineage):
                 for name in names:
                     path = prefix + name
                     entry = entries_get(path)
-                    if entry is not None and entry[7]:
+                    if entry is not None and entry.counted:
                         agg = aggs_get(path)
                         merge_agg(total, agg if agg is not None else self.file_agg(path))
                 shard.total, shard.counted = total, names

@@ -37,10 +37,10 @@ def main() -> int:
             entries = []
             for path, sig in unit:
                 prev = state.get_file(path) if lookup else None
-                (text, entry), = scan_batch([(path, tuple(sig), prev)], prices)
+                (text, entry, agg), = scan_batch([(path, tuple(sig), prev)], prices)
                 if text:
                     state.put_file(path, text)
-                    entries.append([path, entry])
+                    entries.append([path, None if entry is None else entry.to_list(agg)])
             state.flush_buckets([file_state_key(job["home"], unit[0][0])[0]])
             out.write(dumps(entries).encode())
             out.write(b"\n")
