@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.cost_e2e.responses_api import ResponsesAPI
-from tests.cost_e2e.test_real_cli_cost import Codex, provider_config
+from tests.cost_oracle.test_real_cli_cost import Codex, provider_config
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply
+from tests.rig.responses_api import ResponsesAPI
 from tests.rig.runner import run_codexbar, run_json
 
 pytestmark = pytest.mark.realcli

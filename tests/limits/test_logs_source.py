@@ -16,7 +16,7 @@ from codexbar_core.render.menu import HomeView, MenuInput, build_menu
 from codexbar_core.sources.base import FetchContext
 from codexbar_core.sources.logs import LogsSource
 from tests.limits.gen import UTC, limits, message, token_count, turn_context, write_log
-from tests.spine.test_pipeline import StandIn
+from tests.sources.test_fallback import StandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 12, 6, 10, 40, tzinfo=UTC)
@@ -77,7 +77,7 @@ def test_no_logs_or_no_limits_is_a_clear_error(tmp_path):
 
 def test_the_real_cli_corpus_is_read():
     # Logs written by the real codex 0.169.0 against a backend that served 42 % / 17 % (see its README).
-    home = ROOT / "tests" / "cost_e2e" / "corpus" / "chatgpt-login"
+    home = ROOT / "tests" / "cost_oracle" / "corpus" / "chatgpt-login"
     snap = fetch(home, now=dt.datetime(2026, 11, 23, 22, 40, tzinfo=UTC))
     assert (snap.primary.used_percent, snap.primary.window_minutes) == (42, 300)
     assert (snap.secondary.used_percent, snap.secondary.window_minutes) == (17, 10080)

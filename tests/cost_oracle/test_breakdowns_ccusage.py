@@ -50,7 +50,7 @@ def test_sessions_and_months_agree_on_a_generated_home(since: dt.date, generated
 
 @pytest.mark.parametrize("corpus", ["chatgpt-login", "api-key-provider"])
 def test_sessions_and_months_agree_on_files_the_real_cli_wrote(corpus: str, ccusage: Path, scratch: Path) -> None:
-    home = ROOT / "tests" / "cost_e2e" / "corpus" / corpus
+    home = ROOT / "tests" / "cost_oracle" / "corpus" / corpus
     result = compare_breakdowns.compare(home, scratch / "work", dt.date(2026, 11, 1), dt.date(2026, 11, 30))
     assert result.sessions_ours and result.ok, result.table()
 

@@ -11,7 +11,7 @@ import pytest
 from codexbar_core.render import chart
 from codexbar_core.render.chart import daily_series, render_chart
 from codexbar_core.render.png import decode_png
-from tests.render.samples import TODAY, cost_report
+from tests.menu.samples import TODAY, cost_report
 
 MENU_LIGHT = (246, 246, 246)  # roughly NSMenu's background in each appearance
 MENU_DARK = (40, 40, 42)

@@ -1,6 +1,6 @@
 """Print a full sample menu rendered by the project's own code (for the README and for reading it as a user).
 
-    .venv/bin/python tests/render/sample_menu.py [swiftbar|xbar|argos] [--png DIR] [--plain [--brief]]
+    .venv/bin/python tests/menu/sample_menu.py [swiftbar|xbar|argos] [--png DIR] [--plain [--brief]]
 
 The chart's base64 is shortened to "<PNG …>" so the text stays readable; --png writes the image.
 --plain shows the menu as a user sees it (titles only, submenus indented); --brief folds long submenus.
@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from codexbar_core.render.chart import chart_for_menu  # noqa: E402
 from codexbar_core.render.markup import detect_dark  # noqa: E402
 from codexbar_core.render.menu import build_menu  # noqa: E402
-from tests.render.samples import menu_input  # noqa: E402
+from tests.menu.samples import menu_input  # noqa: E402
 
 ENVS = {"swiftbar": {"SWIFTBAR": "1"}, "xbar": {"XBARDarkMode": "false"}, "argos": {"ARGOS_VERSION": "2"}}
 

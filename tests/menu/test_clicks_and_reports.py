@@ -152,7 +152,7 @@ def _today() -> str:
 
 def test_no_color_is_respected_even_when_colour_is_possible():
     from codexbar_core.render.text import usage_report
-    from tests.render.samples import NOW, result, snapshot
+    from tests.menu.samples import NOW, result, snapshot
 
     coloured = usage_report([result(snapshot())], color=True, now=NOW)
     plain = usage_report([result(snapshot())], color=False, now=NOW)

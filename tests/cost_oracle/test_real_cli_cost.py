@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cost_e2e.responses_api import ResponsesAPI
-from tests.cost_e2e.test_corpus import assert_matches, cost, window
+from tests.cost_oracle.test_corpus import assert_matches, cost, window
 from tests.rig.codex_home import make_codex_home
+from tests.rig.responses_api import ResponsesAPI
 
 pytestmark = pytest.mark.realcli
 

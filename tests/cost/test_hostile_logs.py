@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from tests.hardening.helpers import menu
+from tests.rig.plugin import menu
 from tests.rig.runner import run_codexbar
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 SID = "01a20a8e-2d93-7e12-908d-ea427cb52971"
 MODEL = "gpt-5"

@@ -24,20 +24,20 @@ import pytest
 
 from codexbar_core import errors
 from codexbar_core.sources.cookies import CookieHeaderError, manual_set, parse_cookie_header
-from tests.hardening.helpers import run_plugin, tree_bytes
 from tests.rig.codex_home import auth_json, fake_jwt, make_codex_home, write_auth
 from tests.rig.fake_backend import Reply, fresh_tokens, usage_body
+from tests.rig.plugin import run_plugin, tree_bytes
 from tests.rig.runner import run_codexbar
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 RUN = uuid.uuid4().hex[:10]
-ACCESS_MARK = f"HARDENING-ACCESS-{RUN}"
-REFRESH = f"rt-HARDENING-REFRESH-{RUN}"
-ID_MARK = f"HARDENING-IDTOKEN-{RUN}"
-API_KEY = f"sk-HARDENING-APIKEY-{RUN}"
-ENV_COOKIE = f"HARDENING-ENVCOOKIE-{RUN}"
-SET_COOKIE = f"HARDENING-SETCOOKIE-{RUN}"
+ACCESS_MARK = f"PLANTED-ACCESS-{RUN}"
+REFRESH = f"rt-PLANTED-REFRESH-{RUN}"
+ID_MARK = f"PLANTED-IDTOKEN-{RUN}"
+API_KEY = f"sk-PLANTED-APIKEY-{RUN}"
+ENV_COOKIE = f"PLANTED-ENVCOOKIE-{RUN}"
+SET_COOKIE = f"PLANTED-SETCOOKIE-{RUN}"
 SESSION = "__Secure-next-auth.session-token"
 
 

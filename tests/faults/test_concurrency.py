@@ -22,16 +22,16 @@ from pathlib import Path
 
 import pytest
 
-from tests.hardening.helpers import HARD_LIMIT, PLUGIN, assert_valid_menu, menu
-from tests.hardening.test_cost_files import events, head, log_path
+from tests.cost.test_hostile_logs import events, head, log_path
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply, usage_body
+from tests.rig.plugin import HARD_LIMIT, PLUGIN, assert_valid_menu, menu
 from tests.rig.runner import ROOT, run_codexbar
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 SEED = 20261125
-HOOK = [sys.executable, "-c", "from tests.hardening.killhook import main; main()"]
+HOOK = [sys.executable, "-c", "from tests.faults.killhook import main; main()"]
 
 
 def _home_with_sessions(scratch: Path, backend_url: str | None, **auth) -> Path:

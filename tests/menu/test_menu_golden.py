@@ -8,7 +8,7 @@ import pytest
 
 from codexbar_core.model import CreditLimit, Credits
 from codexbar_core.render.menu import HomeView, build_menu
-from tests.render.samples import NOW, cost_report, menu_input, result, snapshot
+from tests.menu.samples import NOW, cost_report, menu_input, result, snapshot
 
 
 def titles(text: str) -> list[str]:

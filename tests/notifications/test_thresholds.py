@@ -13,7 +13,7 @@ from codexbar_core.cache import Store
 from codexbar_core.notify import notify_command, process_notifications, send_notification, thresholds_from
 from codexbar_core.render.menu import HomeView
 from codexbar_core.settings import Settings
-from tests.render.samples import NOW, result, snapshot
+from tests.menu.samples import NOW, result, snapshot
 
 
 class Recorder:

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 from codexbar_core.cost.scan import read_plain
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 PROFILE = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow],
                    derandomize=True)
@@ -153,7 +153,7 @@ def sums(rows: list[list[Any]]) -> tuple[int, int, int, int]:
 
 class LogFile:
     def __init__(self) -> None:
-        self.dir = tempfile.TemporaryDirectory(prefix="codexbar-hardening-")
+        self.dir = tempfile.TemporaryDirectory(prefix="codexbar-properties-")
         self.path = os.path.join(self.dir.name, "rollout.jsonl")
 
     def write(self, data: bytes, mode: str = "wb") -> None:

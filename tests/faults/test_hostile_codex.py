@@ -11,7 +11,8 @@ import time
 
 import pytest
 
-from tests.hardening.helpers import (
+from tests.rig.codex_home import make_codex_home
+from tests.rig.plugin import (
     STALE_MARK,
     alive,
     drop_cache,
@@ -20,9 +21,8 @@ from tests.hardening.helpers import (
     read_pids,
     set_source,
 )
-from tests.rig.codex_home import make_codex_home
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 FAULTS = ["missing", "not-executable", "exits-at-once", "prints-garbage", "floods-stdout", "hangs-before-initialize",
           "hangs-after-initialize", "leaves-a-child-holding-stdout"]
@@ -91,7 +91,7 @@ def test_every_source_failing_slowly_at_once_still_fits_the_budget(scratch, env_
         env = env_for(make_codex_home(scratch / "home", backend.url), CODEX_CLI_PATH=str(codex), SWIFTBAR="1",
                       SWIFTBAR_PLUGIN_REFRESH_REASON="MenuAction", CODEXBAR_WEB_BASE_URL=dashboard.url,
                       CODEXBAR_KEYRING="off", CODEXBAR_COOKIE_STORES="none=/nonexistent",
-                      CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=hardening-session")
+                      CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=planted-session")
         out = menu(env)  # whole, exit 0, inside the hard limit
     assert "Cost (local sessions)" in out
     assert backend.requests_to("/wham/usage") and read_pids(scratch / "bin"), "the sources were not all tried"

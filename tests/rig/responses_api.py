@@ -14,8 +14,8 @@ import threading
 import uuid
 from typing import Any
 
-from tests.cost_e2e.served import Served
 from tests.rig.fake_backend import Reply
+from tests.rig.served import Served
 
 
 def sse(event: str, data: dict[str, Any]) -> str:

@@ -9,7 +9,7 @@ from codexbar_core.model import RateWindow
 from codexbar_core.render.menu import HomeView, build_menu
 from codexbar_core.render.pace import compute_pace
 from codexbar_core.render.text import usage_report
-from tests.render.samples import NOW, menu_input, result, snapshot
+from tests.menu.samples import NOW, menu_input, result, snapshot
 
 
 def _titles(snap) -> list[str]:

@@ -25,10 +25,10 @@ from codexbar_core.model import UTC, SourceTrace, UsageResult
 from codexbar_core.normalize import normalize_snapshot
 from codexbar_core.render.menu import HomeView, MenuInput, build_menu
 from codexbar_core.sources import rate_limits, status_parse, wham
-from tests.hardening.helpers import assert_valid_menu
 from tests.rig.fake_backend import usage_body
+from tests.rig.plugin import assert_valid_menu
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 PROFILE = settings(max_examples=100, deadline=None, derandomize=True,
                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -9,7 +9,7 @@ import pytest
 from codexbar_core.render.chart import chart_for_menu
 from codexbar_core.render.markup import SWIFTBAR_ONLY, XBAR_KEYS, detect_dark
 from codexbar_core.render.menu import HomeView, build_menu
-from tests.render.samples import cost_report, menu_input, result, snapshot
+from tests.menu.samples import cost_report, menu_input, result, snapshot
 
 ENVS = {"swiftbar": {"SWIFTBAR": "1", "OS_APPEARANCE": "Dark"}, "xbar": {"XBARDarkMode": "true"},
         "argos": {"ARGOS_VERSION": "2"}}

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.cost_e2e.served import Served, by_day, by_model, overall, report_models
 from tests.rig.runner import run_json
+from tests.rig.served import Served, by_day, by_model, overall, report_models
 
 CORPUS = Path(__file__).parent / "corpus"
 CORPORA = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").exists())

@@ -16,12 +16,12 @@ import sys
 
 import pytest
 
-from tests.hardening.helpers import HARD_LIMIT, STALE_MARK, assert_valid_menu, drop_cache, menu
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import usage_body
+from tests.rig.plugin import HARD_LIMIT, STALE_MARK, assert_valid_menu, drop_cache, menu
 from tests.rig.runner import PLUGIN
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 PR_CAPBSET_DROP = 24
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH = 1, 2

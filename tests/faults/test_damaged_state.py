@@ -17,14 +17,14 @@ import sys
 import pytest
 
 from codexbar_core.cache import Store, home_key
-from tests.hardening.helpers import HARD_LIMIT, assert_valid_menu, drop_cache, menu, set_source
-from tests.hardening.test_concurrency import assert_cache_intact, cost_totals
-from tests.hardening.test_cost_files import events, head, log_path
+from tests.cost.test_hostile_logs import events, head, log_path
+from tests.faults.test_concurrency import assert_cache_intact, cost_totals
 from tests.rig.codex_home import auth_json, make_codex_home, write_auth
 from tests.rig.fake_backend import usage_body
+from tests.rig.plugin import HARD_LIMIT, assert_valid_menu, drop_cache, menu, set_source
 from tests.rig.runner import PLUGIN
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 
 def _damage(kind: str, cache, config) -> None:

@@ -12,12 +12,12 @@ import json
 
 import pytest
 
-from tests.hardening.helpers import HARD_LIMIT, STALE_MARK, drop_cache, menu, set_source
 from tests.rig.codex_home import auth_json, make_codex_home, write_auth
 from tests.rig.fake_backend import FakeBackend, Reply, usage_body
+from tests.rig.plugin import HARD_LIMIT, STALE_MARK, drop_cache, menu, set_source
 from tests.rig.runner import run_codexbar
 
-pytestmark = pytest.mark.hardening
+pytestmark = pytest.mark.faults
 
 LOGIN_WALL = """<!DOCTYPE html><html><head><title>Log in | ChatGPT</title></head><body>
 <h1>Welcome back</h1><form action="/auth/login"><input type="email" name="email">
@@ -58,7 +58,7 @@ def _env_for_source(source: str, scratch, env_for, backend) -> dict[str, str]:
         return env_for(home)
     env = env_for(home, CODEXBAR_WEB_BASE_URL=backend.url, CODEXBAR_KEYRING="off",
                   CODEXBAR_COOKIE_STORES="none=/nonexistent",
-                  CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=hardening-session; _account=personal")
+                  CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=planted-session; _account=personal")
     set_source(env, "web")
     return env
 
@@ -105,7 +105,7 @@ def test_a_hung_dashboard_does_not_hold_back_the_oauth_numbers(scratch, env_for,
             dashboard.route("GET", path, lambda req: Reply(hang=True))
         env = env_for(make_codex_home(scratch / "home", backend.url), CODEXBAR_WEB_BASE_URL=dashboard.url,
                       CODEXBAR_KEYRING="off", CODEXBAR_COOKIE_STORES="none=/nonexistent",
-                      CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=hardening-session")
+                      CODEXBAR_OPENAI_COOKIE="__Secure-next-auth.session-token=planted-session")
         out = menu(env)
         assert dashboard.requests_to("/wham/usage"), "the dashboard was not asked"
     assert "Session: 77% left" in out and STALE_MARK not in out, out

@@ -1,6 +1,6 @@
 """Run codexbar with a deterministic SIGKILL armed at the k-th cache write or auth.json file operation.
 
-    python -c "from tests.hardening.killhook import main; main()" <codexbar args...>
+    python -c "from tests.faults.killhook import main; main()" <codexbar args...>
 
 `CODEXBAR_TEST_KILL=cache:K` kills the process at the K-th diskcache write (before it when K is odd,
 just after it when even: both are inside the write path, often inside a transaction);
