@@ -5,11 +5,11 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import pytest
 
 from codexbar_core import procs
+from tests.rig.procs import wait_gone
 
 # A parent that starts a SIGTERM-ignoring grandchild in the same process group, prints its pid, then waits.
 TREE = """
@@ -23,14 +23,6 @@ time.sleep(60)
 """
 
 
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            return fh.read().split()[2] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def start_tree() -> tuple[subprocess.Popen, int]:
     proc = procs.spawn([sys.executable, "-c", TREE], stdout=subprocess.PIPE, stdin=subprocess.PIPE)
     grandchild = int(proc.stdout.readline())
@@ -42,10 +34,7 @@ def test_stop_ends_the_whole_group_and_reaps():
     assert os.getpgid(proc.pid) == proc.pid  # its own group, so the plugin's own group is never hit
     procs.stop(proc.pid, grace=0.3)
     assert proc.returncode is not None  # reaped: no zombie left
-    deadline = time.monotonic() + 5
-    while alive(grandchild) and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not alive(grandchild)
+    assert not wait_gone([grandchild])
     assert proc.pid not in procs.live_pids()
     proc.stdout.close()
 
@@ -65,10 +54,7 @@ def test_kill_all_stops_every_registered_child_and_refuses_new_ones(tmp_path):
         procs.reopen()
     for proc, grandchild in trees:
         assert proc.returncode is not None
-        deadline = time.monotonic() + 5
-        while alive(grandchild) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert not alive(grandchild)
+        assert not wait_gone([grandchild])
         proc.stdout.close()
 
 

@@ -7,67 +7,16 @@ scan with an empty cache gives; a sessions folder full of symlink loops still fi
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.rig.plugin import menu
-from tests.rig.runner import run_codexbar
+from tests.rig.menu_checks import menu
+from tests.rig.runner import cost_json
+from tests.rig.todays_logs import events, head, jl, log_path, now_ts, tokens
 
 pytestmark = pytest.mark.faults
-
-SID = "01a20a8e-2d93-7e12-908d-ea427cb52971"
-MODEL = "gpt-5"
-
-
-def now_ts(seconds: int) -> str:
-    base = dt.datetime.now(dt.timezone.utc).replace(hour=0, minute=0, second=1, microsecond=0)
-    return (base + dt.timedelta(seconds=seconds)).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
-
-
-def jl(obj: dict[str, Any]) -> bytes:
-    return json.dumps(obj, separators=(",", ":")).encode() + b"\n"
-
-
-def head(sid: str = SID) -> bytes:
-    return (jl({"timestamp": now_ts(0), "type": "session_meta", "payload": {"id": sid, "timestamp": now_ts(0),
-                                                                             "source": "cli"}})
-            + jl({"timestamp": now_ts(1), "type": "turn_context", "payload": {"turn_id": "t1", "model": MODEL}}))
-
-
-def tokens(i: int, total: int, last: int) -> bytes:
-    def u(n: int) -> dict[str, int]:
-        return {"input_tokens": n, "cached_input_tokens": n // 4, "output_tokens": n // 10,
-                "reasoning_output_tokens": 0, "total_tokens": n + n // 10}
-
-    return jl({"timestamp": now_ts(10 + i), "type": "event_msg",
-               "payload": {"type": "token_count", "info": {"total_token_usage": u(total),
-                                                           "last_token_usage": u(last)}}})
-
-
-def events(start: int, count: int, step: int = 1000) -> bytes:
-    return b"".join(tokens(i, (i + 1) * step, step) for i in range(start, start + count))
-
-
-def log_path(home: Path, name: str = "rollout") -> Path:
-    day = dt.datetime.now(dt.timezone.utc)
-    folder = home / "sessions" / f"{day:%Y}" / f"{day:%m}" / f"{day:%d}"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{name}-{day:%Y-%m-%dT%H-%M-%S}-{SID}.jsonl"
-
-
-def cost(env: dict[str, str], *extra: str, timeout: float = 60) -> dict[str, Any]:
-    proc = run_codexbar(["cost", "--json", "--refresh", *extra], env, timeout=timeout)
-    assert proc.returncode == 0, proc.stderr
-    assert "Traceback" not in proc.stderr, proc.stderr
-    (report,) = json.loads(proc.stdout)
-    assert "error" not in report, report
-    return report
-
 
 def comparable(report: dict[str, Any]) -> dict[str, Any]:
     return {k: report[k] for k in ("daily", "totals", "sessionTokens", "last30DaysTokens", "last30DaysCostUSD",
@@ -102,7 +51,7 @@ def test_bad_lines_are_skipped_and_counted_never_fatal(cost_env):
             + events(3, 2)
             + b'{"timestamp":"' + b"y" * big)  # a huge last line still being written
     log_path(home).write_bytes(data)
-    report = cost(env)
+    report = cost_json(env, "--refresh")
     assert report["totals"]["inputTokens"] == 5000, report["totals"]
     assert report["totals"]["outputTokens"] == 500
     assert any("malformed line" in note for note in report["notes"]), report["notes"]
@@ -124,19 +73,19 @@ def test_a_log_that_grows_shrinks_or_is_replaced_matches_a_full_rescan(cost_env)
     ]
     for label, data in states:
         path.write_bytes(data)  # same inode, new size
-        assert comparable(cost(env)) == comparable(cost(fresh())), label
+        assert comparable(cost_json(env, "--refresh")) == comparable(cost_json(fresh(), "--refresh")), label
     # replaced by another file of exactly the same size (new inode), numbers differ
     same_size = head() + events(0, 5, step=2000)
     same_size = same_size[: len(states[-1][1])].ljust(len(states[-1][1]), b"\n")
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(same_size)
     os.replace(tmp, path)
-    replaced = cost(env)
-    assert comparable(replaced) == comparable(cost(fresh()))
+    replaced = cost_json(env, "--refresh")
+    assert comparable(replaced) == comparable(cost_json(fresh(), "--refresh"))
     # removed: its tokens leave the report
     path.unlink()
-    gone = cost(env)
-    assert gone["totals"]["inputTokens"] == 0 and comparable(gone) == comparable(cost(fresh()))
+    gone = cost_json(env, "--refresh")
+    assert gone["totals"]["inputTokens"] == 0 and comparable(gone) == comparable(cost_json(fresh(), "--refresh"))
 
 
 def test_a_sessions_folder_full_of_symlink_loops_still_finishes(cost_env):
@@ -149,9 +98,9 @@ def test_a_sessions_folder_full_of_symlink_loops_still_finishes(cost_env):
         os.symlink(".", legacy / name)
     os.symlink("../..", sessions / "up")
     os.symlink("archived_sessions", home / "archived_sessions")  # the archive folder is a loop itself
-    report = cost(env, timeout=30)
+    report = cost_json(env, "--refresh", timeout=30)
     assert report["totals"]["inputTokens"] == 3000
-    assert comparable(report) == comparable(cost(fresh(), timeout=30))
+    assert comparable(report) == comparable(cost_json(fresh(), "--refresh", timeout=30))
     assert "Cost (local sessions)" in menu(env)
 
 
@@ -167,5 +116,5 @@ def test_a_log_that_is_not_a_regular_file_is_ignored(kind, cost_env):
         os.symlink("/dev/zero", odd)
     else:
         odd.mkdir()
-    report = cost(env, timeout=30)
+    report = cost_json(env, "--refresh", timeout=30)
     assert report["totals"]["inputTokens"] == 3000

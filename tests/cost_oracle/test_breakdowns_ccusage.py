@@ -6,30 +6,17 @@ Skipped when ccusage is not installed (bench/install_ccusage.sh)."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from pathlib import Path
 
+import compare_breakdowns
+import gen_home
 import pytest
 
+from tests.cost.homes import family_home
+
 ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import compare_breakdowns  # noqa: E402
-import gen_home  # noqa: E402
-import runners  # noqa: E402
-
-from tests.cost.test_breakdowns import family_home  # noqa: E402
-
 pytestmark = pytest.mark.slow
 END = dt.date(2026, 11, 24)
-
-
-@pytest.fixture(scope="module")
-def ccusage() -> Path:
-    binary = runners.ccusage_binary()
-    if binary is None:
-        pytest.skip("ccusage not installed (bench/install_ccusage.sh)")
-    return binary
 
 
 @pytest.fixture(scope="module")

@@ -11,25 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import compare_ccusage
+import gen_home
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-BENCH = ROOT / "bench"
-sys.path.insert(0, str(BENCH))
-
-import compare_ccusage  # noqa: E402
-import gen_home  # noqa: E402
-import runners  # noqa: E402
-
+BENCH = Path(__file__).resolve().parents[2] / "bench"
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="module")
-def ccusage() -> Path:
-    binary = runners.ccusage_binary()
-    if binary is None:
-        pytest.skip("ccusage not installed (bench/install_ccusage.sh)")
-    return binary
 
 
 def test_codexbar_agrees_with_ccusage_per_day(ccusage: Path, scratch: Path) -> None:

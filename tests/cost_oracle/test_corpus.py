@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.rig.runner import run_json
-from tests.rig.served import Served, by_day, by_model, overall, report_models
+from tests.rig.runner import cost_json
+from tests.rig.served import Served, assert_matches, overall, window
 
 CORPUS = Path(__file__).parent / "corpus"
 CORPORA = sorted(p.name for p in CORPUS.iterdir() if (p / "expected.json").exists())
@@ -44,45 +44,6 @@ def copy_home(folder: Path, dest: Path) -> Path:
     return home
 
 
-def cost(env: dict[str, str], since: str, until: str, refresh: bool = True) -> dict:
-    args = ["cost", "--json", "--since", since, "--until", until] + (["--refresh"] if refresh else [])
-    reports = run_json(args, env)
-    assert len(reports) == 1
-    report = reports[0]
-    assert not report.get("error"), report.get("error")
-    return report
-
-
-def assert_matches(report: dict, served: list[Served], tz: dt.tzinfo) -> None:
-    want_days = by_day(served, tz)
-    got_days = {d["date"]: d for d in report["daily"] if d["totalTokens"]}
-    assert sorted(got_days) == sorted(want_days)
-    for day, want in want_days.items():
-        got = got_days[day]
-        assert (got["inputTokens"], got["cacheReadTokens"], got["outputTokens"], got["totalTokens"]) == (
-            want.input, want.cached, want.output, want.total), day
-        assert got["reasoningOutputTokens"] == want.reasoning, day
-        assert got["totalCost"] == pytest.approx(want.cost, abs=1e-9), day
-    models = report_models(report)
-    for model, want in by_model(served).items():
-        got = models.pop(model)
-        assert (got["input"], got["cached"], got["output"], got["total"]) == (
-            want.input, want.cached, want.output, want.total), model
-        assert got["cost"] == pytest.approx(want.cost, abs=1e-9), model
-    assert models == {}, f"models nobody served: {models}"
-    total = overall(served)
-    t = report["totals"]
-    assert (t["inputTokens"], t["cacheReadTokens"], t["outputTokens"], t["totalTokens"]) == (
-        total.input, total.cached, total.output, total.total)
-    assert t["totalCost"] == pytest.approx(total.cost, abs=1e-9)
-    assert report.get("unpricedModels") in (None, [])
-
-
-def window(served: list[Served], tz: dt.tzinfo) -> tuple[str, str]:
-    days = sorted(by_day(served, tz))
-    return days[0], days[-1]
-
-
 @pytest.mark.parametrize("corpus", CORPORA)
 def test_log_and_expected_agree(corpus: str) -> None:
     """The corpus is self-consistent: the backend log and expected.json list the same answers."""
@@ -98,7 +59,7 @@ def test_report_equals_what_the_backend_served(corpus: str, tz: str, scratch: Pa
     served = served_from_log(folder)
     home = copy_home(folder, scratch)
     since, until = window(served, ZoneInfo(tz))
-    report = cost(env_for(home, TZ=tz), since, until)
+    report = cost_json(env_for(home, TZ=tz), "--since", since, "--until", until, "--refresh")
     assert_matches(report, served, ZoneInfo(tz))
 
 
@@ -114,7 +75,8 @@ def test_archived_copies_count_once(corpus: str, scratch: Path, env_for) -> None
     shutil.move(str(files[0]), archived / files[0].name)  # archived: moved out of sessions/
     shutil.copy2(files[-1], archived / files[-1].name)  # the biggest (resumed) one: in both places
     since, until = window(served, dt.timezone.utc)
-    assert_matches(cost(env_for(home), since, until), served, dt.timezone.utc)
+    report = cost_json(env_for(home), "--since", since, "--until", until, "--refresh")
+    assert_matches(report, served, dt.timezone.utc)
 
 
 @pytest.mark.parametrize("corpus", CORPORA)
@@ -130,9 +92,9 @@ def test_file_caught_mid_write_then_completed(corpus: str, scratch: Path, env_fo
     biggest.write_bytes(data[:cut])
     env = env_for(home)
     since, until = window(served, dt.timezone.utc)
-    partial = cost(env, since, until)
+    partial = cost_json(env, "--since", since, "--until", until, "--refresh")
     full = overall(served)
     assert 0 < partial["totals"]["totalTokens"] < full.total
     with biggest.open("ab") as f:  # same inode, grown: the incremental path
         f.write(data[cut:])
-    assert_matches(cost(env, since, until), served, dt.timezone.utc)
+    assert_matches(cost_json(env, "--since", since, "--until", until, "--refresh"), served, dt.timezone.utc)

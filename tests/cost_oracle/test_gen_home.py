@@ -5,13 +5,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT / "bench"))
-
-import gen_home  # noqa: E402
+import gen_home
 
 END = dt.date(2026, 11, 20)
 KEYS = ("input_tokens", "cached_input_tokens", "output_tokens", "reasoning_output_tokens")

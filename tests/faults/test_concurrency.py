@@ -15,18 +15,18 @@ import json
 import os
 import random
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cost.test_hostile_logs import events, head, log_path
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply, usage_body
-from tests.rig.plugin import HARD_LIMIT, PLUGIN, assert_valid_menu, menu
-from tests.rig.runner import ROOT, run_codexbar
+from tests.rig.files import assert_cache_intact
+from tests.rig.menu_checks import assert_valid_menu, menu
+from tests.rig.runner import HARD_LIMIT, PLUGIN, ROOT, cost_json, run_codexbar
+from tests.rig.todays_logs import events, head, log_path
 
 pytestmark = pytest.mark.faults
 
@@ -40,39 +40,6 @@ def _home_with_sessions(scratch: Path, backend_url: str | None, **auth) -> Path:
         log_path(home, f"rollout{n}").write_bytes(head(f"01a20a8e-0000-7000-8000-00000000000{n}")
                                                   + events(0, 5 + n))
     return home
-
-
-def assert_cache_intact(cache_dir: Path) -> int:
-    """SQLite says the cache is sound and every value is readable JSON; returns how many keys."""
-    db = cache_dir / "diskcache" / "cache.db"
-    if not db.exists():
-        return 0
-    con = sqlite3.connect(str(db), timeout=10)
-    try:
-        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    finally:
-        con.close()
-    import diskcache
-
-    cache = diskcache.Cache(str(cache_dir / "diskcache"), timeout=10)
-    try:
-        keys = list(cache.iterkeys())
-        for key in keys:
-            value = cache.get(key)
-            if value is not None:
-                json.loads(value)
-    finally:
-        cache.close()
-    menu_file = cache_dir / "menu.json"
-    if menu_file.exists():
-        assert isinstance(json.loads(menu_file.read_text())["text"], str)
-    return len(keys)
-
-
-def cost_totals(env: dict[str, str]) -> dict:
-    proc = run_codexbar(["cost", "--json", "--refresh"], env)
-    assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)[0]["totals"]
 
 
 def test_eight_runs_at_once_on_a_cold_cache_agree_and_leave_it_intact(scratch, env_for, backend):
@@ -92,7 +59,7 @@ def test_eight_runs_at_once_on_a_cold_cache_agree_and_leave_it_intact(scratch, e
     assert all(out == outs[0] for out in outs), "concurrent runs disagree"
     assert assert_cache_intact(scratch / "cache") > 0
     assert menu(env) == outs[0]
-    assert cost_totals(env)["inputTokens"] == sum((5 + n) * 1000 for n in range(4))
+    assert cost_json(env, "--refresh")["totals"]["inputTokens"] == sum((5 + n) * 1000 for n in range(4))
 
 
 def test_a_run_killed_at_any_cache_write_leaves_everything_readable(scratch, env_for, backend):
@@ -105,7 +72,7 @@ def test_a_run_killed_at_any_cache_write_leaves_everything_readable(scratch, env
             assert "Session: 77% left" in menu(env)
             with open(log_path(home, "rollout0"), "ab") as fh:
                 fh.write(events(5, 2))
-        expected = cost_totals(dict(env, CODEXBAR_CACHE_DIR=str(scratch / f"oracle-{warm}")))
+        expected = cost_json(dict(env, CODEXBAR_CACHE_DIR=str(scratch / f"oracle-{warm}")), "--refresh")["totals"]
         for k in range(1, 80):
             if not warm:
                 subprocess.run(["rm", "-rf", str(scratch / "cache")], check=True)
@@ -121,7 +88,7 @@ def test_a_run_killed_at_any_cache_write_leaves_everything_readable(scratch, env
             killed += 1
             after = menu(env)
             assert "Session: 77% left" in after, after
-            assert cost_totals(env) == expected
+            assert cost_json(env, "--refresh")["totals"] == expected
         else:
             pytest.fail("the run never finished: more cache writes than expected")
     assert killed >= 6, "too few kill points: the hook did not see the cache writes"
@@ -130,7 +97,7 @@ def test_a_run_killed_at_any_cache_write_leaves_everything_readable(scratch, env
 def test_runs_killed_at_seeded_moments_leave_everything_readable(scratch, env_for, backend):
     backend.set_usage(Reply(body=usage_body(primary_used=23, secondary_used=11), delay=0.2))
     env = env_for(_home_with_sessions(scratch, backend.url), SWIFTBAR="1")
-    expected = cost_totals(dict(env, CODEXBAR_CACHE_DIR=str(scratch / "oracle-cache")))
+    expected = cost_json(dict(env, CODEXBAR_CACHE_DIR=str(scratch / "oracle-cache")), "--refresh")["totals"]
     rng = random.Random(SEED)
     for _ in range(6):
         proc = subprocess.Popen([str(PLUGIN)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -143,7 +110,7 @@ def test_runs_killed_at_seeded_moments_leave_everything_readable(scratch, env_fo
         assert_cache_intact(scratch / "cache")
         run_codexbar(["refresh"], env)
     assert "Session: 77% left" in menu(env)
-    assert cost_totals(env) == expected
+    assert cost_json(env, "--refresh")["totals"] == expected
 
 
 def _tokens(home: Path) -> tuple[str, str, str]:

@@ -11,15 +11,14 @@ from __future__ import annotations
 import ctypes
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import usage_body
-from tests.rig.plugin import HARD_LIMIT, STALE_MARK, assert_valid_menu, drop_cache, menu
-from tests.rig.runner import PLUGIN
+from tests.rig.menu_checks import STALE_MARK, assert_valid_menu, drop_cache, menu
+from tests.rig.runner import run_plugin
 
 pytestmark = pytest.mark.faults
 
@@ -92,8 +91,7 @@ def test_a_damaged_auth_json_keeps_the_last_good_numbers(kind, scratch, env_for,
     before = _snapshot(home / "auth.json")
     drop_cache(env)
     if kind == "unreadable":
-        proc = subprocess.run([str(PLUGIN)], env=env, capture_output=True, text=True, timeout=HARD_LIMIT,
-                              preexec_fn=_drop_file_override)
+        proc = run_plugin(env, preexec_fn=_drop_file_override)
         assert proc.returncode == 0, proc.stderr
         out = proc.stdout
         assert_valid_menu(out)
@@ -105,8 +103,7 @@ def test_a_damaged_auth_json_keeps_the_last_good_numbers(kind, scratch, env_for,
     assert _snapshot(home / "auth.json") == before, "codexbar changed the user's auth.json"
     assert not backend.requests_to("/oauth/token"), "no refresh may be tried with a damaged auth.json"
     # `codexbar usage` has no menu budget to hide behind: it must answer too
-    proc = subprocess.run([str(PLUGIN), "usage", "--json", "--source", "oauth"], env=env, capture_output=True,
-                          text=True, timeout=HARD_LIMIT,
-                          preexec_fn=_drop_file_override if kind == "unreadable" else None)
+    proc = run_plugin(env, "usage", "--json", "--source", "oauth",
+                      preexec_fn=_drop_file_override if kind == "unreadable" else None)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["error"]["kind"] == "missing_credentials", proc.stdout

@@ -17,12 +17,12 @@ import sys
 import pytest
 
 from codexbar_core.cache import Store, home_key
-from tests.cost.test_hostile_logs import events, head, log_path
-from tests.faults.test_concurrency import assert_cache_intact, cost_totals
 from tests.rig.codex_home import auth_json, make_codex_home, write_auth
 from tests.rig.fake_backend import usage_body
-from tests.rig.plugin import HARD_LIMIT, assert_valid_menu, drop_cache, menu, set_source
-from tests.rig.runner import PLUGIN
+from tests.rig.files import assert_cache_intact
+from tests.rig.menu_checks import assert_valid_menu, drop_cache, menu, set_source
+from tests.rig.runner import HARD_LIMIT, cost_json, run_plugin
+from tests.rig.todays_logs import events, head, log_path
 
 pytestmark = pytest.mark.faults
 
@@ -81,8 +81,7 @@ def test_a_full_disk_still_gives_the_live_menu_and_leaves_the_cache_readable(lim
     def full_disk() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
 
-    proc = subprocess.run([str(PLUGIN)], env=env, capture_output=True, text=True, timeout=HARD_LIMIT,
-                          preexec_fn=full_disk)
+    proc = run_plugin(env, preexec_fn=full_disk)
     assert proc.returncode == 0, proc.stderr
     assert_valid_menu(proc.stdout)
     assert "Session: 77% left" in proc.stdout, proc.stdout
@@ -90,7 +89,7 @@ def test_a_full_disk_still_gives_the_live_menu_and_leaves_the_cache_readable(lim
     assert_cache_intact(scratch / "cache")
     # space again: everything works and counts right
     assert "Session: 77% left" in menu(env)
-    assert cost_totals(env)["inputTokens"] == 40_000
+    assert cost_json(env, "--refresh")["totals"]["inputTokens"] == 40_000
 
 
 def test_a_full_disk_during_a_token_refresh_leaves_auth_json_as_it_was(scratch, env_for, backend):
@@ -101,17 +100,15 @@ def test_a_full_disk_during_a_token_refresh_leaves_auth_json_as_it_was(scratch, 
     env = env_for(home, CODEX_REFRESH_TOKEN_URL_OVERRIDE=f"{backend.url}/oauth/token")
     limit = len(before) // 2  # the new auth.json cannot be written whole
 
-    proc = subprocess.run([str(PLUGIN), "usage", "--json", "--source", "oauth"], env=env, capture_output=True,
-                          text=True, timeout=30,
-                          preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
+    proc = run_plugin(env, "usage", "--json", "--source", "oauth", timeout=30,
+                      preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit)))
     assert proc.returncode == 0, proc.stderr
     assert backend.requests_to("/oauth/token"), "no refresh was tried"
     assert (home / "auth.json").read_bytes() == before
     assert not list(home.glob(".auth.json.*")), "a partial temp file with tokens was left behind"
     assert "codex login" in json.loads(proc.stdout)[0]["error"]["message"]
     # space again: the refresh goes through
-    proc = subprocess.run([str(PLUGIN), "usage", "--json", "--source", "oauth"], env=env, capture_output=True,
-                          text=True, timeout=30)
+    proc = run_plugin(env, "usage", "--json", "--source", "oauth", timeout=30)
     assert json.loads(proc.stdout)[0]["usage"]["primary"]["usedPercent"] == 23
     assert (home / "auth.json").read_bytes() != before
 
@@ -124,7 +121,7 @@ def test_a_cache_or_settings_folder_that_cannot_be_made_still_gives_the_live_men
     backend.set_usage(usage_body(primary_used=23, secondary_used=11))
     home = make_codex_home(scratch / "home", backend.url)
     log_path(home).write_bytes(head() + events(0, 3))
-    expected = cost_totals(env_for(home))  # with its folders where they belong
+    expected = cost_json(env_for(home), "--refresh")["totals"]  # with its folders where they belong
     assert expected["inputTokens"] > 0
     blocker = scratch / "not-a-folder"
     blocker.write_text("")

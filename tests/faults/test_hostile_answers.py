@@ -26,7 +26,7 @@ from codexbar_core.normalize import normalize_snapshot
 from codexbar_core.render.menu import HomeView, MenuInput, build_menu
 from codexbar_core.sources import rate_limits, status_parse, wham
 from tests.rig.fake_backend import usage_body
-from tests.rig.plugin import assert_valid_menu
+from tests.rig.menu_checks import assert_valid_menu
 
 pytestmark = pytest.mark.faults
 

@@ -7,20 +7,12 @@ last good numbers kept and marked stale, and no child process left behind.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from tests.rig.codex_home import make_codex_home
-from tests.rig.plugin import (
-    STALE_MARK,
-    alive,
-    drop_cache,
-    make_fake_codex,
-    menu,
-    read_pids,
-    set_source,
-)
+from tests.rig.fake_codex import make_fake_codex, read_pids
+from tests.rig.menu_checks import STALE_MARK, drop_cache, menu, set_source
+from tests.rig.procs import wait_gone
 
 pytestmark = pytest.mark.faults
 
@@ -29,14 +21,6 @@ FAULTS = ["missing", "not-executable", "exits-at-once", "prints-garbage", "flood
 MODES = {"exits-at-once": "exit", "prints-garbage": "garbage", "floods-stdout": "flood",
          "leaves-a-child-holding-stdout": "orphan",
          "hangs-before-initialize": "hang_before_init", "hangs-after-initialize": "hang_after_init"}
-
-
-def _wait_gone(pids: list[int], seconds: float = 15.0) -> list[int]:
-    """Children may take a moment to be reaped; anything still alive after `seconds` leaked."""
-    end = time.monotonic() + seconds
-    while alive(pids) and time.monotonic() < end:
-        time.sleep(0.1)
-    return alive(pids)
 
 
 def _primed(scratch, env_for, **extra: str):
@@ -64,7 +48,7 @@ def test_a_misbehaving_codex_keeps_the_last_good_numbers(fault, scratch, env_for
     out = menu(env)
     assert "Session: 77% left" in out, out
     assert STALE_MARK in out, out
-    assert not _wait_gone(read_pids(fake_dir)), "a codex child outlived the plugin"
+    assert not wait_gone(read_pids(fake_dir)), "a codex child outlived the plugin"
 
 
 def test_the_tui_stuck_on_a_prompt_cannot_hold_a_manual_refresh(scratch, env_for):
@@ -76,7 +60,7 @@ def test_the_tui_stuck_on_a_prompt_cannot_hold_a_manual_refresh(scratch, env_for
     out = menu(env)
     assert "Session: 77% left" in out and STALE_MARK in out, out
     assert read_pids(fake_dir, "tui"), "the TUI path was not reached"
-    assert not _wait_gone(read_pids(fake_dir)), "the stuck TUI outlived the plugin"
+    assert not wait_gone(read_pids(fake_dir)), "the stuck TUI outlived the plugin"
 
 
 def test_every_source_failing_slowly_at_once_still_fits_the_budget(scratch, env_for, backend, local_tls):
@@ -95,4 +79,4 @@ def test_every_source_failing_slowly_at_once_still_fits_the_budget(scratch, env_
         out = menu(env)  # whole, exit 0, inside the hard limit
     assert "Cost (local sessions)" in out
     assert backend.requests_to("/wham/usage") and read_pids(scratch / "bin"), "the sources were not all tried"
-    assert not _wait_gone(read_pids(scratch / "bin")), "a codex child outlived the plugin"
+    assert not wait_gone(read_pids(scratch / "bin")), "a codex child outlived the plugin"

@@ -14,8 +14,8 @@ import pytest
 
 from tests.rig.codex_home import auth_json, make_codex_home, write_auth
 from tests.rig.fake_backend import FakeBackend, Reply, usage_body
-from tests.rig.plugin import HARD_LIMIT, STALE_MARK, drop_cache, menu, set_source
-from tests.rig.runner import run_codexbar
+from tests.rig.menu_checks import STALE_MARK, drop_cache, menu, set_source
+from tests.rig.runner import HARD_LIMIT, run_codexbar
 
 pytestmark = pytest.mark.faults
 

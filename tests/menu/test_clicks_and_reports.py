@@ -1,35 +1,19 @@
-"""The renderer's features through the real plugin and CLI: menu clicks persist settings, several homes,
-notifications delivered once per crossing, readable terminal reports."""
+"""The menu's features through the real plugin and CLI: menu clicks persist settings, several homes each
+get a section, terminal reports are readable. (Notifications through the plugin: tests/notifications/.)"""
 
 from __future__ import annotations
 
 import base64
 import json
 import re
-import shlex
 import shutil
 import subprocess
 import sys
 
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import usage_body
-from tests.rig.runner import PLUGIN, ROOT, run_codexbar, run_json
-
-
-def run_plugin(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PLUGIN), *args], env=env, capture_output=True, text=True, timeout=30)
-
-
-def click(menu: str, label: str, env: dict[str, str]) -> None:
-    """Do what the host does for a click: run bash= with param1..N (SWIFTBAR.md §1.7)."""
-    line = next(line for line in menu.splitlines() if line.lstrip("-").startswith(label + " |")
-                or line.lstrip("-").startswith("✓ " + label + " |"))
-    params = dict(re.findall(r'(\w+)=("[^"]*"|\S+)', line.split(" | ", 1)[1]))
-    args = [params[f"param{i}"] for i in range(1, 10) if f"param{i}" in params]
-    cmd = shlex.split(params["bash"])
-    assert params["terminal"] == "false"
-    done = subprocess.run([*cmd, *args], env=env, capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
+from tests.rig.menu_checks import click
+from tests.rig.runner import PLUGIN, ROOT, run_codexbar, run_json, run_plugin
 
 
 def test_title_mode_chosen_from_the_menu_persists(scratch, env_for, backend):
@@ -66,39 +50,6 @@ def test_several_homes_each_get_a_section_and_the_title_shows_the_tightest(scrat
     assert [u["home"] for u in usage] == ["work", "personal"]
     assert usage[0]["usage"]["primary"]["usedPercent"] == 81 and usage[1]["usage"] is None
     assert [c["home"] for c in run_json(["cost", "--json"], env)] == ["work", "personal"]
-
-
-def test_notifications_once_per_crossing_and_on_reset(scratch, env_for, backend):
-    bindir = scratch / "bin"
-    bindir.mkdir()
-    log = scratch / "notifications.log"
-    (bindir / "notify-send").write_text(f'#!/bin/sh\necho "$2 / $3" >> "{log}"\n')
-    (bindir / "notify-send").chmod(0o755)
-    backend.set_usage(usage_body(primary_used=85, secondary_used=20))
-    env = env_for(make_codex_home(scratch / "home", backend.url))
-    env.pop("CODEXBAR_NO_NOTIFY")
-    env["PATH"] = f"{bindir}:{env['PATH']}"
-    assert run_plugin(env).returncode == 0
-    assert log.read_text().splitlines() == ["Codex: Session 85% used / 15% left · Resets in 1h 23m"]
-    run_plugin(env, "refresh")
-    run_plugin(env)
-    assert len(log.read_text().splitlines()) == 1  # same numbers again: nothing new to say
-    backend.set_usage(usage_body(primary_used=2, secondary_used=20))
-    run_plugin(env, "refresh")
-    run_plugin(env)
-    assert log.read_text().splitlines()[1:] == ["Codex: Session limit reset / 98% left"]
-
-
-def test_notifications_off_from_the_menu(scratch, env_for, backend):
-    backend.set_usage(usage_body(primary_used=10, secondary_used=20))
-    env = env_for(make_codex_home(scratch / "home", backend.url), CODEXBAR_ACTION_PATH=str(PLUGIN))
-    click(run_plugin(env).stdout, "Off", env)  # the first "Off" is the Notifications one
-    assert json.loads((scratch / "config" / "settings.json").read_text())["notifications"] is False
-    assert "--✓ Off |" in run_plugin(env).stdout
-    assert run_codexbar(["set", "notify_thresholds", "50,90"], env).returncode == 0
-    assert json.loads((scratch / "config" / "settings.json").read_text())["notify_thresholds"] == [50, 90]
-    bad = run_codexbar(["set", "notify_thresholds", "0,500"], env)
-    assert bad.returncode == 2 and "1 to 100" in bad.stderr
 
 
 def test_terminal_reports_are_readable_and_plain_with_no_color(scratch, env_for, backend):

@@ -11,7 +11,7 @@ import pytest
 
 from codexbar_core.render.markup import Line, detect_macos_major, render_line
 from codexbar_core.render.menu import error_lines
-from tests.menu.test_hosts import parse_params, render, scenarios
+from tests.menu.hosts import parse_params, render, scenarios
 
 ROOT = Path(__file__).resolve().parents[2]
 

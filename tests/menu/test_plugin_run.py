@@ -10,23 +10,8 @@ import time
 
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply, usage_body
-from tests.rig.runner import PLUGIN, run_codexbar, run_json
-
-HARD_LIMIT = 10.0  # the promise: a complete menu within 10 s
-
-
-def run_plugin(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(PLUGIN), *args], env=env, capture_output=True, text=True, timeout=HARD_LIMIT)
-
-
-def assert_valid_menu(out: str) -> list[str]:
-    lines = out.splitlines()
-    assert "---" in lines, out
-    assert lines.index("---") >= 1  # a title before the first separator
-    for line in lines:
-        title = line.split(" | ", 1)[0]
-        assert "|" not in title
-    return lines
+from tests.rig.menu_checks import assert_valid_menu
+from tests.rig.runner import HARD_LIMIT, PLUGIN, run_codexbar, run_json, run_plugin
 
 
 def test_no_login_no_network_still_gives_a_useful_menu(scratch, env_for):
@@ -105,10 +90,8 @@ def test_a_backend_that_never_answers_cannot_hold_the_menu(scratch, env_for, bac
     backend.set_usage(Reply(hang=True))
     home = make_codex_home(scratch / "home", backend.url)
     env = env_for(home)
-    started = time.monotonic()
     proc = run_plugin(env)  # raises TimeoutExpired past the hard limit
     assert proc.returncode == 0
-    assert time.monotonic() - started < HARD_LIMIT
     assert_valid_menu(proc.stdout)
 
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from codexbar_core.cache import Store
 from codexbar_core.model import UTC, Credits, Identity, RateWindow, SourceTrace, UsageResult, UsageSnapshot
 from codexbar_core.notify import process_notifications
@@ -15,13 +13,6 @@ from codexbar_core.settings import Settings
 
 LIMIT_KINDS = ("shape", "plan", "reset_later", "credit_expiry")
 T0 = dt.datetime(2026, 12, 7, 9, 0, tzinfo=UTC)  # a Monday
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "cache")
-    yield s
-    s.close()
 
 
 def snap(session: tuple[float, dt.datetime] | None, weekly: tuple[float, dt.datetime] | None = None, *,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import stat
 import urllib.parse
 
 import pytest
@@ -14,6 +13,7 @@ from codexbar_core.notify import notify_command, process_notifications, send_not
 from codexbar_core.render.menu import HomeView
 from codexbar_core.settings import Settings
 from tests.menu.samples import NOW, result, snapshot
+from tests.rig.notify_send import fake_notify_send, sent
 
 
 class Recorder:
@@ -23,13 +23,6 @@ class Recorder:
     def __call__(self, title: str, body: str, env: dict[str, str]) -> bool:
         self.sent.append((title, body))
         return True
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = Store(tmp_path / "cache")
-    yield s
-    s.close()
 
 
 def run(store, session, weekly=10, settings=None, *, stale=False, env=None, views=None):
@@ -117,15 +110,10 @@ def test_macos_commands():
 
 def test_linux_delivers_through_notify_send(tmp_path):
     """A real process: our command line reaches a notify-send on PATH with the title and body."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    log = tmp_path / "sent.txt"
-    fake = bindir / "notify-send"
-    fake.write_text(f'#!/bin/sh\nfor a in "$@"; do printf "%s\\n" "$a"; done > "{log}"\n')
-    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
+    bindir, log = fake_notify_send(tmp_path)
     env = dict(os.environ, PATH=f"{bindir}:{os.environ.get('PATH', '')}")
     assert send_notification("Codex: Weekly 95% used", "5% left", env, ) is True
-    assert log.read_text().splitlines() == ["--app-name=codexbar", "Codex: Weekly 95% used", "5% left"]
+    assert sent(log) == [["--app-name=codexbar", "Codex: Weekly 95% used", "5% left"]]
 
 
 def test_no_notifier_is_not_an_error(tmp_path):

@@ -11,6 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+import pytest
+
 SPEC_RATES: dict[str, tuple[float, float, float]] = {
     "gpt-5": (1.25, 0.125, 10), "gpt-5-codex": (1.25, 0.125, 10), "gpt-5-mini": (0.25, 0.025, 2),
     "gpt-5.1-codex-max": (1.25, 0.125, 10), "gpt-5.1-codex-mini": (0.25, 0.025, 2),
@@ -94,3 +96,33 @@ def report_models(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
             acc["total"] += m["totalTokens"]
             acc["cost"] = None if acc["cost"] is None or m.get("cost") is None else acc["cost"] + m["cost"]
     return out
+
+
+def assert_matches(report: dict, served: list[Served], tz: dt.tzinfo) -> None:
+    want_days = by_day(served, tz)
+    got_days = {d["date"]: d for d in report["daily"] if d["totalTokens"]}
+    assert sorted(got_days) == sorted(want_days)
+    for day, want in want_days.items():
+        got = got_days[day]
+        assert (got["inputTokens"], got["cacheReadTokens"], got["outputTokens"], got["totalTokens"]) == (
+            want.input, want.cached, want.output, want.total), day
+        assert got["reasoningOutputTokens"] == want.reasoning, day
+        assert got["totalCost"] == pytest.approx(want.cost, abs=1e-9), day
+    models = report_models(report)
+    for model, want in by_model(served).items():
+        got = models.pop(model)
+        assert (got["input"], got["cached"], got["output"], got["total"]) == (
+            want.input, want.cached, want.output, want.total), model
+        assert got["cost"] == pytest.approx(want.cost, abs=1e-9), model
+    assert models == {}, f"models nobody served: {models}"
+    total = overall(served)
+    t = report["totals"]
+    assert (t["inputTokens"], t["cacheReadTokens"], t["outputTokens"], t["totalTokens"]) == (
+        total.input, total.cached, total.output, total.total)
+    assert t["totalCost"] == pytest.approx(total.cost, abs=1e-9)
+    assert report.get("unpricedModels") in (None, [])
+
+
+def window(served: list[Served], tz: dt.tzinfo) -> tuple[str, str]:
+    days = sorted(by_day(served, tz))
+    return days[0], days[-1]

@@ -26,8 +26,8 @@ from codexbar_core import errors
 from codexbar_core.sources.cookies import CookieHeaderError, manual_set, parse_cookie_header
 from tests.rig.codex_home import auth_json, fake_jwt, make_codex_home, write_auth
 from tests.rig.fake_backend import Reply, fresh_tokens, usage_body
-from tests.rig.plugin import run_plugin, tree_bytes
-from tests.rig.runner import run_codexbar
+from tests.rig.files import tree_bytes
+from tests.rig.runner import run_codexbar, run_plugin
 
 pytestmark = pytest.mark.faults
 

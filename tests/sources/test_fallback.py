@@ -12,28 +12,7 @@ from codexbar_core.cache import Store
 from codexbar_core.model import Credits, Identity, RateWindow, UsageSnapshot, WebExtras
 from codexbar_core.pipeline import Home, chain_for, fetch_usage
 from codexbar_core.settings import Settings
-from codexbar_core.sources.base import Availability
-
-
-class StandIn:
-    """A source that answers or fails as told, and counts its calls."""
-
-    def __init__(self, source_id: str, result=None, usable: bool = True, reason: str = ""):
-        self.id = source_id
-        self.label = source_id
-        self.result = result
-        self.usable = usable
-        self.reason = reason
-        self.calls = 0
-
-    def availability(self, ctx):
-        return Availability(self.usable, self.reason)
-
-    def fetch(self, ctx):
-        self.calls += 1
-        if isinstance(self.result, Exception):
-            raise self.result
-        return self.result
+from tests.rig.stand_in import StandIn
 
 
 def snap(source: str, used: float = 10, email: str = "me@example.com") -> UsageSnapshot:
