@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Install codexbar into .venv/ in this checkout and (on macOS) link the plugin into SwiftBar/xbar.
+# It also records where it installed (install-location in codexbar's settings folder), so a plugin
+# file copied anywhere finds this installation.
 #
 #   ./install.sh                 install, then ask before linking the plugin
 #   ./install.sh --yes           install and link without asking
@@ -19,7 +21,7 @@ while [[ $# -gt 0 ]]; do
     --yes|-y|--link) link=yes ;;
     --no-link) link=no ;;
     --python) python=$2; shift ;;
-    -h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
     *) echo "install.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -48,6 +50,9 @@ echo "Installing codexbar and its dependencies into .venv"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --editable "$spec"
 chmod +x plugins/codexbar.5m.py
 .venv/bin/codexbar --help >/dev/null
+# a copied plugin looks here (plugins/codexbar.5m.py); without it, linked plugins still work
+.venv/bin/codexbar install-plugin --record-only \
+  || echo "install.sh: could not record where codexbar is installed; a copied plugin will not find it" >&2
 
 plugin="$root/plugins/codexbar.5m.py"
 link_into() {

@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     st.add_argument("value")
     ck = sub.add_parser("cookies", help="OpenAI web cookies: mode off|auto|manual, set (stdin), prompt, clear, status")
     ck.add_argument("args", nargs=argparse.REMAINDER)
+    # listed here for --help; their own modules parse their arguments (see main)
+    sub.add_parser("statusline", help="one line for tmux, waybar, i3blocks or a prompt (statusline --help)")
+    sub.add_parser("install-plugin", help="link or copy the plugin into SwiftBar/xbar/Argos (install-plugin --help)")
     sub.add_parser("_refresh-worker", help=argparse.SUPPRESS)
     return p
 
@@ -80,6 +83,14 @@ def run(argv: list[str] | None = None) -> None:
 def main(argv: list[str] | None = None) -> int:
     os.umask(0o077)  # everything we write (cache, settings, secrets) is owner-only
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["statusline"]:
+        from codexbar_core.statusline.command import run as run_statusline
+
+        return run_statusline(argv[1:])
+    if argv[:1] == ["install-plugin"]:
+        from codexbar_core.install_plugin import run as run_install_plugin
+
+        return run_install_plugin(argv[1:])
     args = _parser().parse_args(argv)
     command = args.command or "menu"
     try:
@@ -250,6 +261,7 @@ SETTABLE = {
     "show_extras": ("true", "false"),
     "notifications": ("true", "false"),
     "notify_resets": ("true", "false"),
+    "keyring_direct": ("true", "false"),
     "cookie_mode": settings_mod.COOKIE_MODES,
     "source": SOURCES,
 }

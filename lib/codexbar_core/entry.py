@@ -2,7 +2,8 @@
 
 `codexbar cost --json` on an unchanged home is answered by cost/quick.py before the rest of
 codexbar is imported (about half of that command's time on 10,000 logs was imports and SQLite).
-Everything else goes to cli.py.
+`codexbar statusline` goes straight to statusline/command.py for the same reason. Everything else
+goes to cli.py.
 """
 
 from __future__ import annotations
@@ -13,6 +14,12 @@ import sys
 
 def run() -> None:
     argv = sys.argv[1:]
+    if argv[:1] == ["statusline"]:  # a status bar asks every few seconds: none of cli.py's imports
+        from codexbar_core.statusline.command import run as run_statusline
+
+        code = run_statusline(argv[1:])
+        sys.stdout.flush()
+        os._exit(code)
     if argv[:1] == ["cost"]:
         try:
             from codexbar_core.cost.quick import try_print

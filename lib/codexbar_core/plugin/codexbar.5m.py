@@ -1,0 +1,1 @@
+../../../plugins/codexbar.5m.py
