@@ -281,19 +281,13 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
     """What the real Codex 0.169.0 writes: its index covers every rollout it made (new, resumed,
     forked, archived, unarchived: docs/design/thread-index.md), and after each step the refresh reports what a scan from an
     empty cache does; once the home has been left alone, an unchanged refresh needs only the memo."""
-    from tests.cost_e2e.responses_api import ResponsesAPI
-    from tests.cost_e2e.test_corpus import assert_matches
-    from tests.cost_e2e.test_real_cli_cost import Codex, provider_config
-    from tests.rig.codex_home import make_codex_home
+    from tests.rig.codex_exec import codex_on_fake_provider
+    from tests.rig.responses_api import ResponsesAPI
+    from tests.rig.served import assert_matches
 
     api = ResponsesAPI()
-    backend.route("POST", "/v1/responses", api.handle)
-    home = make_codex_home(scratch / "codex_home", backend.url, provider="fake",
-                           config_extra=provider_config(backend.url))
-    project = scratch / "project"
-    project.mkdir()
-    env = env_for(home)
-    codex = Codex(codex_bin, home, project, env)
+    codex = codex_on_fake_provider(codex_bin, backend, api.handle, scratch, env_for)
+    home, project, env = codex.home, codex.project, env_for(codex.home)
     today = dt.datetime.now(dt.timezone.utc).date()
     window = ["--since", str(today - dt.timedelta(days=1)), "--until", str(today + dt.timedelta(days=1)), "--refresh"]
 

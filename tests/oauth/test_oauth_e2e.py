@@ -11,9 +11,10 @@ import pytest
 from codexbar_core.errors import CodexbarError
 from codexbar_core.model import UTC
 from codexbar_core.sources.oauth import OAuthSource
-from tests.oauth.helpers import assert_no_secrets, cache_bytes, ctx_for, oauth_error, secrets_of
+from tests.oauth.helpers import ctx_for, oauth_error
 from tests.rig.codex_home import auth_json, make_codex_home, write_auth
 from tests.rig.fake_backend import ACCOUNT_ID, Reply, usage_body
+from tests.rig.leaks import assert_no_secrets, cache_bytes, secrets_of
 from tests.rig.runner import run_codexbar, run_json, run_plugin
 
 PRIMARY_RESET = 1893456000  # 2030-01-01T00:00:00Z

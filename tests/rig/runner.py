@@ -40,10 +40,11 @@ def base_env(tmp: Path, codex_home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def run_plugin(env: dict[str, str], *args: str, timeout: float = HARD_LIMIT,
+def run_plugin(env: dict[str, str], *args: str, plugin: Path = PLUGIN, timeout: float = HARD_LIMIT,
                preexec_fn: Callable[[], None] | None = None) -> subprocess.CompletedProcess[str]:
-    """The plugin file, as the menu-bar host runs it (`args` are a menu click's param1..N)."""
-    return subprocess.run([str(PLUGIN), *args], env=env, capture_output=True, text=True, timeout=timeout,
+    """The plugin file (the checkout's, or a copy), as the menu-bar host runs it (`args` are a menu
+    click's param1..N)."""
+    return subprocess.run([str(plugin), *args], env=env, capture_output=True, text=True, timeout=timeout,
                           preexec_fn=preexec_fn)
 
 
