@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from codexbar_core.cost import index_memo, thread_index
-from tests.cost.logs import active, append, archived, meta, task, tok, turn, write
+from tests.cost.logs import active, append, archived, logs_db, meta, task, tok, turn, write
 from tests.rig.runner import ROOT, base_env
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -171,12 +171,8 @@ def test_a_fast_turn_logged_later_is_seen_although_the_index_holds(tmp_path: Pat
     standard, _ = run_cost(env, *WINDOW)
     _, how = run_cost(env, *WINDOW)
     assert how == "memo"
-    con = sqlite3.connect(home / "logs_2.sqlite")
-    con.execute("CREATE TABLE logs (ts INTEGER, feedback_log_body TEXT)")
-    con.execute("INSERT INTO logs VALUES (1, ?)", ['turn{turn.id=t-1}: websocket request: '
-                                                   '{"type":"response.create","service_tier":"priority"}'])
-    con.commit()
-    con.close()
+    logs_db(home, ['turn{turn.id=t-1}: websocket request: {"type":"response.create","service_tier":"priority"}'],
+            at=1)
     fast, how = run_cost(env, *WINDOW)
     assert how == "full"
     assert fast[0]["totals"]["totalCost"] == pytest.approx(standard[0]["totals"]["totalCost"] * 2.5)
