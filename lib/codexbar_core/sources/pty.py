@@ -238,7 +238,9 @@ class PtySource:
 
     def _read(self, text: str, ctx: FetchContext) -> UsageSnapshot:
         state = status_parse.screen_state(text)
-        if state is None and "/status" not in text:
+        # the card starts with the echoed command on a line of its own; the start-up hint
+        # ("/status - show current session configuration") is not one (docs/decisions/pty-status-screen.md)
+        if state is None and not status_parse.has_status_echo(text):
             raise errors.SourceTimeout("Codex did not show /status in time.")
         snapshot = status_parse.parse_status(text, local_now(ctx))
         _identity_from_auth_file(snapshot, ctx.codex_home)
