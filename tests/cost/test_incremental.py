@@ -15,6 +15,7 @@ import pytest
 
 from codexbar_core import errors
 from codexbar_core.cache import Store
+from codexbar_core.cost import filerecord, incremental
 from codexbar_core.cost import scan as scan_mod
 from codexbar_core.cost import store as store_mod
 from codexbar_core.cost.report import cost_report, last_cost_report
@@ -58,8 +59,8 @@ def test_resume_reads_only_the_new_bytes(tmp_path: Path, monkeypatch: pytest.Mon
     path = write(active(home, "s1"), EVENTS[:5])
     scan(home, store=store)
     offsets: list[int] = []
-    real = scan_mod.parse_stream
-    monkeypatch.setattr(scan_mod, "parse_stream", lambda h, off, **kw: offsets.append(off) or real(h, off, **kw))
+    real = filerecord.parse_stream
+    monkeypatch.setattr(filerecord, "parse_stream", lambda h, off, **kw: offsets.append(off) or real(h, off, **kw))
     size = path.stat().st_size
     append(path, EVENTS[5:])
     scan(home, store=store)
@@ -180,14 +181,14 @@ def test_deadline_keeps_the_finished_files_for_the_next_run(tmp_path: Path, monk
     for i in range(6):
         write(active(home, f"s{i}"), [meta(f"s{i}"), turn("gpt-5.5"), tok("12:00:01", last=(10 + i, 0, 1))])
     ticks = itertools.count()
-    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr(incremental.time, "monotonic", lambda: float(next(ticks)))
     with pytest.raises(errors.SourceTimeout):
         scan(home, store=store, deadline=3.5)  # the fake clock runs out after a few files
     assert last_cost_report(home, store) is None  # nothing complete yet
     monkeypatch.undo()
     parsed: list[str] = []
-    real = scan_mod.read_plain
-    monkeypatch.setattr(scan_mod, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
+    real = filerecord.read_plain
+    monkeypatch.setattr(filerecord, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
     report = scan(home, store=store)
     assert totals(report) == (sum(10 + i for i in range(6)), 0, 6)
     assert 0 < len(parsed) < 6  # the files finished before the deadline were not read again
@@ -201,12 +202,12 @@ def test_scanner_version_change_invalidates_saved_state(tmp_path: Path, monkeypa
         write(active(home, f"s{i}"), [meta(f"s{i}"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
     scan(home, store=store)
     parsed: list[str] = []
-    real = scan_mod.read_plain
-    monkeypatch.setattr(scan_mod, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
+    real = filerecord.read_plain
+    monkeypatch.setattr(filerecord, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
     scan(home, store=store)
     assert parsed == []
     monkeypatch.setattr(store_mod, "SCANNER_VERSION", store_mod.SCANNER_VERSION + 1)
-    monkeypatch.setattr(scan_mod, "SCANNER_VERSION", store_mod.SCANNER_VERSION)
+    monkeypatch.setattr(filerecord, "SCANNER_VERSION", store_mod.SCANNER_VERSION)
     assert totals(scan(home, store=store)) == (30, 0, 3)
     assert len(parsed) == 3
 
@@ -219,8 +220,8 @@ def test_price_change_reprices_without_rereading(tmp_path: Path, monkeypatch: py
     overrides = tmp_path / "prices.json"
     overrides.write_text('{"gpt-5.5": {"input": 1000, "output": 1}}')
     parsed: list[str] = []
-    real = scan_mod.read_plain
-    monkeypatch.setattr(scan_mod, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
+    real = filerecord.read_plain
+    monkeypatch.setattr(filerecord, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
     assert scan(home, store=store, overrides=overrides)["totals"]["totalCost"] == pytest.approx(1.0)
     assert parsed == []
 

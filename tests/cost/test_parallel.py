@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from codexbar_core.cache import Store
-from codexbar_core.cost import helper_proc
+from codexbar_core.cost import incremental, parallel
 from codexbar_core.cost import scan as scan_mod
 from tests.cost.logs import active, archived, meta, scan, tok, turn, write
 
@@ -52,7 +52,7 @@ def test_without_a_helper_the_scan_still_completes(tmp_path: Path, monkeypatch: 
     home_with_sessions(home)
     serial = scan(home)
     monkeypatch.setattr(scan_mod, "PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(helper_proc.sys, "executable", str(tmp_path / "no-python-here"))
+    monkeypatch.setattr(parallel.sys, "executable", str(tmp_path / "no-python-here"))
     assert strip_time(scan(home, store=Store(tmp_path / "cache"))) == strip_time(serial)
 
 
@@ -68,8 +68,8 @@ def test_deadline_during_a_parallel_scan_keeps_work_and_recovers(tmp_path: Path,
     store = Store(tmp_path / "cache")
     monkeypatch.setattr(scan_mod, "PARALLEL_MIN_BYTES", 0)
     ticks = itertools.count()
-    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr(incremental.time, "monotonic", lambda: float(next(ticks)))
     with pytest.raises(errors.SourceTimeout):
         scan(home, store=store, deadline=3.5)
-    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: 0.0)
+    monkeypatch.setattr(incremental.time, "monotonic", lambda: 0.0)
     assert strip_time(scan(home, store=store)) == strip_time(serial)

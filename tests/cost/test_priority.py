@@ -178,7 +178,7 @@ def test_a_scan_cut_short_still_reprices_the_fast_turns_next_time(tmp_path: Path
     import itertools
 
     from codexbar_core import errors
-    from codexbar_core.cost import scan as scan_mod
+    from codexbar_core.cost import incremental
 
     store = Store(tmp_path / "cache")
     home = tmp_path / "home"
@@ -186,7 +186,7 @@ def test_a_scan_cut_short_still_reprices_the_fast_turns_next_time(tmp_path: Path
     assert scan(home, store=store)["totals"]["totalCost"] == pytest.approx(price(GPT55, 1000, 0, 0))
     logs_db(home, [request("t-1")])
     ticks = itertools.count(1)
-    monkeypatch.setattr(scan_mod.time, "monotonic", lambda: float(next(ticks)))
+    monkeypatch.setattr(incremental.time, "monotonic", lambda: float(next(ticks)))
     with pytest.raises(errors.SourceTimeout):
         scan(home, store=store, deadline=0.5)  # out of time at the first check
     monkeypatch.undo()

@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codexbar_core.cost.scan import read_plain
+from codexbar_core.cost.filerecord import read_plain
 
 pytestmark = pytest.mark.faults
 

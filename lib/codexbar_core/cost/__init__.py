@@ -5,8 +5,12 @@ parse.py     byte search for the few lines that matter, JSON-decoding only those
 reduce.py    the delta algorithm (repeats, divergent totals, interleaved counters, forks, subagents)
 pricing.py   bundled prices.json + the user's override file; exact integer cost per event
 priority.py  Fast-tier turns from logs_2.sqlite
-scan.py      incremental per-file state, per-folder sums, the helper process for big cold scans
-worker.py    that helper (`python -m codexbar_core.cost.worker`)
+scan.py        one scan: runs the stages below in order
+filerecord.py  one plain log's record, parsed or resumed from its saved offset
+lineage.py     forks and subagents against their parent; active/archived copies counted once
+aggregate.py   priced rows summed into day -> model totals
+incremental.py the saved per-folder state (entries, totals, records) and what invalidates it
+parallel.py    big cold scans split with a helper process; worker.py is that helper
 store.py     cache keys and batched reads/writes of the scan state
 report.py    `cost_report` / `last_cost_report`: the `codexbar cost --json` contract object
 """

@@ -20,8 +20,9 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
+    from codexbar_core.cost.aggregate import Agg
     from codexbar_core.cost.discover import LogFile
-    from codexbar_core.cost.scan import Agg, Scanner
+    from codexbar_core.cost.scan import Scanner
     from codexbar_core.cost.store import StateStore
 
 TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
@@ -179,22 +180,6 @@ def monthly(daily: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 # -- sessions: from the scanner's per-file totals -----------------------------------------------------
 
-def _union_agg(scanner: Scanner, paths: list[str]) -> Agg:
-    """The active and archived copies of one session: the union of their rows (what scan.py counts)."""
-    from codexbar_core.cost.scan import aggregate
-
-    seen: set[tuple[Any, ...]] = set()
-    merged: list[list[Any]] = []
-    for path in paths:
-        for row in scanner._rows(path):
-            key = (row[1], row[2], scanner.day_of(row[3]), scanner.prices.resolve(row[0]).name, row[4], row[5],
-                   row[6])
-            if key not in seen:
-                seen.add(key)
-                merged.append(row)
-    return aggregate(merged, scanner.prices, scanner.day_of)
-
-
 def _facts(state: StateStore, logs: list[LogFile]) -> dict[str, FileFacts]:
     """Per-file facts, read only for files whose signature changed since they were cached; kept per
     folder, so a changed log rewrites its folder's record only."""
@@ -228,14 +213,14 @@ def sessions_of(scanner: Scanner, logs: list[LogFile], since: dt.date, until: dt
     """Every session with usage in the window, oldest last activity first."""
     lo, hi = since.isoformat(), until.isoformat()
     for folder in {log.folder for log in logs}:
-        scanner._shard(folder)  # entries of folders the scan could skip as unchanged
+        scanner.shard(folder)  # entries of folders the scan could skip as unchanged
     groups: dict[str, list[LogFile]] = {}
     order: list[str] = []
     for log in logs:
         entry = scanner.entries.get(log.path)
-        if entry is None or not entry[7]:
+        if entry is None or not entry.counted:
             continue  # vanished, or a fork whose parent is missing (not counted, see the notes)
-        key = entry[3] or "path:" + log.path
+        key = entry.sid or "path:" + log.path
         if key not in groups:
             groups[key] = []
             order.append(key)
@@ -247,16 +232,16 @@ def sessions_of(scanner: Scanner, logs: list[LogFile], since: dt.date, until: dt
     for key in order:
         members = groups[key]
         paths = [log.path for log in members]
-        agg = _union_agg(scanner, paths) if len(paths) > 1 else scanner._agg(paths[0])
+        agg = scanner.union_agg(paths) if len(paths) > 1 else scanner.file_agg(paths[0])
         window = {day: models for day, models in agg.items() if lo <= day <= hi}
         usage = Usage.of(window)
         if usage.empty:
             continue
         entry = scanner.entries[paths[0]]
-        sid = entry[3]
+        sid = entry.sid
         parent = None
-        if entry[4] != "plain":
-            rec = scanner._record(paths[0])
+        if entry.kind != "plain":
+            rec = scanner.record(paths[0])
             parent = rec.get("parent") if rec else None
         known = [facts[p] for p in paths if p in facts]
         cwd = next((f.cwd for f in known if f.cwd), None)

@@ -73,7 +73,13 @@ class ModelPrice:
     def cost(self, ts_ms: int | None, inp: int, cached: int, out: int, fast: bool = False) -> int:
         """Pico-dollars for one event (row). Cached tokens are part of input and clamped to it.
 
-        `fast`: the turn ran on the priority tier; long-context requests cannot be Fast."""
+        `fast`: the turn ran on the priority tier; long-context requests cannot be Fast. This is the
+        only price formula: aggregate.py calls it for every row, so the common row (standard rates,
+        current prices, not Fast) is priced first, with no further tests."""
+        if (not fast and 0 <= cached <= inp and inp <= self.threshold
+                and (self.before_ms is None or ts_ms is None or ts_ms >= self.before_ms)):
+            rates = self.standard
+            return (inp - cached) * rates.input + cached * rates.cached + out * rates.output
         cached = min(max(cached, 0), inp)
         use_long = self.long is not None and inp > self.threshold
         if self.before_ms is not None and ts_ms is not None and ts_ms < self.before_ms and self.old is not None:

@@ -11,7 +11,8 @@ keeps the names of the settled date folders (not listed again while a folder's m
 
 The snapshot is used only when everything else the output depends on is unchanged, which its key
 says: the command's arguments, today's date, the time zone, the environment that picks homes and
-folders, the settings and price-override files, and codexbar's own code and price table. Anything
+folders, the settings and price-override files, and codexbar's own code and price table (every
+file of the package, code_stamp.py). Anything
 else (a text report, an error, a stale fallback) goes the full way.
 
 Only the standard library's cheapest modules may be imported here (like fastpath.py).
@@ -25,6 +26,7 @@ import sys
 import time
 
 from codexbar_core import plain_dirs
+from codexbar_core.code_stamp import code_stamp
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing would cost ~4 ms here
 if TYPE_CHECKING:
@@ -39,12 +41,6 @@ UPDATED_MARK = "@@updatedAt@@"
 UPDATED_MARK_JSON = '"' + UPDATED_MARK + '"'
 KEY_VARS = ("CODEX_HOME", "TZ", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH", "CODEXBAR_CACHE_DIR",
             "SWIFTBAR_PLUGIN_CACHE_PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
-_HERE = os.path.dirname(os.path.abspath(__file__))
-# codexbar's own files the numbers or their layout come from (an upgrade changes them)
-CODE_FILES = [os.path.join(_HERE, name) for name in (
-    "quick.py", "report.py", "scan.py", "parse.py", "hotlines.py", "reduce.py", "pricing.py", "prices.json",
-    "discover.py", "days.py", "store.py", "priority.py", "thread_index.py", "index_memo.py")] + [os.path.join(os.path.dirname(_HERE), "cli.py")]
-
 # what cost_report computed in this process: digest, fork parents outside the window, folder listings
 _noted: dict[tuple[str, str, str], tuple[str, list[str], dict[str, Any]]] = {}
 
@@ -72,7 +68,7 @@ def snapshot_key(argv: list[str], env: dict[str, str]) -> str:
              f"settings={_stamp(os.path.join(config, 'settings.json'))}",
              f"prices={_stamp(os.path.join(config, 'prices.json'))}",
              f"python={sys.version_info[:3]}", *(f"{k}={env.get(k, '')}" for k in KEY_VARS),
-             *(_stamp(path) for path in CODE_FILES)]
+             code_stamp()]
     return "\n".join(parts)
 
 

@@ -27,7 +27,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
-    from codexbar_core.cost.scan import Agg, ScanResult
+    from codexbar_core.cost.aggregate import Agg
+    from codexbar_core.cost.scan import ScanResult
 
 REUSE_SECONDS = 60.0
 
@@ -71,7 +72,7 @@ def _stamp(now: float) -> str:
 def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
                  price_notes: list[str], now: float | None = None) -> dict[str, Any]:
     lo, hi = since.isoformat(), until.isoformat()
-    from codexbar_core.cost.scan import merge_agg
+    from codexbar_core.cost.aggregate import merge_agg
 
     merged: Agg = {}
     for agg in scan.aggs:
@@ -171,11 +172,11 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     if (cached is not None and not refresh and 0 <= now - cached.get("at", 0) < REUSE_SECONDS and satisfied
             and cached.get("trace") == trace and _last_window(state, home) == [since.isoformat(), until.isoformat()]):
         return with_breakdown(cached["report"], _arrays(state, rkey, by), by)
-    from codexbar_core.cost import helper_proc
+    from codexbar_core.cost import parallel
 
     helper = None
     if cached is None and store is not None and state.get(home_record_key(home)) is None:
-        helper = helper_proc.start_helper()  # a first scan of this home: likely big, let it start up meanwhile
+        helper = parallel.start_helper()  # a first scan of this home: likely big, let it start up meanwhile
         drop_old_scan_cache(store)
     try:
         logs = discover_once(codex_home, since, until)

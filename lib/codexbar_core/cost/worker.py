@@ -1,4 +1,4 @@
-"""Helper process for large cold scans: `python -m codexbar_core.cost.worker` parses part of the files.
+"""Helper process for large cold scans (parallel.py): `python -m codexbar_core.cost.worker` parses part of the files.
 
 Input (stdin): one JSON object `{"cache": cache folder, "home": home key, "lookup": read saved
 records first, "ignore_saved": bool, "overrides": path or null, "fast": {priority turn id: served model},
@@ -19,9 +19,9 @@ def main() -> int:
     from pathlib import Path
 
     from codexbar_core.cache import Store
+    from codexbar_core.cost.filerecord import gc_paused, scan_batch
     from codexbar_core.cost.parse import load_hot_lines
     from codexbar_core.cost.pricing import load_price_table
-    from codexbar_core.cost.scan import _scan_batch, gc_paused
     from codexbar_core.cost.store import StateStore, dumps, file_state_key, loads
 
     load_hot_lines()  # the helper only ever gets big scans
@@ -37,10 +37,10 @@ def main() -> int:
             entries = []
             for path, sig in unit:
                 prev = state.get_file(path) if lookup else None
-                (text, entry), = _scan_batch([(path, tuple(sig), prev)], prices)
+                (text, entry, agg), = scan_batch([(path, tuple(sig), prev)], prices)
                 if text:
                     state.put_file(path, text)
-                    entries.append([path, entry])
+                    entries.append([path, None if entry is None else entry.to_list(agg)])
             state.flush_buckets([file_state_key(job["home"], unit[0][0])[0]])
             out.write(dumps(entries).encode())
             out.write(b"\n")

@@ -1,0 +1,241 @@
+"""Incremental state: what the last scans learnt about each log, kept per folder so that an unchanged
+folder costs two small reads and one dict merge.
+
+Entries live in one record per folder (signatures, kinds) plus one with per-file day totals and
+their sum (store.py keys). A file whose signature (inode, mtime_ns, size) is unchanged costs one
+dict lookup in its folder's record, and an unchanged folder is not summed again
+(docs/design/cost-engine.md).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from codexbar_core import errors
+from codexbar_core.cost.aggregate import aggregate
+from codexbar_core.cost.days import DayKeys, tz_fingerprint
+from codexbar_core.cost.discover import folder_digests
+from codexbar_core.cost.priority import update_priority_turns
+from codexbar_core.cost.records import FileEntry
+from codexbar_core.cost.store import (
+    home_record_key,
+    shard_aggs_key,
+    shard_files_key,
+    shard_key,
+    sid_index_key,
+)
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+    from codexbar_core.cost.aggregate import Agg
+    from codexbar_core.cost.discover import LogFile
+    from codexbar_core.cost.pricing import PriceTable
+    from codexbar_core.cost.store import StateStore
+
+# Plain classes rather than dataclasses: defining a dataclass costs ~0.3 ms at import, on every run.
+
+
+class Shard:
+    """The state of one folder of logs: entries, per-file totals, and their sum for the last file set.
+
+    Its saved record comes in two parts: a small head (the digest of the folder's logs, their
+    session ids, the sum) and the per-file entries, read only when the digest no longer holds."""
+
+    __slots__ = ("folder", "counted", "total", "aggs_loaded", "dirty", "stored", "head", "files_loaded")
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.counted: list[str] | None = []  # names whose totals make up `total` (None: all)
+        self.total: Agg | None = None
+        self.aggs_loaded = False
+        self.dirty = False
+        self.stored: list[str] = []  # file names in the saved record
+        self.head: dict[str, Any] | None = None  # the saved head, while the entries are not read
+        self.files_loaded = True
+
+
+class HomeState:
+    """The scan's view of the saved state: per-folder shards, per-file entries, totals and records.
+    Read lazily (a folder's entries only when its digest no longer holds) and saved per dirty folder."""
+
+    def __init__(self, codex_home: Path, state: StateStore, prices: PriceTable, overrides: Path | None,
+                 deadline: float | None, helper: Any = None) -> None:
+        self.helper = helper  # a started scan helper (start_helper), used or stopped by the first scan
+        self.codex_home = codex_home
+        self.state = state
+        self.prices = prices
+        self.overrides = str(overrides) if overrides else None
+        self.deadline = deadline
+        self.day_of = DayKeys()
+        self.tz = tz_fingerprint()
+        home = state.get(home_record_key(state.home))
+        self.valid = home is not None and home.get("tz") == self.tz and home.get("pfp") == prices.fingerprint
+        # With no home record at all this is a first scan: no per-file record can exist worth a read.
+        self.look_up_files = home is not None
+        self.home_dirty = not self.valid
+        self._sid_index: dict[str, list[Any]] | None = None  # loaded only when a parent is looked for
+        self.sid_index_dirty = False
+        fast = update_priority_turns(codex_home, (home or {}).get("fast"))
+        self.fast = fast.state
+        self.fast_since_s = fast.since_s  # logs written since then are repriced (run)
+        self.fast_before = (home or {}).get("fast")  # kept by a partial save: the repricing is still to do
+        prices.fast_turns = fast.served()
+        self.home_dirty = self.home_dirty or fast.changed
+        self.entries: dict[str, FileEntry] = {}  # path -> what the scan knows of that log
+        self.aggs: dict[str, Agg] = {}
+        self.shards: dict[str, Shard] = {}
+        self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
+        self._present: dict[str, set[str]] = {}  # folder -> names discovered in this run (_is_present)
+        self.gone: set[str] = set()  # known in a folder of this window, missing now (deleted)
+        self.outside_parents: set[str] = set()  # fork parents read from outside the window
+        self.logs: list[LogFile] | None = None  # this run's listing (run)
+        self.logs_by_folder: dict[str, list[LogFile]] = {}
+
+
+    def _is_present(self, path: str) -> bool:
+        """Whether this run discovered `path` (asked about a few folders' files, never all 10,000)."""
+        folder, _, name = path.rpartition(os.sep)
+        names = self._present.get(folder)
+        if names is None:
+            names = self._present[folder] = {log.name for log in self.logs_by_folder.get(folder, ())}
+        return name in names
+
+
+    # -- records --
+
+    def record(self, path: str) -> dict[str, Any] | None:
+        rec = self.records.get(path)
+        if rec is None:
+            rec = self.state.pending_file(path)
+            if rec is None:
+                rec = self.state.get_file(path)
+            if rec is not None:
+                self.records[path] = rec
+        return rec
+
+    def shard(self, folder: str, files: bool = True) -> Shard:
+        """A folder's state; `files`: with its per-file entries read (else only its head, if saved)."""
+        shard = self.shards.get(folder)
+        if shard is None:
+            shard = self.shards[folder] = Shard(folder)
+            rec = self.state.get(shard_key(self.state.home, folder)) if self.valid else None
+            if rec is not None:
+                shard.head, shard.counted, shard.total = rec, rec["counted"], rec["total"]
+                shard.files_loaded = False
+            else:
+                shard.aggs_loaded = True  # nothing stored to load
+        if files and not shard.files_loaded:
+            self._load_files(shard)
+        return shard
+
+    def _load_files(self, shard: Shard) -> None:
+        shard.files_loaded = True
+        shard.head = None
+        rec = self.state.get(shard_files_key(self.state.home, shard.folder))
+        if rec is None:  # a head without its entries (a damaged cache): count the folder afresh
+            shard.counted, shard.total = [], None
+            return
+        files = rec["files"]
+        prefix = shard.folder + os.sep
+        entries = self.entries
+        from_list = FileEntry.from_list
+        for name, raw in files.items():
+            path = prefix + name
+            if path not in entries:
+                entries[path] = from_list(raw)
+        shard.stored = list(files)
+        if shard.counted is None:
+            shard.counted = sorted(files)
+
+    def _unchanged(self, shard: Shard, digest: str | None) -> bool:
+        """True when none of the folder's logs changed since its head was saved and nothing in it needs
+        its entries: no fork or subagent, every log counted. Its saved sum then stands as it is."""
+        head = shard.head
+        return (not shard.files_loaded and head is not None and digest is not None and head.get("sig") == digest
+                and shard.total is not None and shard.counted is None and not head.get("deps")
+                and isinstance(head.get("sids"), str))
+
+    def _load_aggs(self, shard: Shard) -> None:
+        if shard.aggs_loaded:
+            return
+        shard.aggs_loaded = True
+        rec = self.state.get(shard_aggs_key(self.state.home, shard.folder))
+        if rec is not None:
+            for name, agg in rec["aggs"].items():
+                self.aggs.setdefault(os.path.join(shard.folder, name), agg)
+
+    def _touch(self, path: str) -> None:
+        """A file's entry is about to change: its folder's record will be rewritten."""
+        shard = self.shard(os.path.dirname(path))
+        self._load_aggs(shard)
+        shard.dirty = True
+
+    def file_agg(self, path: str) -> Agg:
+        self._load_aggs(self.shard(os.path.dirname(path)))
+        agg = self.aggs.get(path)
+        if agg is None:
+            entry = self.entries.get(path)
+            rec = self.record(path) if entry is not None and entry.counted else None
+            agg = aggregate(rec["rows"], self.prices, self.day_of) if rec is not None else {}
+            self.aggs[path] = agg
+        return agg
+
+    def set_entry(self, path: str, entry: FileEntry, agg: Agg | None) -> None:
+        self._touch(path)
+        self.entries[path] = entry
+        self.aggs[path] = agg or {}
+
+    def check_deadline(self) -> None:
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.save(partial=True)
+            raise errors.SourceTimeout("Cost scan did not finish in time; it continues on the next refresh.")
+
+    def save(self, partial: bool = False) -> None:
+        home = self.state.home
+        if self.home_dirty:
+            self.state.put(home_record_key(home), {"tz": self.tz, "pfp": self.prices.fingerprint,
+                                                   "fast": self.fast_before if partial else self.fast})
+            self.home_dirty = False
+        if self.sid_index_dirty and self._sid_index is not None:
+            self.state.put(sid_index_key(home), {"files": self._sid_index})
+            self.sid_index_dirty = False
+        by_folder: dict[str, dict[str, FileEntry]] = {}
+        dirty = {folder for folder, shard in self.shards.items() if shard.dirty}
+        for path, entry in self.entries.items():
+            folder, _, name = path.rpartition(os.sep)
+            if folder in dirty and (path not in self.gone or self._is_present(path)):
+                by_folder.setdefault(folder, {})[name] = entry
+        digests = folder_digests(self.logs) if self.logs is not None else {}
+        for folder in dirty:
+            shard = self.shards[folder]
+            files = by_folder.get(folder, {})
+            prefix = folder + os.sep
+            aggs_get = self.aggs.get
+            self._load_aggs(shard)
+            aggs = {name: aggs_get(prefix + name) or self.file_agg(prefix + name) for name in files}
+            total = None if partial else shard.total
+            head = {"tz": self.tz, "pfp": self.prices.fingerprint, "total": total,
+                    "counted": None if shard.counted == sorted(files) else shard.counted,
+                    "deps": any(entry.kind != "plain" for entry in files.values()),
+                    "bad": sum(entry.bad or 0 for entry in files.values() if entry.kind == "plain"),
+                    "sig": None, "sids": None}
+            logs = self.logs_by_folder.get(folder)
+            if not partial and logs is not None and len(logs) == len(files) and all(log.name in files
+                                                                                    for log in logs):
+                # The digest stands for exactly these entries; the session ids in the logs' order.
+                sids = [files[log.name].sid or "" for log in logs]
+                if not any("\n" in sid for sid in sids):
+                    head["sig"], head["sids"] = digests.get(folder), "\n".join(sids)
+            self.state.put(shard_key(home, folder), head)
+            self.state.put(shard_files_key(home, folder), {"files": {name: entry.to_list() for name, entry in files.items()}})
+            self.state.put(shard_aggs_key(home, folder), {"aggs": aggs})
+            shard.dirty = False
+        self.state.flush()
+
+
+    def refresh_plain(self, logs: list[LogFile]) -> None:
+        raise NotImplementedError  # scan.Scanner: (re)reads these plain logs
