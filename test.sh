@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 ./install.sh --dev --no-link >/dev/null
 tests/install_codex.sh >/dev/null || echo "test.sh: real-CLI tests will be skipped (codex CLI not installed)" >&2
+# pipx / pip --user installs from a clean clone run offline inside the namespace below: fetch their wheels here
+tests/install/wheelhouse.sh >/dev/null 2>&1 || echo "test.sh: the pipx install tests will be skipped (no wheelhouse)" >&2
 if [[ $(uname -sm) == "Linux x86_64" ]]; then  # the oracle's native binary is the linux-x64 build
   bench/install_ccusage.sh >/dev/null 2>&1 || echo "test.sh: the ccusage cost oracle will be skipped (not installed)" >&2
 fi

@@ -260,11 +260,18 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--models", default=",".join(DEFAULT_MODELS))
     ap.add_argument("--archived-share", type=float, default=0.1)
+    ap.add_argument("--thread-index", action="store_true",
+                    help="also write state_5.sqlite, Codex 0.169.0's thread index, one row per rollout")
     args = ap.parse_args()
     if args.out.exists() and any(args.out.iterdir()):
         ap.error(f"{args.out} exists and is not empty")
     m = generate(args.out, files=args.files, megabytes=args.mb, days=args.days, end=args.end, seed=args.seed,
                  models=tuple(x for x in args.models.split(",") if x), archived_share=args.archived_share)
+    if args.thread_index:
+        import thread_db
+
+        thread_db.write_index(args.out)
+        thread_db.settle(args.out)
     print(f"{args.out}: {m['files']} files, {m['bytes'] / 1e6:.1f} MB, days {m['since']}..{m['until']}")
 
 

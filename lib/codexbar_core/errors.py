@@ -31,6 +31,13 @@ class ErrorKind(str, enum.Enum):
     LOGIN_REQUIRED = "login_required"
     ACCOUNT_MISMATCH = "account_mismatch"
     PARSE = "parse"
+    # Where Codex keeps its login (docs/decisions/codex-logins.md)
+    EPHEMERAL_LOGIN = "ephemeral_login"  # the login lives only in the Codex process
+    KEYRING_UNREACHABLE = "keyring_unreachable"  # no D-Bus / Secret Service here
+    KEYRING_LOCKED = "keyring_locked"
+    KEYRING_DAMAGED = "keyring_damaged"  # the entry is not a readable login
+    KEYRING_BACKEND_MISSING = "keyring_backend_missing"  # no Python keyring backend to read it directly
+    KEYRING_ERROR = "keyring_error"
 
     def __str__(self) -> str:
         return self.value
@@ -55,6 +62,10 @@ class ErrorKind(str, enum.Enum):
 # Kinds a later source can usually fix: another way to sign in or to reach the same numbers.
 FALLTHROUGH_KINDS = frozenset({ErrorKind.AUTH, ErrorKind.NOT_SIGNED_IN, ErrorKind.MISSING_CREDENTIALS,
                                ErrorKind.MISSING_BINARY, ErrorKind.NEEDS_REFRESH})
+
+# A keyring login codexbar could not read itself: the CLI reads its own keychain.
+KEYRING_KINDS = frozenset({ErrorKind.KEYRING_UNREACHABLE, ErrorKind.KEYRING_LOCKED, ErrorKind.KEYRING_DAMAGED,
+                           ErrorKind.KEYRING_BACKEND_MISSING, ErrorKind.KEYRING_ERROR})
 
 # Shown in the menu's Source submenu as "not tried: <source> <reason>".
 _STOP_REASONS = {

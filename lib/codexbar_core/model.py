@@ -307,10 +307,16 @@ class SourceTrace:
     requested: str  # "auto" | "oauth" | "cli" | "pty" | "web"
     chosen_by: str  # "flag" | "setting" | "environment" | "default"
     attempts: list[SourceAttempt] = field(default_factory=list)
+    # Where Codex keeps its login (LoginStore.to_dict()), and the Source submenu's line for it.
+    login: dict[str, Any] | None = None
+    login_line: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"requested": self.requested, "chosenBy": self.chosen_by,
-                "attempts": [a.to_dict() for a in self.attempts]}
+        out = {"requested": self.requested, "chosenBy": self.chosen_by,
+               "attempts": [a.to_dict() for a in self.attempts]}
+        if self.login is not None:
+            out["login"] = self.login
+        return out
 
 
 def _usable_again(snap: UsageSnapshot) -> dict[str, Any] | None:

@@ -55,10 +55,20 @@ def from_logs(codex_home: Path) -> UsageSnapshot | None:
         return None
 
 
-def save_good(store: Store | None, home: Path, snapshot: UsageSnapshot, requested: str) -> None:
+def save_good(store: Store | None, home: Path, snapshot: UsageSnapshot, requested: str,
+              trace: SourceTrace | None = None) -> None:
     if store is not None:
-        store.set_json(_snapshot_key(home), {"snapshot": snapshot.to_dict(), "storedAt": time.time(),
-                                             "requested": requested})
+        data = {"snapshot": snapshot.to_dict(), "storedAt": time.time(), "requested": requested}
+        if trace is not None and trace.login is not None:
+            data["login"], data["loginLine"] = trace.login, trace.login_line  # names and states, no secret
+        store.set_json(_snapshot_key(home), data)
+
+
+def _cached_login(store: Store | None, home: Path, trace: SourceTrace) -> None:
+    """A reused snapshot keeps saying where Codex's login was found when it was fetched."""
+    data = store.get_json(_snapshot_key(home)) if store is not None else None
+    if isinstance(data, dict) and isinstance(data.get("login"), dict) and isinstance(data.get("loginLine"), str):
+        trace.login, trace.login_line = data["login"], data["loginLine"]
 
 
 def forget(store: Store | None, home: Path) -> None:
@@ -75,6 +85,8 @@ def expected_email(ctx: FetchContext, cached: UsageSnapshot | None) -> str | Non
     """The Codex account's email (SPEC B §5 order): latest snapshot, then auth.json's id_token."""
     if cached is not None and cached.identity.email:
         return cached.identity.email
+    if ctx.login is not None and not ctx.login.file_in_use:
+        return None  # a leftover auth.json may belong to another account than the keyring's login
     try:
         from codexbar_core.sources import auth
 
@@ -170,11 +182,20 @@ def fetch_usage(
     cached, stored_at = last_good(store, home.path)
     if use_cache and cached is not None and stored_at and time.time() - stored_at < FRESH_SECONDS:
         trace.attempts.append(SourceAttempt("cache", "ok", f"reused a result from {int(time.time() - stored_at)} s ago"))
+        _cached_login(store, home.path, trace)
         return UsageResult(home.name, str(home.path), cached, trace)
 
+    from codexbar_core.sources import login_store
+
+    # Where Codex keeps its login, before any source runs (docs/decisions/codex-logins.md).
+    ctx.login = login_store.detect(home.path, env, timeout=min(login_store.PROBE_TIMEOUT, ctx.remaining() / 4))
+    trace.login, trace.login_line = ctx.login.to_dict(), ctx.login.summary()
     cookies_enabled = _cookies_enabled(settings, env)
     chain = registry.chain_for(requested, menu=menu, cookies_enabled=cookies_enabled)
     extras = registry.extras_for(requested, menu=menu, cookies_enabled=cookies_enabled)
+    if ctx.login.uses == login_store.USES_MEMORY:
+        # nothing outside the Codex process holds the login; the logs' last turn needs none
+        chain = registry.without_codex_login(chain)
     ctx.expected_email = expected_email(ctx, cached)
 
     extras_future = None
@@ -185,6 +206,10 @@ def fetch_usage(
         extras_future = pool.submit(_fetch_extras, ctx, loader, extras[0])
 
     snapshot, error = run_chain(chain, ctx, trace, loader)
+    if snapshot is None and "cli" in chain and login_store.cli_retry_helps(ctx.login, error):
+        # Codex 0.169.0 renews an expired keyring login at start-up, yet answers that run as signed
+        # out; the next app-server uses the renewed login (docs/decisions/codex-logins.md)
+        snapshot, error = run_chain(["cli"], ctx, trace, loader)
 
     if extras_future is not None:
         extra_id = extras[0]
@@ -202,16 +227,34 @@ def fetch_usage(
         pool.shutdown(wait=False)  # type: ignore[union-attr]
 
     if snapshot is not None and registry.from_last_resort(snapshot):
-        return _from_last_resort(home, snapshot, cached, trace, error)
+        live_error = _explained(ctx, error, env, trace) if error is not None or _ephemeral(ctx) else None
+        return _from_last_resort(home, snapshot, cached, trace, live_error)
     if snapshot is not None:
-        save_good(store, home.path, snapshot, requested)
+        save_good(store, home.path, snapshot, requested, trace)
         return UsageResult(home.name, str(home.path), snapshot, trace)
-    err = error or errors.NoRateLimits("No usage source answered.")
+    err = _explained(ctx, error, env, trace)
     result = UsageResult(home.name, str(home.path), None, trace, error=err.to_json())
     if cached is not None:
         result.snapshot = cached
         result.stale = True
     return result
+
+
+def _ephemeral(ctx: FetchContext) -> bool:
+    from codexbar_core.sources import login_store
+
+    return ctx.login is not None and ctx.login.uses == login_store.USES_MEMORY
+
+
+def _explained(ctx: FetchContext, error: errors.CodexbarError | None, env: dict[str, str],
+               trace: SourceTrace) -> errors.CodexbarError:
+    """The error the menu shows: where Codex keeps its login and the fix (docs/decisions/codex-logins.md)."""
+    from codexbar_core.sources import login_store
+
+    if _ephemeral(ctx):
+        return login_store.ephemeral_error(ctx.login)
+    return login_store.explain(ctx.login, error or errors.NoRateLimits("No usage source answered."), env,
+                               trace.attempts)
 
 
 def _from_last_resort(home: Home, snapshot: UsageSnapshot, cached: UsageSnapshot | None, trace: SourceTrace,

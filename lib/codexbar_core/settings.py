@@ -35,6 +35,8 @@ DEFAULTS: dict[str, Any] = {
     "notify_resets": True,  # also say when a lane that crossed a threshold is back (its window reset)
     # Extra Codex homes: [{"name": "work", "path": "~/.codex-work"}]. Empty = CODEX_HOME / ~/.codex only.
     "homes": [],
+    # Let OAuth read Codex's keyring login itself on refreshes you ask for (docs/decisions/codex-logins.md).
+    "keyring_direct": False,
 }
 
 

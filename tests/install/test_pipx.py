@@ -2,7 +2,7 @@
 install-plugin puts a plugin that works with a minimal PATH.
 
 The network namespace of test.sh has no PyPI: installs come from the wheelhouse that
-tests/install/wheelhouse.sh fills beforehand (.ci/run runs it). Without one these tests skip
+tests/install/wheelhouse.sh fills beforehand (test.sh runs it). Without one these tests skip
 locally and fail in CI.
 """
 

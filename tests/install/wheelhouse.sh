@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Wheels to install codexbar with pipx / pip --user without a network: tests/install/test_pipx.py
 # runs inside test.sh's private network namespace (loopback only), so what it installs from must be
-# fetched before, here. .ci/run calls this before ./test.sh; run it once by hand to run those tests
-# locally. Idempotent; the folder is $CODEXBAR_WHEELHOUSE or /var/tmp/codexbar-wheelhouse.
+# fetched before, here. test.sh calls this before entering that namespace, so the README command
+# runs them too. Idempotent; the folder is $CODEXBAR_WHEELHOUSE or /var/tmp/codexbar-wheelhouse.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 dest=${CODEXBAR_WHEELHOUSE:-/var/tmp/codexbar-wheelhouse}

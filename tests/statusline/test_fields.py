@@ -28,6 +28,11 @@ def test_no_pace_where_the_menu_shows_none():
     assert pace_delta(Lane(10, None, NOW + 3600), NOW) is None
 
 
+def test_a_session_lane_without_a_length_is_paced_as_the_five_hour_window() -> None:
+    # 150 of 300 minutes gone, 30 % used: 20 % in reserve, as the menu says for the same lane
+    assert pace_delta(Lane(30, None, NOW + 150 * 60), NOW, 300) == 20.0
+
+
 def test_state_uses_the_menus_thresholds_on_the_tighter_lane():
     def state(session: float, weekly: float, age: float = 0) -> str:
         return state_of(StatusData(Lane(session, 300, None), Lane(weekly, WEEK, None), stored_at=NOW - age), NOW)

@@ -20,6 +20,7 @@ SETTABLE = {
     "show_extras": ("true", "false"),
     "notifications": ("true", "false"),
     "notify_resets": ("true", "false"),
+    "keyring_direct": ("true", "false"),
     "cookie_mode": settings_mod.COOKIE_MODES,
     "source": SOURCES,
 }

@@ -17,6 +17,9 @@ import stat
 import time
 from collections import namedtuple
 
+from codexbar_core.cost.index_memo import Walk
+from codexbar_core.cost.thread_index import stamp
+
 # `typing` costs ~4 ms to import and the quick path (cost/quick.py) runs this module on its own.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -122,12 +125,27 @@ Listing = dict  # folder -> (its mtime_ns, its names) as listed when settled (se
 
 
 class _Collector:
-    def __init__(self, known: Listing | None = None) -> None:
+    def __init__(self, known: Listing | None = None, walk: Walk | None = None) -> None:
         self.files: list[LogFile] = []
         self.seen: set[tuple[int, int]] = set()
         self.known = known or {}
         self.listed: Listing = {}
         self.settled_before = time.time_ns() - SETTLED_NS
+        self.walk = walk or Walk(0, None)  # what the thread-index memo needs (cost/index_memo.py)
+        self.walk.logs = self.files
+
+    def entries(self, folder: str) -> list[os.DirEntry[str]]:
+        """`_entries(folder)`, its mtime noted first (a name added after the listing changes it)."""
+        try:
+            self.walk.dirs[folder] = os.stat(folder).st_mtime_ns
+        except OSError:
+            parent = os.path.dirname(folder)  # a missing root (no archived_sessions/ yet): its creation
+            try:  # changes the folder above
+                self.walk.dirs[parent] = os.stat(parent).st_mtime_ns
+            except OSError:
+                pass
+            return []
+        return _entries(folder)
 
     def add(self, folder: str, entry: os.DirEntry[str], min_mtime_ns: int | None = None, dir_fd: int = -1) -> None:
         """One log found by a folder scan; `dir_fd`: that folder, open (stat relative to it, not by path)."""
@@ -138,6 +156,8 @@ class _Collector:
         if not stat.S_ISREG(st.st_mode):
             return  # a FIFO would block the read forever, a device (/dev/zero) never ends
         if min_mtime_ns is not None and st.st_mtime_ns < min_mtime_ns:
+            self.walk.skipped.append(LogFile(entry.path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, folder,
+                                             entry.name))
             return
         key = (st.st_dev, st.st_ino)
         if key in self.seen:
@@ -161,6 +181,7 @@ class _Collector:
         try:
             try:
                 mtime_ns = os.fstat(fd).st_mtime_ns
+                self.walk.dirs[folder] = mtime_ns
                 known = self.known.get(folder)
                 names = known[1] if known is not None and known[0] == mtime_ns else os.listdir(fd)
             except OSError:
@@ -190,7 +211,7 @@ class _Collector:
 
     def _add_folder_by_path(self, folder: str) -> None:
         seen, files = self.seen, self.files
-        for entry in _entries(folder):
+        for entry in self.entries(folder):
             name = entry.name
             if not name.endswith(".jsonl") or name[0] == ".":
                 continue
@@ -233,6 +254,7 @@ def _walk_files(folder: str, out: _Collector, min_mtime_ns: int,
     if (st.st_dev, st.st_ino) in visited:
         return
     visited.add((st.st_dev, st.st_ino))
+    out.walk.dirs[folder] = st.st_mtime_ns
     for entry in _entries(folder):
         if entry.name.startswith("."):
             continue
@@ -250,6 +272,8 @@ def _walk_files(folder: str, out: _Collector, min_mtime_ns: int,
 remembered: dict[tuple[str, str, str], list[LogFile]] = {}
 # The settled folder listings of the last discovery per window (the quick path's snapshot keeps them).
 listings: dict[tuple[str, str, str], Listing] = {}
+# What the last discovery per window saw, for the thread-index memo the quick path's snapshot keeps.
+walks: dict[tuple[str, str, str], Walk] = {}
 
 
 def window_key(codex_home: Path | str, since: dt.date | str, until: dt.date | str) -> tuple[str, str, str]:
@@ -269,12 +293,14 @@ def discover(codex_home: Path | str, since: dt.date | str, until: dt.date | str,
     first = _as_day(since)
     lo, hi = _day_before(first), _day_after(_as_day(until))
     window_start_ns = int(time.mktime((*first, 0, 0, 0, 0, 0, -1))) * 1_000_000_000
-    out = _Collector(known)
+    walk = Walk(time.time_ns(), stamp(codex_home))  # the index's stamp before any listing
+    out = _Collector(known, walk)
     listings[window_key(codex_home, since, until)] = out.listed
+    walks[window_key(codex_home, since, until)] = walk
     for root in roots(codex_home):
         root_fd = _open_folder(root)  # archived_sessions/ holds its logs flat: stat them relative to it
         try:
-            for entry in _entries(root):
+            for entry in out.entries(root):
                 name = entry.name
                 if name.startswith("."):
                     continue
@@ -310,7 +336,7 @@ def _open_folder(folder: str) -> int:
 
 
 def _year(path: str, year: str, lo: Day, hi: Day, out: _Collector, min_mtime_ns: int) -> None:
-    for month in _entries(path):
+    for month in out.entries(path):
         if month.name.startswith("."):
             continue
         try:
@@ -318,7 +344,7 @@ def _year(path: str, year: str, lo: Day, hi: Day, out: _Collector, min_mtime_ns:
                 continue
         except OSError:
             continue
-        for day in _entries(month.path):
+        for day in out.entries(month.path):
             if day.name.startswith("."):
                 continue
             try:

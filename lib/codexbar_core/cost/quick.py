@@ -43,7 +43,7 @@ _HERE = os.path.dirname(os.path.abspath(__file__))
 # codexbar's own files the numbers or their layout come from (an upgrade changes them)
 CODE_FILES = [os.path.join(_HERE, name) for name in (
     "quick.py", "report.py", "scan.py", "parse.py", "hotlines.py", "reduce.py", "pricing.py", "prices.json",
-    "discover.py", "days.py", "store.py", "priority.py")] + [os.path.join(os.path.dirname(_HERE), "cli.py")]
+    "discover.py", "days.py", "store.py", "priority.py", "thread_index.py", "index_memo.py")] + [os.path.join(os.path.dirname(_HERE), "cli.py")]
 
 # what cost_report computed in this process: digest, fork parents outside the window, folder listings
 _noted: dict[tuple[str, str, str], tuple[str, list[str], dict[str, Any]]] = {}
@@ -123,21 +123,60 @@ def try_print(argv: list[str], env: dict[str, str]) -> bool:
     if not (isinstance(text, str) and isinstance(homes, list) and homes
             and text.count(UPDATED_MARK_JSON) == len(homes)):
         return False
-    from codexbar_core.cost.discover import discover, remembered, signature_digest, window_key
-
-    known = _read_listing(env)
-    try:
-        for home in homes:
-            window = (str(home["path"]), str(home["since"]), str(home["until"]))
-            logs = discover(*window, known=known)
-            if signature_digest(logs, list(home["extra"])) != home["digest"]:
-                remembered[window_key(*window)] = logs  # the full path goes on from this listing
-                return False
-    except (KeyError, TypeError, ValueError):
+    walked = _homes_walked(homes, env)
+    if walked is None:
         return False
+    if walked:
+        _renew_memos(data, walked, env)
     now = time.strftime('"%Y-%m-%dT%H:%M:%SZ"', time.gmtime())
     sys.stdout.write(text.replace(UPDATED_MARK_JSON, now) + "\n")
     return True
+
+
+def _homes_walked(homes: list[dict[str, Any]], env: dict[str, str]) -> list[int] | None:
+    """None when some home's logs changed since the snapshot, else the homes that needed a walk to
+    tell: a home whose thread-index memo holds needs no stat per log (docs/design/thread-index.md),
+    the others are walked and the digest of every log compared."""
+    from codexbar_core.cost.index_memo import unchanged
+
+    walked: list[int] = []
+    try:
+        for number, home in enumerate(homes):
+            if unchanged(str(home["path"]), home.get("index")):
+                continue
+            from codexbar_core.cost.discover import discover, remembered, signature_digest, window_key
+
+            window = (str(home["path"]), str(home["since"]), str(home["until"]))
+            logs = discover(*window, known=_read_listing(env))
+            if signature_digest(logs, list(home["extra"])) != home["digest"]:
+                remembered[window_key(*window)] = logs  # the full path goes on from this listing
+                return None
+            walked.append(number)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return walked
+
+
+def _renew_memos(data: dict[str, Any], walked: list[int], env: dict[str, str]) -> None:
+    """After walks confirmed the snapshot: fresh memos, so the next runs need no walk again."""
+    renewed = False
+    try:
+        for number in walked:
+            home = data["homes"][number]
+            memo = _memo_for(str(home["path"]), str(home["since"]), str(home["until"]), list(home["extra"]))
+            renewed = renewed or memo is not None or home.get("index") is not None
+            home["index"] = memo
+        if renewed:  # a home without a usable index: nothing to write on every refresh
+            plain_dirs.write_owner_only(_path(env), marshal.dumps(data))
+    except (OSError, KeyError, TypeError, IndexError, AttributeError):
+        return
+
+
+def _memo_for(codex_home: str, since: str, until: str, extra: list[str]) -> dict[str, Any] | None:
+    from codexbar_core.cost.discover import walks, window_key
+    from codexbar_core.cost.index_memo import make_memo
+
+    return make_memo(codex_home, walks.get(window_key(codex_home, since, until)), extra)
 
 
 def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any) -> None:
@@ -154,7 +193,9 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
         if noted is None:
             return  # a report not computed here (a stale fallback): nothing to vouch for it
         homes.append({"path": report["codexHome"], "since": report["since"], "until": report["until"],
-                      "digest": noted[0], "extra": noted[1]})
+                      "digest": noted[0], "extra": noted[1],
+                      "index": _memo_for(str(report["codexHome"]), str(report["since"]), str(report["until"]),
+                                         noted[1])})
         listed.update(noted[2])
     text = render([dict(report, updatedAt=UPDATED_MARK) for report in reports])
     if text.count(UPDATED_MARK_JSON) != len(reports):

@@ -22,6 +22,7 @@ from codexbar_core.render.pace import SESSION_MINUTES, compute_pace
 USAGE_URL = "https://chatgpt.com/codex/settings/usage"
 STATUS_URL = "https://status.openai.com/"
 CHANGELOG_URL = "https://github.com/openai/codex/releases"
+KEYRING_DIRECT_LABEL = "Read Codex's keychain login directly (faster; macOS asks once)"
 SOURCE_CHOICES = (("auto", "Auto"), ("oauth", "OAuth"), ("cli", "CLI"), ("web", "Web"))
 TITLE_MODE_CHOICES = (("percent", "Percent left (45%)"), ("pace", "Pace (+5% = in reserve)"),
                       ("both", "Both (45% · +5%)"))
@@ -539,6 +540,10 @@ def source_lines(view: HomeView, inp: MenuInput) -> list[Line]:
         text += f" · updated {fmt.age_text((inp.now - res.snapshot.fetched_at).total_seconds())}"
     # No colour on a line with children (SwiftBar #526).
     lines = [Line(text, params=SMALL)]
+    if res.trace.login_line:  # where Codex keeps its login (docs/decisions/codex-logins.md)
+        lines.append(Line(res.trace.login_line, depth=1, params={"size": "12", "length": "100"}))
+        for note in (res.trace.login or {}).get("notes") or []:
+            lines.append(Line(str(note), depth=1, params={"size": "12", "length": "100"}))
     for attempt in res.trace.attempts:
         if attempt.outcome != "ok":
             lines.append(Line(f"{attempt.source}: {attempt.outcome} — {attempt.reason}", depth=1,
@@ -561,6 +566,10 @@ def actions(inp: MenuInput) -> list[Line]:
     lines.append(Line("Usage source"))
     for value, label in SOURCE_CHOICES:
         lines.append(_choice(label, 1, path, ["source", value], inp.source_setting == value))
+    direct = inp.setting("keyring_direct", False) is True
+    lines.append(Line("", depth=1, separator=True))
+    lines.append(_choice(KEYRING_DIRECT_LABEL, 1, path, ["set", "keyring_direct", "false" if direct else "true"],
+                         direct))
     lines.append(Line("Menu bar"))
     lines.append(_label("Show"))
     for value, label in TITLE_MODE_CHOICES:

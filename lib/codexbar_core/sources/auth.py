@@ -64,6 +64,7 @@ class AuthFile:
     id_token: str | None
     account_id: str | None
     last_refresh: dt.datetime | None
+    origin: str = "file"  # "keyring" when read from Codex's keyring entry, which codexbar never writes
 
     def email(self) -> str | None:
         """From the id_token (SPEC B §1.2); the access token only when the id_token says nothing."""

@@ -36,6 +36,8 @@ class FetchContext:
     expected_email: str | None = None
     # Set by the plugin's background refresh: interactive-only paths (PTY) must not run then.
     background: bool = False
+    # Where Codex keeps its login (sources.login_store.LoginStore), detected before any source runs.
+    login: Any = None
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()

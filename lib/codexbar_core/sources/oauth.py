@@ -115,15 +115,43 @@ def transport_error(exc: Exception, what: str, url: str, seconds: float, after: 
                        f"({type(exc).__name__}).{after}")
 
 
+def keyring_availability(ctx: FetchContext) -> Availability:
+    """OAuth with a login Codex keeps outside auth.json: only by the user's choice, never in the background."""
+    from codexbar_core.sources import keyring_login, login_store
+
+    if ctx.login.uses == login_store.USES_MEMORY:
+        return Availability(False, "Codex keeps its login only in memory")
+    if not keyring_login.enabled(ctx.settings):
+        return Availability(False, "Codex keeps its login in the system keyring; the Codex CLI reads it "
+                                   "(no keychain prompt for codexbar)")
+    if ctx.background:
+        return Availability(False, "Codex's keychain login is read directly only on a refresh you ask for")
+    return Availability(True, "Codex's login read directly from the system keyring")
+
+
 class OAuthSource:
     id = "oauth"
     label = "oauth"
 
     def availability(self, ctx: FetchContext) -> Availability:
-        # Always worth a try: a missing or stale auth.json is reported by `fetch` with what to do.
-        return Availability(True, "Codex sign-in tokens from auth.json")
+        store = ctx.login
+        if store is None or store.file_in_use:
+            # Always worth a try: a missing or stale auth.json is reported by `fetch` with what to do.
+            return Availability(True, "Codex sign-in tokens from auth.json")
+        return keyring_availability(ctx)
 
     def fetch(self, ctx: FetchContext) -> UsageSnapshot:
+        store = ctx.login
+        if store is not None and not store.file_in_use:
+            from codexbar_core.sources import keyring_login
+
+            auth = keyring_login.read_entry(store, ctx.env)
+            if authfile.expires_soon(auth, ctx.now()):
+                raise keyring_login.expired_error(store)  # the CLI renews and stores it, never codexbar
+            return self._fetch_with(ctx, auth)
+        return self._fetch_with(ctx, self._file_login(ctx))
+
+    def _file_login(self, ctx: FetchContext) -> authfile.AuthFile:
         auth = authfile.read_auth(ctx.codex_home)
         if authfile.needs_refresh(auth, ctx.now()):
             if paths.find_codex_binary(ctx.env) is None:
@@ -132,6 +160,9 @@ class OAuthSource:
                 # The CLI owns the refresh token: let it renew (SPEC A3). It renews only tokens that
                 # expire (measured with 0.169.0), so an old but valid token is simply used below.
                 raise authfile.stale_error()
+        return auth
+
+    def _fetch_with(self, ctx: FetchContext, auth: authfile.AuthFile) -> UsageSnapshot:
         base = base_url(ctx.codex_home)
         # Reset credits do not depend on the usage answer: ask for them at the same time.
         reset_job = Job(lambda: fetch_reset_credits(ctx, auth, base))

@@ -40,6 +40,11 @@ def _toml_string(value: str) -> str:
 
 def _has_login(ctx: FetchContext) -> bool:
     """Some credential the TUI would use; without one it opens the sign-in menu (do not even start it)."""
+    login = ctx.login
+    if login is not None and not login.file_in_use:
+        # the TUI reads its keychain itself; only a login nobody outside Codex sees means "none"
+        # (docs/decisions/codex-logins.md)
+        return login.uses == "keyring" and (login.probe is None or login.probe.status in ("present", "unchecked"))
     if (ctx.codex_home / "auth.json").is_file():
         return True
     return any((ctx.env.get(k) or "").strip() for k in ("OPENAI_API_KEY", "CODEX_API_KEY"))
@@ -227,7 +232,8 @@ class PtySource:
         if state is None and "/status" not in text:
             raise errors.SourceTimeout("Codex did not show /status in time.")
         snapshot = status_parse.parse_status(text, local_now(ctx))
-        _identity_from_auth_file(snapshot, ctx.codex_home)
+        if ctx.login is None or ctx.login.file_in_use:  # a leftover auth.json may be another account's
+            _identity_from_auth_file(snapshot, ctx.codex_home)
         return snapshot
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
-from codexbar_core.errors import FALLTHROUGH_KINDS, CodexbarError, ErrorKind
+from codexbar_core.errors import FALLTHROUGH_KINDS, KEYRING_KINDS, CodexbarError, ErrorKind
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -48,6 +48,9 @@ class SourceSpec:
     last_resort: bool = False
     # Only part of an automatic chain when the user turned OpenAI web cookies on.
     needs_cookies: bool = False
+    # Reads Codex's login from outside the Codex process (auth.json, the keyring, the CLI): useless
+    # when Codex keeps its login in memory only (docs/decisions/codex-logins.md).
+    needs_codex_login: bool = True
 
     def load(self) -> Source:
         cls = getattr(importlib.import_module(self.module), self.class_name)
@@ -56,17 +59,19 @@ class SourceSpec:
 
 SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec("oauth", "oauth", "codexbar_core.sources.oauth", "OAuthSource", "the usage API"),
-    # The CLI owns the refresh token, so it also recovers OAuth's stale token (needs_refresh).
-    SourceSpec("cli", "codex-cli", "codexbar_core.sources.rpc", "RpcSource", "the Codex app-server"),
+    # The CLI owns the refresh token, so it also recovers OAuth's stale token (needs_refresh), and it
+    # reads its own keychain, so it recovers a keyring login codexbar could not read.
+    SourceSpec("cli", "codex-cli", "codexbar_core.sources.rpc", "RpcSource", "the Codex app-server",
+               recovers=FALLTHROUGH_KINDS | KEYRING_KINDS),
     SourceSpec("pty", "codex-pty", "codexbar_core.sources.pty", "PtySource", "the /status screen",
                recovers=STATUS_SCREEN_CAN_FIX,
                only_after=frozenset({"cli"}), interactive_only=True, keeps_earlier_error=True),
     # A login wall, another account's dashboard or chatgpt.com being down says nothing about the CLI.
     SourceSpec("web", "openai-web", "codexbar_core.sources.web", "WebSource", "the OpenAI web dashboard",
-               steps_aside=True, needs_cookies=True),
+               steps_aside=True, needs_cookies=True, needs_codex_login=False),
     # The newest session log: whatever went wrong, the last Codex turn's numbers beat none.
     SourceSpec("logs", "logs", "codexbar_core.sources.logs", "LogsSource", "the newest session log",
-               recovers=ANY_FAILURE, keeps_earlier_error=True, last_resort=True),
+               recovers=ANY_FAILURE, keeps_earlier_error=True, last_resort=True, needs_codex_login=False),
 )
 
 BY_ID = {spec.id: spec for spec in SOURCES}
@@ -117,6 +122,11 @@ def extras_for(requested: str, *, menu: bool, cookies_enabled: bool) -> list[str
     if chains is None or not menu:
         return []
     return [s for s in chains.menu_extras if cookies_enabled or not BY_ID[s].needs_cookies]
+
+
+def without_codex_login(chain: list[str]) -> list[str]:
+    """The sources of `chain` that can answer when Codex keeps its login in memory only."""
+    return [s for s in chain if s in BY_ID and not BY_ID[s].needs_codex_login]
 
 
 def may_run_after(previous: str, following: str, err: CodexbarError) -> bool:

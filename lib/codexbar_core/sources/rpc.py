@@ -256,7 +256,7 @@ class RpcSource:
         message = _error_message(limits)
         if message is None:
             snapshot = rate_limits.snapshot_from_rpc(limits.get("result"), account_result, cli_version=version)
-            if snapshot.identity.email is None:
+            if snapshot.identity.email is None and (ctx.login is None or ctx.login.file_in_use):
                 # account/read failed, or a custom provider hides the account: the login's id_token knows
                 snapshot.identity.email = _email_from_auth_file(ctx.codex_home)
             return snapshot

@@ -56,12 +56,19 @@ def state_of(data: StatusData, now: float) -> str:
         return "warning"
     return "ok"
 
+# The session lane's length when an answer leaves it out (the menu assumes the same).
+SESSION_MINUTES = 300
 
-def pace_delta(lane: Lane, now: float) -> float | None:
-    """Percent in reserve (+) or deficit (-) against an even burn; None where the menu shows no pace."""
-    if lane.resets_at is None or not lane.window_minutes:
+
+def pace_delta(lane: Lane, now: float, unknown_length_minutes: int | None = None) -> float | None:
+    """Percent in reserve (+) or deficit (-) against an even burn; None where the menu shows no pace.
+
+    A lane without a length is paced only when the caller knows what it must be: the session lane
+    is the 300-minute window, as in the menu (docs/decisions/reference-and-hosts.md)."""
+    minutes = lane.window_minutes or unknown_length_minutes
+    if lane.resets_at is None or not minutes:
         return None
-    duration = lane.window_minutes * 60.0
+    duration = minutes * 60.0
     to_reset = lane.resets_at - now
     if to_reset <= 0 or to_reset > duration:
         return None
@@ -72,8 +79,8 @@ def pace_delta(lane: Lane, now: float) -> float | None:
     return expected - used
 
 
-def _pace_text(lane: Lane | None, now: float) -> str:
-    delta = None if lane is None else pace_delta(lane, now)
+def _pace_text(lane: Lane | None, now: float, unknown_length_minutes: int | None) -> str:
+    delta = None if lane is None else pace_delta(lane, now, unknown_length_minutes)
     if delta is None:
         return MISSING
     rounded = int(round(delta))
@@ -93,7 +100,7 @@ def _lane_values(prefix: str, lane: Lane | None, now: float) -> dict[str, str]:
         f"{prefix}_left": MISSING if left is None else percent_text(left),
         f"{prefix}_used": MISSING if lane is None else percent_text(lane.used),
         f"{prefix}_reset": _reset_text(lane, now),
-        f"{prefix}_pace": _pace_text(lane, now),
+        f"{prefix}_pace": _pace_text(lane, now, SESSION_MINUTES if prefix == "session" else None),
     }
 
 

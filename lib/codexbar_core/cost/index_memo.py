@@ -1,0 +1,101 @@
+"""Decide that no log of a home changed without a stat of every log (docs/design/thread-index.md).
+
+After a discovery, `make_memo` records what it would take to notice a change: the thread index's
+stamp (Codex writes its database on every append to a rollout it keeps), the mtime of every folder
+discovery listed (a log added, removed or renamed changes one), and the logs the index does not
+cover (no row, or a row older than the file: written by something else), which are stat'ed every
+time. `unchanged` checks exactly those, so its cost depends on the number of folders and uncovered
+logs, not on the size of the history.
+
+Trusted only when everything recorded had been left alone for `discover.SETTLED_NS` before the
+discovery started (an mtime has coarse steps), and only for `VERIFY_EVERY_S`: then a full walk runs
+again, so a change the index misses (a log edited by hand) is not missed for long.
+
+Kept marshal-able (plain dicts and lists): it lives in the quick path's snapshot (cost/quick.py).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+from codexbar_core.cost import thread_index
+
+TYPE_CHECKING = False  # `typing` costs ~4 ms on the quick path
+if TYPE_CHECKING:
+    from typing import Any
+
+    from codexbar_core.cost.discover import LogFile
+
+# How often an unchanged home is walked in full anyway (a menu refreshing every 5 minutes: 1 run in 6).
+VERIFY_EVERY_S = 1800
+# How far a rollout's mtime may be ahead of its row and still count as covered: Codex sets
+# updated_at_ms 0-6 ms after the append it records, never before (measured, docs/design/thread-index.md).
+SLACK_MS = 50
+
+
+class Walk:
+    """What one discovery (cost/discover.py) saw, for the memo: when it started, the index's stamp then, every folder it listed with its mtime taken before the listing, the logs it
+    returned and those it passed over as too old."""
+
+    __slots__ = ("started_ns", "stamp", "dirs", "logs", "skipped")
+
+    def __init__(self, started_ns: int, stamp: tuple | None) -> None:
+        self.started_ns = started_ns
+        self.stamp = stamp
+        self.dirs: dict[str, int] = {}
+        self.logs: list[LogFile] = []
+        self.skipped: list[LogFile] = []
+
+
+def make_memo(codex_home: str, walk: Walk | None, extra: list[str], now: float | None = None) -> dict[str, Any] | None:
+    """The memo for the discovery `walk` of `codex_home`, or None when the index cannot vouch for it.
+    `extra`: the fork parents outside the window the report also read (watched like uncovered logs)."""
+    from codexbar_core.cost.discover import SETTLED_NS, roots
+
+    if walk is None or walk.stamp is None:
+        return None
+    settled_before = walk.started_ns - SETTLED_NS
+    if thread_index.newest_ns(walk.stamp) >= settled_before:
+        return None  # Codex wrote moments before: a later write could share the mtime
+    if any(mtime_ns >= settled_before for mtime_ns in walk.dirs.values()):
+        return None
+    read = thread_index.check_rows(thread_index.read_rows(codex_home), roots(codex_home))
+    if not read.usable or thread_index.stamp(codex_home) != walk.stamp:
+        return None  # absent, locked, unknown, inconsistent, or written meanwhile: walk next time
+    updated = {row.rollout_path: row.updated_at_ms for row in read.rows}
+    uncovered = []
+    for log in walk.logs + walk.skipped:  # a skipped old log not in the index may yet be written to
+        row_ms = updated.get(log.path)
+        if row_ms is None or log.mtime_ns // 1_000_000 > row_ms + SLACK_MS:
+            uncovered.append([log.path, log.ino, log.mtime_ns, log.size])
+    for path in extra:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None  # the report counted it gone: only a walk would notice it coming back
+        uncovered.append([path, st.st_ino, st.st_mtime_ns, st.st_size])
+    return {"stamp": list(walk.stamp), "dirs": dict(walk.dirs), "uncovered": uncovered,
+            "made": time.time() if now is None else now}
+
+
+def unchanged(codex_home: str, memo: Any, now: float | None = None) -> bool:
+    """True when `memo` (from `make_memo`) shows that no log of the home changed since it was made."""
+    try:
+        age = (time.time() if now is None else now) - memo["made"]
+        if not 0 <= age < VERIFY_EVERY_S:
+            return False
+        found = thread_index.stamp(codex_home)
+        if found is None or list(found) != memo["stamp"]:
+            return False
+        stat = os.stat
+        for folder, mtime_ns in memo["dirs"].items():
+            if stat(folder).st_mtime_ns != mtime_ns:
+                return False
+        for path, ino, mtime_ns, size in memo["uncovered"]:
+            st = stat(path)
+            if st.st_ino != ino or st.st_mtime_ns != mtime_ns or st.st_size != size:
+                return False
+    except (OSError, KeyError, TypeError, ValueError, AttributeError):
+        return False
+    return True

@@ -1,0 +1,166 @@
+"""Read Codex's own thread index, `$CODEX_HOME/state_5.sqlite` (table `threads`), without disturbing Codex.
+
+Codex 0.169.0 keeps one row per session with the rollout's path, `updated_at_ms` (set on every
+append, within a few ms of the file's mtime) and `archived`. Discovery uses it to know which logs can
+have changed without a stat of every file (docs/design/thread-index.md says how far it can be trusted).
+
+Only ever read: a `mode=ro` URI connection (never writes, never checkpoints the WAL; `immutable`
+when there is no WAL, so nothing is created either), `query_only`, and a short busy timeout so a Codex in the middle of a write is never waited for
+long (a reader does not block a WAL writer; the timeout only matters while Codex holds an exclusive
+lock, e.g. during a migration). Anything unexpected is a typed `IndexRead` with a `reason`, never an
+exception: the caller then walks the folders as before.
+
+`stamp()` is the cheap part (two stats, no sqlite3 import): it changes whenever Codex writes the
+database or its WAL, so an unchanged stamp means no row changed.
+"""
+
+from __future__ import annotations
+
+import os
+
+TYPE_CHECKING = False  # `typing` costs ~4 ms; the quick path imports this module for `stamp()`
+if TYPE_CHECKING:
+    from pathlib import Path
+
+FILE_NAME = "state_5.sqlite"
+TABLE = "threads"
+# the columns read; any other shape of the table is an "unknown schema"
+COLUMNS = ("rollout_path", "updated_at_ms", "archived")
+BUSY_TIMEOUT_S = 0.05
+
+# IndexRead.status values (plain strings: no `enum` import on the quick path)
+OK = "ok"
+ABSENT = "absent"  # no database: a home written by a Codex without the index, or none yet
+LOCKED = "locked"  # Codex holds a lock longer than BUSY_TIMEOUT_S
+UNKNOWN_SCHEMA = "unknown-schema"  # no `threads` table, or without the columns above
+UNREADABLE = "unreadable"  # not a database, damaged, no permission
+INCONSISTENT = "inconsistent"  # rows that cannot describe this home (see `check_rows`)
+
+
+class ThreadRow:
+    """One session as the index records it: where its rollout is, when it was last written, archived."""
+
+    __slots__ = ("rollout_path", "updated_at_ms", "archived")
+
+    def __init__(self, rollout_path: str, updated_at_ms: int, archived: bool) -> None:
+        self.rollout_path = rollout_path
+        self.updated_at_ms = updated_at_ms
+        self.archived = archived
+
+    def __repr__(self) -> str:
+        return f"ThreadRow({self.rollout_path!r}, {self.updated_at_ms}, archived={self.archived})"
+
+
+class IndexRead:
+    """The outcome of reading the index: `status` OK with `rows`, or why it cannot be used."""
+
+    __slots__ = ("status", "reason", "rows")
+
+    def __init__(self, status: str, reason: str = "", rows: list[ThreadRow] | None = None) -> None:
+        self.status = status
+        self.reason = reason
+        self.rows = rows if rows is not None else []
+
+    @property
+    def usable(self) -> bool:
+        return self.status == OK
+
+    def __repr__(self) -> str:
+        return f"IndexRead({self.status!r}, {self.reason!r}, {len(self.rows)} rows)"
+
+
+def index_path(codex_home: Path | str) -> str:
+    return os.path.join(os.fspath(codex_home), FILE_NAME)
+
+
+Stamp = tuple  # (db ino, mtime_ns, size, wal mtime_ns, wal size); -1 where a file is missing
+
+
+def stamp(codex_home: Path | str) -> Stamp | None:
+    """The database's and its WAL's identity and (mtime, size); None without a database."""
+    db = index_path(codex_home)
+    try:
+        st = os.stat(db)
+    except OSError:
+        return None
+    try:
+        wal = os.stat(db + "-wal")
+        wal_part = (wal.st_mtime_ns, wal.st_size)
+    except OSError:
+        wal_part = (-1, -1)
+    return (st.st_ino, st.st_mtime_ns, st.st_size) + wal_part
+
+
+def newest_ns(found: Stamp) -> int:
+    """The later of the database's and the WAL's mtime."""
+    return max(found[1], found[3])
+
+
+def _wal_mode(db: str) -> bool:
+    """Whether the database file's header says WAL (read/write versions 2 at offsets 18-19)."""
+    try:
+        with open(db, "rb") as fh:
+            header = fh.read(20)
+    except OSError:
+        return False
+    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
+
+
+def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S) -> IndexRead:
+    """Every row's (rollout path, updated_at_ms, archived), read-only; never raises."""
+    db = index_path(codex_home)
+    if not os.path.isfile(db):
+        return IndexRead(ABSENT, f"no {FILE_NAME} in the Codex home")
+    import sqlite3
+    from urllib.parse import quote
+
+    # A WAL database without its WAL file (Codex closed it cleanly): even `mode=ro` would create an
+    # empty WAL and shared-memory file, so it is read `immutable` (no locks, nothing created). Its
+    # main file only changes by a checkpoint, which changes the stamp the caller compares after
+    # reading. A rollback-journal database (`codex migrate-nfs-db`) takes ordinary shared locks.
+    flags = "mode=ro&immutable=1" if _wal_mode(db) and not os.path.exists(db + "-wal") else "mode=ro"
+    try:
+        con = sqlite3.connect(f"file:{quote(db)}?{flags}", uri=True, timeout=timeout_s,
+                              isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        return IndexRead(UNREADABLE, f"cannot open {FILE_NAME}: {exc}")
+    try:
+        con.execute("PRAGMA query_only = 1")
+        present = {row[1] for row in con.execute(f"PRAGMA table_info({TABLE})")}
+        if not present:
+            return IndexRead(UNKNOWN_SCHEMA, f"{FILE_NAME} has no {TABLE} table")
+        missing = [name for name in COLUMNS if name not in present]
+        if missing:
+            return IndexRead(UNKNOWN_SCHEMA, f"{TABLE} lacks {', '.join(missing)}")
+        found = con.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}").fetchall()
+    except sqlite3.OperationalError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            return IndexRead(LOCKED, f"{FILE_NAME} is locked by Codex")
+        return IndexRead(UNREADABLE, f"cannot read {FILE_NAME}: {text}")
+    except sqlite3.Error as exc:
+        return IndexRead(UNREADABLE, f"cannot read {FILE_NAME}: {exc}")
+    finally:
+        con.close()
+    rows: list[ThreadRow] = []
+    for path, updated, archived in found:
+        if not isinstance(path, str) or not isinstance(updated, int) or isinstance(updated, bool):
+            return IndexRead(INCONSISTENT, f"a {TABLE} row without a path or an integer updated_at_ms")
+        rows.append(ThreadRow(path, updated, bool(archived)))
+    return IndexRead(OK, "", rows)
+
+
+def check_rows(read: IndexRead, roots: list[str]) -> IndexRead:
+    """`read`, or INCONSISTENT when its rows cannot describe the logs under `roots`: a rollout path
+    outside them (an index copied from another machine or home) or two rows for one path."""
+    if not read.usable:
+        return read
+    prefixes = tuple(os.path.join(root, "") for root in roots)
+    seen: set[str] = set()
+    for row in read.rows:
+        if not row.rollout_path.startswith(prefixes):
+            return IndexRead(INCONSISTENT, "a rollout path outside this home's session folders")
+        if row.rollout_path in seen:
+            return IndexRead(INCONSISTENT, "two rows for one rollout path")
+        seen.add(row.rollout_path)
+    return read

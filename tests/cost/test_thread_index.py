@@ -1,0 +1,334 @@
+"""Codex's thread index (`state_5.sqlite`) lets an unchanged refresh skip the stat of every log
+(cost/thread_index.py, cost/index_memo.py, docs/design/thread-index.md). It may only ever make a
+refresh cheaper: every refresh must report what a scan from an empty cache reports, whatever the
+index says, and an index that cannot be used (absent, locked, another schema, another home's) must
+only mean the old walk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import marshal
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from codexbar_core.cost import index_memo, thread_index
+from tests.cost.logs import active, append, archived, meta, tok, turn, write
+from tests.rig.runner import ROOT, base_env
+
+sys.path.insert(0, str(ROOT / "bench"))
+import thread_db  # noqa: E402
+
+WINDOW = ["--since", "2026-07-01", "--until", "2026-07-31", "--refresh"]
+HOUR_NS = 3600 * 1_000_000_000
+
+
+def run_cost(env: dict[str, str], *args: str) -> tuple[list[dict], str]:
+    """(reports, how it was answered: "memo" without listing a folder, "walk" by the quick path's
+    walk, "full" by the scanner), told apart by what the run imported."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "codexbar_core", "cost", "--json", *args],
+                          env=env, capture_output=True, text=True, timeout=60, cwd=str(ROOT))
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    how = ("full" if "codexbar_core.cli" in proc.stderr else
+           "walk" if "codexbar_core.cost.discover" in proc.stderr else "memo")
+    return json.loads(proc.stdout), how
+
+
+def numbers(reports: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "updatedAt"} for r in reports]
+
+
+def fresh(env: dict[str, str], tmp: Path) -> list[dict]:
+    """The same command from an empty cache: what every refresh must equal."""
+    cold = tmp / f"cold-{time.monotonic_ns()}"
+    reports, how = run_cost(dict(env, CODEXBAR_CACHE_DIR=str(cold)), *WINDOW)
+    assert how == "full"
+    shutil.rmtree(cold)
+    return numbers(reports)
+
+
+def settle(home: Path) -> None:
+    """Everything in the home as if last written an hour ago (what the memo needs to be trusted:
+    discover.SETTLED_NS), keeping the order of the mtimes."""
+    for path in [home, *home.rglob("*")]:
+        st = path.stat()
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - HOUR_NS))
+
+
+def session(home: Path, name: str, tokens: int) -> Path:
+    return write(active(home, name), [meta(name), turn("gpt-5.5"), tok("12:00:01", last=(tokens, 0, 10))])
+
+
+@pytest.fixture
+def indexed(tmp_path: Path) -> tuple[Path, dict[str, str]]:
+    home = tmp_path / "codex"
+    for number, name in enumerate(("s1", "s2", "s3")):
+        session(home, name, 1000 * (number + 1))
+    thread_db.write_index(home)
+    settle(home)
+    return home, base_env(tmp_path, home)
+
+
+def snapshot_memos(env: dict[str, str]) -> list:
+    data = marshal.loads((Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin").read_bytes())
+    return [home.get("index") for home in data["homes"]]
+
+
+# --- reading the index -------------------------------------------------------------------------
+
+
+def test_rows_are_read_without_creating_or_changing_anything(indexed: tuple[Path, dict[str, str]]) -> None:
+    home, _ = indexed
+    before = sorted(os.listdir(home))
+    db = thread_db.db_path(home)
+    content, stamp = db.read_bytes(), thread_index.stamp(home)
+    read = thread_index.read_rows(home)
+    assert read.usable and sorted(os.path.basename(r.rollout_path) for r in read.rows) == sorted(
+        p.name for p in (home / "sessions").rglob("*.jsonl"))
+    assert not any(r.archived for r in read.rows)
+    assert sorted(os.listdir(home)) == before  # no -wal/-shm left behind by a reader
+    assert db.read_bytes() == content and thread_index.stamp(home) == stamp
+
+
+def test_an_index_that_cannot_be_used_says_why(tmp_path: Path) -> None:
+    home = tmp_path / "codex"
+    session(home, "s1", 1000)
+    assert thread_index.read_rows(home).status == thread_index.ABSENT  # a home from an older Codex
+    assert thread_index.stamp(home) is None
+
+    thread_db.db_path(home).write_bytes(b"not a database at all" * 100)
+    read = thread_index.read_rows(home)
+    assert read.status == thread_index.UNREADABLE and "state_5.sqlite" in read.reason
+
+    thread_db.db_path(home).unlink()
+    con = sqlite3.connect(thread_db.db_path(home))
+    con.execute("CREATE TABLE threads (id TEXT PRIMARY KEY, rollout_path TEXT, updated_at INTEGER)")
+    con.commit()
+    con.close()
+    read = thread_index.read_rows(home)
+    assert read.status == thread_index.UNKNOWN_SCHEMA and "updated_at_ms" in read.reason
+
+    thread_db.write_index(home)
+    assert thread_index.check_rows(thread_index.read_rows(home), [str(home / "sessions")]).usable
+    other = thread_index.check_rows(thread_index.read_rows(home), [str(tmp_path / "elsewhere" / "sessions")])
+    assert other.status == thread_index.INCONSISTENT and "outside" in other.reason
+
+
+def test_a_locked_index_is_given_up_at_once(tmp_path: Path) -> None:
+    """Codex holding an exclusive lock (rollback-journal mode, e.g. after `codex migrate-nfs-db`):
+    the reader gives up after its short timeout instead of waiting for Codex."""
+    home = tmp_path / "codex"
+    session(home, "s1", 1000)
+    thread_db.write_index(home)
+    con = sqlite3.connect(thread_db.db_path(home), isolation_level=None)
+    con.execute("PRAGMA journal_mode = DELETE")
+    con.execute("BEGIN EXCLUSIVE")
+    try:
+        read = thread_index.read_rows(home)
+    finally:
+        con.execute("ROLLBACK")
+        con.close()
+    assert read.status == thread_index.LOCKED and not read.rows
+
+
+# --- refreshes with the index ------------------------------------------------------------------
+
+
+def test_an_unchanged_home_is_answered_from_the_index_alone(indexed: tuple[Path, dict[str, str]],
+                                                            tmp_path: Path) -> None:
+    home, env = indexed
+    first, how = run_cost(env, *WINDOW)
+    assert how == "full" and first[0]["totals"]["inputTokens"] == 6000
+    memo = snapshot_memos(env)[0]
+    assert memo is not None and memo["uncovered"] == []  # every log has its row
+    again, how = run_cost(env, *WINDOW)
+    assert how == "memo"  # no folder listed, no log stat'ed
+    assert numbers(again) == numbers(first) == fresh(env, tmp_path)
+
+
+def test_an_append_codex_records_is_seen(indexed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    home, env = indexed
+    run_cost(env, *WINDOW)
+    log = active(home, "s2")
+    append(log, [tok("12:05:00", last=(500, 0, 5))])
+    thread_db.touch_row(home, log)  # as Codex does after each append
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and after[0]["totals"]["inputTokens"] == 6500
+    assert numbers(after) == fresh(env, tmp_path)
+
+
+def test_new_removed_and_archived_logs_are_seen(indexed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    home, env = indexed
+    run_cost(env, *WINDOW)
+    session(home, "s4", 400)  # a new name changes its folder's mtime, even before Codex adds its row
+    grown, how = run_cost(env, *WINDOW)
+    assert how == "full" and grown[0]["totals"]["inputTokens"] == 6400
+
+    thread_db.write_index(home)
+    settle(home)
+    run_cost(env, *WINDOW)
+    moved = archived(home, "rollout-2026-07-11T12-00-00-s1")
+    moved.parent.mkdir()
+    os.rename(active(home, "s1"), moved)  # `codex archive`: a rename, the row follows
+    thread_db.write_index(home)
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and numbers(after) == numbers(grown) == fresh(env, tmp_path)
+
+    settle(home)
+    run_cost(env, *WINDOW)
+    moved.unlink()
+    gone, how = run_cost(env, *WINDOW)
+    assert how == "full" and gone[0]["totals"]["inputTokens"] == 5400 and numbers(gone) == fresh(env, tmp_path)
+
+
+def test_a_log_the_index_does_not_know_is_watched_by_itself(indexed: tuple[Path, dict[str, str]],
+                                                           tmp_path: Path) -> None:
+    """A log without a row (a legacy nested folder, written by a Codex without the index) is stat'ed
+    on every refresh: a write to it is seen at once, though the index does not move."""
+    home, env = indexed
+    legacy = write(home / "sessions" / "old-layout" / "rollout-legacy.jsonl",
+                   [meta("legacy"), turn("gpt-5.5"), tok("12:00:01", last=(700, 0, 7))])
+    settle(home)
+    first, how = run_cost(env, *WINDOW)
+    assert how == "full" and first[0]["totals"]["inputTokens"] == 6700
+    assert [entry[0] for entry in snapshot_memos(env)[0]["uncovered"]] == [str(legacy)]
+    assert run_cost(env, *WINDOW)[1] == "memo"
+    append(legacy, [tok("12:09:00", last=(300, 0, 3))])
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and after[0]["totals"]["inputTokens"] == 7000 and numbers(after) == fresh(env, tmp_path)
+
+
+def test_a_fork_parent_outside_the_listed_folders_is_watched(tmp_path: Path) -> None:
+    """A fork's parent that discovery does not list (a folder inside a date folder) but the report
+    read: rewriting it changes the fork's numbers, so it is watched like a log without a row."""
+    home = tmp_path / "codex"
+    parent = write(home / "sessions" / "2026" / "07" / "11" / "nested" / "rollout-parent.jsonl",
+                   [meta("parent", "10:00:00"), turn("gpt-5.5"), tok("10:00:01", total=(500, 0, 50))])
+    write(active(home, "child"), [meta("child", "11:00:00", parent="parent"), turn("gpt-5.5"),
+                                  tok("11:00:01", total=(600, 0, 60))])
+    thread_db.write_index(home)  # both have their rows
+    settle(home)
+    env = base_env(tmp_path, home)
+    first, _ = run_cost(env, *WINDOW)
+    assert first[0]["totals"]["inputTokens"] == 100  # the child's own part
+    assert run_cost(env, *WINDOW)[1] == "memo"
+    write(parent, [meta("parent", "10:00:00"), turn("gpt-5.5"), tok("10:00:01", total=(550, 0, 50))])
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and after[0]["totals"]["inputTokens"] == 50 and numbers(after) == fresh(env, tmp_path)
+
+
+def test_a_change_the_index_misses_is_found_by_the_periodic_walk(indexed: tuple[Path, dict[str, str]],
+                                                                 tmp_path: Path) -> None:
+    home, env = indexed
+    run_cost(env, *WINDOW)
+    append(active(home, "s1"), [tok("12:07:00", last=(250, 0, 2))])  # by hand: no row changes
+    snapshot = Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin"
+    data = marshal.loads(snapshot.read_bytes())
+    data["homes"][0]["index"]["made"] -= index_memo.VERIFY_EVERY_S  # the memo has had its time
+    snapshot.write_bytes(marshal.dumps(data))
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and after[0]["totals"]["inputTokens"] == 6250 and numbers(after) == fresh(env, tmp_path)
+
+
+def test_a_confirming_walk_renews_the_memo(indexed: tuple[Path, dict[str, str]]) -> None:
+    home, env = indexed
+    run_cost(env, *WINDOW)
+    snapshot = Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin"
+    data = marshal.loads(snapshot.read_bytes())
+    data["homes"][0]["index"]["made"] -= index_memo.VERIFY_EVERY_S
+    snapshot.write_bytes(marshal.dumps(data))
+    assert run_cost(env, *WINDOW)[1] == "walk"  # nothing changed: the walk confirms the snapshot
+    assert run_cost(env, *WINDOW)[1] == "memo"  # and the memo it left holds again
+
+
+@pytest.mark.parametrize("damage", ["absent", "unknown-schema", "recent"])
+def test_without_a_usable_index_every_refresh_walks(indexed: tuple[Path, dict[str, str]], tmp_path: Path,
+                                                    damage: str) -> None:
+    home, env = indexed
+    db = thread_db.db_path(home)
+    if damage == "absent":
+        db.unlink()
+    elif damage == "unknown-schema":
+        con = sqlite3.connect(db)
+        con.execute("ALTER TABLE threads RENAME COLUMN updated_at_ms TO updated_ms")
+        con.commit()
+        con.close()
+        settle(home)
+    else:  # written moments ago (here: stamped ahead of the clock): a later write could share its mtime
+        ahead = time.time_ns() + HOUR_NS
+        os.utime(db, ns=(ahead, ahead))
+    run_cost(env, *WINDOW)
+    assert snapshot_memos(env) == [None]
+    assert run_cost(env, *WINDOW)[1] == "walk"
+    append(active(home, "s3"), [tok("12:08:00", last=(100, 0, 1))])
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and after[0]["totals"]["inputTokens"] == 6100 and numbers(after) == fresh(env, tmp_path)
+
+
+# --- the real Codex CLI ------------------------------------------------------------------------
+
+
+@pytest.mark.realcli
+def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend, scratch: Path, env_for) -> None:
+    """What the real Codex 0.169.0 writes: its index covers every rollout it made (new, resumed,
+    forked, archived, unarchived: docs/design/thread-index.md), and after each step the refresh reports what a scan from an
+    empty cache does; once the home has been left alone, an unchanged refresh needs only the memo."""
+    from tests.cost_e2e.responses_api import ResponsesAPI
+    from tests.cost_e2e.test_corpus import assert_matches
+    from tests.cost_e2e.test_real_cli_cost import Codex, provider_config
+    from tests.rig.codex_home import make_codex_home
+
+    api = ResponsesAPI()
+    backend.route("POST", "/v1/responses", api.handle)
+    home = make_codex_home(scratch / "codex_home", backend.url, provider="fake",
+                           config_extra=provider_config(backend.url))
+    project = scratch / "project"
+    project.mkdir()
+    env = env_for(home)
+    codex = Codex(codex_bin, home, project, env)
+    today = dt.datetime.now(dt.timezone.utc).date()
+    window = ["--since", str(today - dt.timedelta(days=1)), "--until", str(today + dt.timedelta(days=1)), "--refresh"]
+
+    def check(step: str) -> None:
+        reports, how = run_cost(env, *window)
+        assert how == "full", step
+        cold_cache = scratch / f"cold-{step}"
+        fresh_reports, _ = run_cost(dict(env, CODEXBAR_CACHE_DIR=str(cold_cache)), *window)
+        shutil.rmtree(cold_cache)
+        assert numbers(reports) == numbers(fresh_reports), step
+        settle(home)  # as if an hour had passed: the index can vouch for the home now
+        run_cost(env, *window)
+        memo = snapshot_memos(env)[0]
+        assert memo is not None and memo["uncovered"] == [], step  # every rollout has its row
+        again, how = run_cost(env, *window)
+        assert how == "memo" and numbers(again) == numbers(fresh_reports), step
+        assert_matches(again[0], api.served, dt.timezone.utc)  # and exactly what the backend served
+
+    codex.exec("--skip-git-repo-check", "-m", "gpt-5-codex", "run one command please [tool]")
+    codex.exec("--skip-git-repo-check", "-m", "gpt-5", "say hi")
+    check("new")
+    first = thread_index.read_rows(home).rows
+    assert len(first) == 2 and not any(row.archived for row in first)
+    codex.exec("resume", "--last", "--skip-git-repo-check", "-m", "gpt-5.2-codex", "follow-up [tool]")
+    check("resume")
+    thread_id = Path(min(first, key=lambda r: r.updated_at_ms).rollout_path).stem[-36:]
+    codex.exec("--skip-git-repo-check", "-m", "gpt-5", "fork", thread_id, "forked prompt")
+    check("fork")
+    run = subprocess.run([str(codex_bin), "archive", thread_id], cwd=project, env=codex.env,
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    rows = thread_index.read_rows(home).rows
+    assert [row.archived for row in rows if thread_id in row.rollout_path] == [True]
+    check("archive")
+    run = subprocess.run([str(codex_bin), "unarchive", thread_id], cwd=project, env=codex.env,
+                         stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr[-2000:]
+    check("unarchive")
