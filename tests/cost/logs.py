@@ -60,6 +60,11 @@ def tok(at: str, total: tuple[int, ...] | None = None, last: tuple[int, ...] | N
     return {"timestamp": stamp or ts(at, day), "type": "event_msg", "payload": {"type": "token_count", "info": info}}
 
 
+def task(turn_id: str, at: str = "12:00:00", day: str = DAY) -> dict[str, Any]:
+    """The event Codex writes when a turn starts (its id; turn_context may not repeat it)."""
+    return {"timestamp": ts(at, day), "type": "event_msg", "payload": {"type": "task_started", "turn_id": turn_id}}
+
+
 def iac(trigger: bool = True, at: str = "12:00:00", day: str = DAY) -> dict[str, Any]:
     return {"timestamp": ts(at, day), "type": "inter_agent_communication_metadata",
             "payload": {"trigger_turn": trigger}}
@@ -98,10 +103,12 @@ def archived(home: Path, name: str) -> Path:
 
 
 def scan(home: Path, since: str = DAY, until: str | None = None, *, store: Store | None = None,
-         overrides: Path | None = None, refresh: bool = True, deadline: float | None = None) -> dict[str, Any]:
+         overrides: Path | None = None, refresh: bool = True, deadline: float | None = None,
+         now: float | None = None) -> dict[str, Any]:
+    """`now`: the report's clock (epoch seconds; "today" and the age of a saved result), default the real one."""
     return cost_report(home, store, since=dt.date.fromisoformat(since),
                        until=dt.date.fromisoformat(until or since), refresh=refresh,
-                       price_overrides=overrides, deadline=deadline)
+                       price_overrides=overrides, deadline=deadline, now=now)
 
 
 def totals(report: dict[str, Any]) -> tuple[int, int, int]:

@@ -80,11 +80,23 @@ def test_discovery_rules(tmp_path: Path) -> None:
     write(tmp_path / "sessions" / ".hidden.jsonl", [meta("h")])
     write(tmp_path / "sessions" / "2026" / "07" / "11" / "notes.txt", [meta("t")])
     write(tmp_path / "sessions" / "legacy" / "deep" / "x.jsonl", [meta("x")])          # nested, recent
-    write(tmp_path / "sessions" / "legacy" / "deep" / "y.jsonl", [meta("y")], mtime=long_ago)
+    write(tmp_path / "sessions" / "legacy" / "deep" / "y.jsonl", [meta("y")], mtime=long_ago)  # nested, old
     names = _names(tmp_path, "2026-07-10", "2026-07-12")
     assert names == {"rollout-2026-07-11T12-00-00-in.jsonl", "rollout-2026-07-09T12-00-00-edge.jsonl",
                      "rollout-2026-06-02T12-00-00-resumed.jsonl", "rollout-2026-07-11T10-00-00-a.jsonl",
-                     "no-date-here.jsonl", "x.jsonl"}
+                     "no-date-here.jsonl", "x.jsonl", "y.jsonl"}
+
+
+@pytest.mark.parametrize("refresh", [True, False])
+def test_an_old_log_in_a_nested_legacy_folder_is_counted(tmp_path: Path, refresh: bool) -> None:
+    """sessions/<project>/<subdir>/ (not a date folder): a log last written days before the window
+    starts that still holds usage of the window counts, forced refresh or not (the answer must not
+    depend on --refresh)."""
+    before_the_window = dt.datetime(2026, 7, 5, 12, 0).timestamp()
+    write(tmp_path / "sessions" / "myproject" / "notes" / "old.jsonl",
+          [meta("old"), turn("gpt-5.5"), tok("12:00:01", last=(40, 10, 4))], mtime=before_the_window)
+    report = scan(tmp_path, refresh=refresh)
+    assert [(d["date"], d["totalTokens"]) for d in report["daily"]] == [("2026-07-11", 44)]
 
 
 def test_symlinked_copy_is_read_once(tmp_path: Path) -> None:

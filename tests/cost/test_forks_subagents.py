@@ -94,6 +94,22 @@ def test_subagent_with_own_counter_counts_in_full(tmp_path: Path) -> None:
     assert totals(report) == (60_000_000 + 62200, 50_000_000 + 51000, 100_000 + 3200)
 
 
+@pytest.mark.parametrize("source", ["subagent", {"subagent": "review"}])
+def test_subagent_named_only_by_a_fork_id_counts_its_whole_counter(tmp_path: Path, source: object) -> None:
+    """A review or bare subagent whose log names its parent only through forked_from_id (no
+    parent_thread_id, no copied history): its counter is its own, so its totals count in full, even
+    though its first `last` is smaller; the parent is not subtracted."""
+    write(active(tmp_path, "lead", "2026-07-10"), [meta("lead", "09:00:00", day="2026-07-10"), turn(day="2026-07-10"),
+                                                   tok("09:00:01", day="2026-07-10", total=(2000, 1500, 80))])
+    write(active(tmp_path, "reviewer"), [
+        meta("reviewer", "10:00:00", parent="lead", source=source), turn(),
+        tok("10:00:01", total=(2300, 1600, 95), last=(300, 100, 15)),
+        tok("10:00:02", total=(2400, 1650, 99), last=(100, 50, 4))])
+    report = scan(tmp_path)  # the reviewer's day only
+    assert totals(report) == (2400, 1650, 99)
+    assert report["notes"] == []
+
+
 def test_compact_subagent_counts_only_its_owned_suffix(tmp_path: Path) -> None:
     write(active(tmp_path, "parent"), [meta("parent", "10:00:00"), turn(),
                                       tok("10:00:01", total=(1000, 900, 100), last=(1000, 900, 100))])

@@ -83,28 +83,56 @@ def turn_line(draw: Any) -> dict[str, Any]:
     return root
 
 
-def _read_both_ways(path: Path) -> tuple[Any, Any]:
+@st.composite
+def task_line(draw: Any) -> dict[str, Any]:
+    """task_started (the turn the next usage belongs to), sometimes odd."""
+    payload: Any = {"type": draw(st.sampled_from(["task_started"] * 4 + ["task_complete"]))}
+    payload.update(_aliases(draw, ["turn_id", "turnId"]))
+    return {"timestamp": "2026-11-04T13:59:41.774Z", "type": draw(st.sampled_from(["event_msg"] * 4 + ["x"])),
+            "payload": payload}
+
+
+@st.composite
+def own_meta_line(draw: Any) -> dict[str, Any]:
+    """A session_meta of the file's own id (s-1) or another, naming a parent or not (late fork metadata)."""
+    payload: dict[str, Any] = {"id": draw(st.sampled_from(["s-1", "s-1", "s-9"])),
+                               "timestamp": "2026-11-04T13:00:00.000Z"}
+    if draw(st.booleans()):
+        payload["forked_from_id"] = draw(st.sampled_from(["p-1", ""]))
+    if draw(st.integers(0, 3)) == 0:
+        payload["source"] = draw(st.sampled_from(["subagent", {"subagent": "review"}, "cli"]))
+    return {"timestamp": "2026-11-04T13:00:00.000Z", "type": "session_meta", "payload": payload}
+
+
+def _read_both_ways(path: Path, full: bool = True) -> tuple[Any, Any]:
+    """Parse with and without the typed fast path; `full` False: the way an ordinary session is read
+    (its own leaf session_meta first, a later one of the same id seen as late fork metadata)."""
     assert parse_mod.load_hot_lines()
     results = []
     for hot in (parse_mod._hot, None):
         saved = parse_mod._hot
         parse_mod._hot = hot
         try:
-            parsed = parse_mod.parse_file(str(path))
+            with open(path, "rb") as handle:
+                parsed = parse_mod.parse_stream(handle, 0, full=full, want_meta=not full)
         finally:
             parse_mod._hot = saved
         reducer = rd.Reducer()
-        rd.feed(reducer, parsed.events)
-        results.append((parsed.events, reducer.rows, parsed.bad_lines, parsed.offset))
+        rd.feed(reducer, parsed.events, leaf=None if full else "s-1")
+        results.append((parsed.events, reducer.rows, parsed.bad_lines, parsed.offset, reducer.state()))
     return results[0], results[1]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(token_line(), turn_line()), min_size=1, max_size=12))
-def test_fast_path_reads_generated_lines_like_the_general_decoder(tmp_path_factory: Any, lines: list[Any]) -> None:
+@given(st.lists(st.one_of(token_line(), turn_line(), task_line(), own_meta_line()), min_size=1, max_size=12),
+       st.booleans())
+def test_fast_path_reads_generated_lines_like_the_general_decoder(tmp_path_factory: Any, lines: list[Any],
+                                                                 full: bool) -> None:
     path = tmp_path_factory.mktemp("hot") / "rollout.jsonl"
-    path.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lines))
-    fast, general = _read_both_ways(path)
+    lead = [] if full else [{"timestamp": "2026-11-04T13:00:00.000Z", "type": "session_meta",
+                             "payload": {"id": "s-1"}}]
+    path.write_text("".join(json.dumps(line, separators=(",", ":")) + "\n" for line in lead + lines))
+    fast, general = _read_both_ways(path, full)
     assert fast == general
 
 

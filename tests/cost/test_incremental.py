@@ -3,6 +3,7 @@ replaced and deleted files are handled; results are reused; a deadline keeps fin
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 import os
@@ -106,22 +107,71 @@ def test_a_result_is_reused_for_a_minute_unless_refreshed(tmp_path: Path) -> Non
     assert totals(scan(home, store=store, refresh=True)) == (15, 0, 1)
 
 
+def _local(day: str, clock: str) -> float:
+    """Epoch seconds of a local wall-clock time: tests pin the report's clock instead of patching `time`."""
+    return dt.datetime.fromisoformat(f"{day}T{clock}").timestamp()
+
+
 def test_an_old_result_is_reused_only_when_no_file_changed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """At noon, an hour and two hours later: the same day whatever time the suite runs at. (It used to
+    patch `time.time` by +1 h, which also moves `date.today()`: run after 23:00 it crossed midnight and
+    the result of another day was rightly not reused.)"""
     store = Store(tmp_path / "cache")
     home = tmp_path / "home"
     path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
-    scan(home, store=store, refresh=False)
-    import time as time_mod
-
-    later = time_mod.time() + 3600
-    monkeypatch.setattr("codexbar_core.cost.report.time.time", lambda: later)
-    calls: list[int] = []
-    monkeypatch.setattr(scan_mod.Scanner, "run", lambda self, logs: calls.append(1) or pytest.fail("rescanned"))
-    assert totals(scan(home, store=store, refresh=False)) == (10, 0, 1)
+    noon = _local("2026-12-06", "12:00:00")
+    scan(home, store=store, refresh=False, now=noon)
+    monkeypatch.setattr(scan_mod.Scanner, "run", lambda self, logs: pytest.fail("rescanned"))
+    assert totals(scan(home, store=store, refresh=False, now=noon + 3600)) == (10, 0, 1)
     monkeypatch.undo()
-    monkeypatch.setattr("codexbar_core.cost.report.time.time", lambda: later + 3600)
     append(path, [tok("12:00:02", last=(5, 0, 0))])
-    assert totals(scan(home, store=store, refresh=False)) == (15, 0, 1)
+    assert totals(scan(home, store=store, refresh=False, now=noon + 7200)) == (15, 0, 1)
+
+
+@pytest.mark.parametrize("clock", ["23:30:00", "23:59:59"])
+def test_a_result_is_not_reused_into_the_next_day(tmp_path: Path, clock: str) -> None:
+    """Late in the evening and just after midnight, nothing changed on disk, but "today" did: the
+    report's today-total must start over (the young result of yesterday is not reused)."""
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    window = {"since": "2026-07-10", "until": "2026-07-12"}
+    evening = _local(DAY, clock)
+    assert scan(home, **window, store=store, refresh=False, now=evening)["sessionTokens"] == 11
+    after_midnight = _local("2026-07-12", "00:00:30")
+    assert scan(home, **window, store=store, refresh=False, now=after_midnight)["sessionTokens"] == 0
+    assert scan(home, **window, store=store, refresh=False, now=evening + 0.5)["sessionTokens"] == 11
+
+
+def test_a_young_result_is_not_reused_once_another_window_was_scanned(tmp_path: Path) -> None:
+    """A young result of the month is reused only while it is the home's latest scan: a scan of one
+    day in between may have seen a log change that the month's result does not hold."""
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
+    month = {"since": "2026-07-01", "until": "2026-07-31"}
+    assert totals(scan(home, **month, store=store, refresh=False)) == (10, 0, 1)
+    append(path, [tok("12:00:02", last=(5, 0, 0))])
+    assert totals(scan(home, store=store)) == (15, 0, 1)  # the day alone, refreshed
+    assert totals(scan(home, **month, store=store, refresh=False)) == (15, 0, 1)
+    assert totals(scan(home, **month, store=store, refresh=False)) == (15, 0, 1)
+
+
+def test_fork_metadata_that_appears_late_keeps_what_was_counted(tmp_path: Path) -> None:
+    """A session already counted later repeats its own session_meta, now naming a parent, and goes on
+    with totals that carry the parent's copied history: the usage counted before stays, the copy is
+    not billed, the session's own growth after it is."""
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "s1"), [meta("s1"), turn("gpt-5.4"), tok("12:00:01", total=(40, 0, 2), last=(40, 0, 2))])
+    assert totals(scan(home, store=store)) == (40, 0, 2)
+    append(path, [meta("s1", "12:00:05", parent="elsewhere"),
+                  tok("12:00:06", total=(9000, 8000, 300), last=(9000, 8000, 300))])
+    assert totals(scan(home, store=store)) == (40, 0, 2)
+    append(path, [tok("12:00:07", total=(9100, 8050, 310), last=(100, 50, 10))])
+    resumed = scan(home, store=store)
+    assert totals(resumed) == (140, 50, 12)
+    assert strip_time(resumed) == strip_time(scan(home))  # a full read of the file agrees
 
 
 def test_deadline_keeps_the_finished_files_for_the_next_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

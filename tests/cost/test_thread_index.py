@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from codexbar_core.cost import index_memo, thread_index
-from tests.cost.logs import active, append, archived, meta, tok, turn, write
+from tests.cost.logs import active, append, archived, meta, task, tok, turn, write
 from tests.rig.runner import ROOT, base_env
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -80,6 +80,12 @@ def indexed(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 def snapshot_memos(env: dict[str, str]) -> list:
     data = marshal.loads((Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin").read_bytes())
     return [home.get("index") for home in data["homes"]]
+
+
+def uncovered_logs(memo: dict) -> list[str]:
+    """The session logs a memo watches by themselves. Codex's log database (logs_2.sqlite and its
+    WAL, Fast-tier turns) is always watched beside them, present or not."""
+    return [entry[0] for entry in memo["uncovered"] if not Path(entry[0]).name.startswith("logs_2.sqlite")]
 
 
 # --- reading the index -------------------------------------------------------------------------
@@ -148,10 +154,33 @@ def test_an_unchanged_home_is_answered_from_the_index_alone(indexed: tuple[Path,
     first, how = run_cost(env, *WINDOW)
     assert how == "full" and first[0]["totals"]["inputTokens"] == 6000
     memo = snapshot_memos(env)[0]
-    assert memo is not None and memo["uncovered"] == []  # every log has its row
+    assert memo is not None and uncovered_logs(memo) == []  # every log has its row
     again, how = run_cost(env, *WINDOW)
     assert how == "memo"  # no folder listed, no log stat'ed
     assert numbers(again) == numbers(first) == fresh(env, tmp_path)
+
+
+def test_a_fast_turn_logged_later_is_seen_although_the_index_holds(tmp_path: Path) -> None:
+    """Codex's log database (absent at first) names a turn as Fast-tier later: the session log and the
+    index are unchanged, yet the turn now costs more, so the memo must not answer."""
+    home = tmp_path / "codex"
+    write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), task("t-1"), tok("12:00:01", last=(1000, 0, 10))])
+    thread_db.write_index(home)
+    settle(home)
+    env = base_env(tmp_path, home)
+    standard, _ = run_cost(env, *WINDOW)
+    _, how = run_cost(env, *WINDOW)
+    assert how == "memo"
+    con = sqlite3.connect(home / "logs_2.sqlite")
+    con.execute("CREATE TABLE logs (ts INTEGER, feedback_log_body TEXT)")
+    con.execute("INSERT INTO logs VALUES (1, ?)", ['turn{turn.id=t-1}: websocket request: '
+                                                   '{"type":"response.create","service_tier":"priority"}'])
+    con.commit()
+    con.close()
+    fast, how = run_cost(env, *WINDOW)
+    assert how == "full"
+    assert fast[0]["totals"]["totalCost"] == pytest.approx(standard[0]["totals"]["totalCost"] * 2.5)
+    assert numbers(fast) == fresh(env, tmp_path)
 
 
 def test_an_append_codex_records_is_seen(indexed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
@@ -199,7 +228,7 @@ def test_a_log_the_index_does_not_know_is_watched_by_itself(indexed: tuple[Path,
     settle(home)
     first, how = run_cost(env, *WINDOW)
     assert how == "full" and first[0]["totals"]["inputTokens"] == 6700
-    assert [entry[0] for entry in snapshot_memos(env)[0]["uncovered"]] == [str(legacy)]
+    assert uncovered_logs(snapshot_memos(env)[0]) == [str(legacy)]
     assert run_cost(env, *WINDOW)[1] == "memo"
     append(legacy, [tok("12:09:00", last=(300, 0, 3))])
     after, how = run_cost(env, *WINDOW)
@@ -307,7 +336,7 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
         settle(home)  # as if an hour had passed: the index can vouch for the home now
         run_cost(env, *window)
         memo = snapshot_memos(env)[0]
-        assert memo is not None and memo["uncovered"] == [], step  # every rollout has its row
+        assert memo is not None and uncovered_logs(memo) == [], step  # every rollout has its row
         again, how = run_cost(env, *window)
         assert how == "memo" and numbers(again) == numbers(fresh_reports), step
         assert_matches(again[0], api.served, dt.timezone.utc)  # and exactly what the backend served

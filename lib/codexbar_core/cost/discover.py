@@ -4,8 +4,9 @@
   time of the Codex process, events are UTC, hence the margin);
 - flat `*.jsonl` directly in `sessions/` or `archived_sessions/`: only when the date in the name is
   in that range, always when the name has no date;
-- any other `.jsonl` under the roots modified since the window started (a resumed session appends
-  to its file in an old date folder).
+- any other `.jsonl` in a date folder outside that range, when modified since the window started (a
+  resumed session appends to its file in an old date folder);
+- every `.jsonl` in nested folders that are not date folders (`sessions/<project>/<subdir>/`, legacy).
 
 One physical file (device, inode) is returned once. Hidden files are skipped.
 """
@@ -318,7 +319,10 @@ def discover(codex_home: Path | str, since: dt.date | str, until: dt.date | str,
                 if len(name) == 4 and name.isdigit():
                     _year(entry.path, name, lo, hi, out, window_start_ns)
                 else:
-                    _walk_files(entry.path, out, window_start_ns)  # legacy nested folders: recent files only
+                    # Legacy nested folders (sessions/<project>/<subdir>/…): every log, however old its
+                    # mtime, as CodexBar's forced rescan does; always, so --refresh never changes the
+                    # answer (docs/decisions/cost-conformance.md). Their signatures keep later runs cheap.
+                    _walk_files(entry.path, out, 0)
         finally:
             if root_fd >= 0:
                 os.close(root_fd)

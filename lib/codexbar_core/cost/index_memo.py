@@ -47,6 +47,9 @@ class Walk:
         self.logs: list[LogFile] = []
         self.skipped: list[LogFile] = []
 
+# The size noted for a watched file that did not exist when the memo was made.
+ABSENT = -1
+
 
 def make_memo(codex_home: str, walk: Walk | None, extra: list[str], now: float | None = None) -> dict[str, Any] | None:
     """The memo for the discovery `walk` of `codex_home`, or None when the index cannot vouch for it.
@@ -69,11 +72,12 @@ def make_memo(codex_home: str, walk: Walk | None, extra: list[str], now: float |
         row_ms = updated.get(log.path)
         if row_ms is None or log.mtime_ns // 1_000_000 > row_ms + SLACK_MS:
             uncovered.append([log.path, log.ino, log.mtime_ns, log.size])
-    for path in extra:
+    for path in extra:  # fork parents outside the window, and Codex's log database (Fast-tier turns)
         try:
             st = os.stat(path)
         except OSError:
-            return None  # the report counted it gone: only a walk would notice it coming back
+            uncovered.append([path, 0, 0, ABSENT])  # counted as gone: its coming back is a change
+            continue
         uncovered.append([path, st.st_ino, st.st_mtime_ns, st.st_size])
     return {"stamp": list(walk.stamp), "dirs": dict(walk.dirs), "uncovered": uncovered,
             "made": time.time() if now is None else now}
@@ -93,7 +97,12 @@ def unchanged(codex_home: str, memo: Any, now: float | None = None) -> bool:
             if stat(folder).st_mtime_ns != mtime_ns:
                 return False
         for path, ino, mtime_ns, size in memo["uncovered"]:
-            st = stat(path)
+            try:
+                st = stat(path)
+            except OSError:
+                if size == ABSENT:
+                    continue  # still gone, as when the memo was made
+                raise
             if st.st_ino != ino or st.st_mtime_ns != mtime_ns or st.st_size != size:
                 return False
     except (OSError, KeyError, TypeError, ValueError, AttributeError):

@@ -21,17 +21,22 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
-K_META, K_TURN, K_TOKEN, K_IAC = 0, 1, 3, 4
+K_META, K_TURN, K_TASK, K_TOKEN, K_IAC = 0, 1, 2, 3, 4
 MAX_LINE = 256 * 1024  # longer lines are cut to this prefix (SPEC B §6.3)
 CHUNK = 8 * 1024 * 1024
 TAIL_BYTES = 64  # kept to recognise the same file next time (a resume needs them unchanged)
 MAX_TOKENS = 2**63 - 1  # larger counts are garbage (an overflow in the writer), counted as 0
 
-# An ordinary session needs only these two searches over its bytes; its leaf session_meta is the
-# first line and is read separately. Forks and subagents also need embedded ancestors and the
-# inter-agent markers. (Turn ids come from turn_context, which repeats the task_started turn id.)
-PLAIN_MARKERS = (b'"token_count"', b'"turn_context"')
-FULL_MARKERS = PLAIN_MARKERS + (b'"session_meta"', b'"inter_agent_communication_metadata"')
+# An ordinary session needs only these searches over its bytes; its leaf session_meta is the first
+# line and is read separately. Forks and subagents also need embedded ancestors and the inter-agent
+# markers. A turn's id comes from its token event, else from the last task_started (or turn_context)
+# before it: logs whose turn_context carries no turn id still find their Fast-tier turns
+# (docs/decisions/cost-conformance.md).
+# An ordinary session's own later session_meta may name a parent late (reduce.Reducer.late_fork); its
+# first line (the leaf) is skipped. Spelt as Codex writes it (compact JSON) so that every marker starts
+# with `"t`: a marker starting otherwise costs ~40 % more search time, a separate bytes.find pass as much.
+PLAIN_MARKERS = (b'"token_count"', b'"turn_context"', b'"task_started"', b'"type":"session_meta"')
+FULL_MARKERS = PLAIN_MARKERS[:3] + (b'"session_meta"', b'"inter_agent_communication_metadata"')
 KEEP = None  # turn_context without model fields: the current model stays
 CLEAR = ""  # turn_context whose model fields are all blank: the current model is cleared
 
@@ -281,7 +286,7 @@ def load_hot_lines() -> bool:
             return False
         _hot = hotlines
     return True
-_TOKEN_MARKER, _TURN_MARKER = PLAIN_MARKERS
+_TOKEN_MARKER, _TURN_MARKER, _TASK_MARKER, _META_MARKER = PLAIN_MARKERS
 
 
 # -- the scan ---------------------------------------------------------------------------------------
@@ -341,6 +346,11 @@ def _decode_line(line: bytes, base: int, start: int, out: Parsed) -> None:
             out.events.append((K_TOKEN, base + start, end, ts, total, last,
                                _text(model) if model else None, _text(turn) if turn else None,
                                ordinal if type(ordinal) is int else None))
+        elif sub == "task_started":
+            turn = payload.get("turn_id") or payload.get("turnId")
+            turn = _text(turn) if turn else None
+            if turn:
+                out.events.append((K_TASK, base + start, end, turn))
         elif sub == "inter_agent_communication_metadata":
             out.events.append((K_IAC, base + start, end, payload.get("trigger_turn") is True))
     elif kind == "turn_context":
@@ -358,7 +368,7 @@ def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...])
     path loaded (load_hot_lines), the two common kinds go that way first."""
     hot = _hot
     if hot is not None:
-        token_event, turn_event, no_event = hot.token_event, hot.turn_event, hot.NO_EVENT
+        token_event, turn_event, task_event, no_event = hot.token_event, hot.turn_event, hot.task_event, hot.NO_EVENT
     append = out.events.append
     find = data.find
     rfind = data.rfind
@@ -373,6 +383,8 @@ def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...])
             end = size
         start = rfind(b"\n", 0, p) + 1
         last_end = end
+        if start == 0 and base == 0 and hit[0] == _META_MARKER:
+            continue  # an ordinary session's leaf session_meta: read apart (meta_in_head)
         line = data[start:end]
         if hot is not None and end - start <= MAX_LINE:
             marker = hit[0]
@@ -380,6 +392,8 @@ def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...])
                 event = token_event(line, base + start, base + end, timestamp_ms)
             elif marker == _TURN_MARKER:
                 event = turn_event(line, base + start, base + end, KEEP, CLEAR)
+            elif marker == _TASK_MARKER:
+                event = task_event(line, base + start, base + end)
             else:
                 event = None
             if event is not None:

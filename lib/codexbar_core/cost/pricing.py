@@ -160,7 +160,8 @@ class PriceTable:
         self.fingerprint = fingerprint
         self.notes = notes or []
         self._cache: dict[str, Resolved] = {}
-        self.fast_turns: frozenset[str] = frozenset()  # turns run on the priority tier (priority.py)
+        # turns run on the priority tier -> the model that served each, "" if unknown (priority.py)
+        self.fast_turns: dict[str, str] = {}
 
     def normalize(self, raw: str) -> tuple[str, bool]:
         """(display name, excluded) for a raw model name (SPEC B §6.4)."""
@@ -183,6 +184,16 @@ class PriceTable:
             if base in self.models:
                 return base, False
         return name, False
+
+    def fast_price(self, raw: str | None, served: str) -> Resolved:
+        """What a Fast-tier row of model `raw` is shown and priced as: the model that served it when
+        that one has a Fast price (an alias in the log, or a turn the server ran on another model),
+        else `raw` (docs/decisions/cost-conformance.md)."""
+        if served:
+            found = self.resolve(served)
+            if not found.excluded and found.price is not None and found.price.priority > 1:
+                return found
+        return self.resolve(raw)
 
     def resolve(self, raw: str | None) -> Resolved:
         key = raw or ""

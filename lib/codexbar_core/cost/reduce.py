@@ -11,7 +11,7 @@ A row is `[raw model, turn id, row index, timestamp ms, input, cached, output, r
 
 from __future__ import annotations
 
-from codexbar_core.cost.parse import CLEAR, K_IAC, K_META, K_TOKEN, K_TURN, KEEP, Meta
+from codexbar_core.cost.parse import CLEAR, K_IAC, K_META, K_TASK, K_TOKEN, K_TURN, KEEP, Meta
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ class Reducer:
     """Per-file delta state machine. `inherited` switches on fork accounting (totals only)."""
 
     __slots__ = ("counted", "raw", "divergent", "watermark", "seen", "interleaved", "model", "turn", "index",
-                 "rows", "inherited", "budget")
+                 "rows", "inherited", "budget", "rebase")
 
     def __init__(self, state: list[Any] | None = None, inherited: Vec | None = None) -> None:
         self.counted: Vec | None = None
@@ -69,9 +69,10 @@ class Reducer:
         self.rows: list[list[Any]] = []
         self.inherited = inherited
         self.budget = inherited
+        self.rebase = False  # the next total starts a copied history (late fork metadata, see late_fork)
         if state:
             (counted, raw, self.divergent, watermark, seen, self.interleaved, self.model, self.turn,
-             self.index) = state
+             self.index, self.rebase) = state
             self.counted = tuple(counted) if counted else None  # type: ignore[assignment]
             self.raw = tuple(raw) if raw else None  # type: ignore[assignment]
             self.watermark = tuple(watermark) if watermark else None  # type: ignore[assignment]
@@ -79,12 +80,19 @@ class Reducer:
 
     def state(self) -> list[Any]:
         return [self.counted, self.raw, self.divergent, self.watermark, [list(t) for t in self.seen],
-                self.interleaved, self.model, self.turn, self.index]
+                self.interleaved, self.model, self.turn, self.index, self.rebase]
 
     def seed(self, baseline: Vec) -> None:
         """Start as if `baseline` had already been counted (subagent owned suffix)."""
         self.counted = self.raw = self.watermark = baseline
         self.seen = {baseline[:3]: None}  # type: ignore[dict-item]
+
+    def late_fork(self) -> None:
+        """The session's own `session_meta` names a parent only now, after usage was counted: what was
+        counted stays, and the totals that follow carry a copied history that is not this session's.
+        The next total becomes the new baseline; only growth beyond it counts (`last`-only events
+        until then are part of the copy). docs/decisions/cost-conformance.md"""
+        self.rebase = True
 
     # -- events -------------------------------------------------------------------------------
 
@@ -97,6 +105,14 @@ class Reducer:
 
     def token(self, ts: int, total: Vec | None, last: Vec | None, event_model: str | None,
               event_turn: str | None) -> None:
+        if self.rebase:
+            if total is not None:
+                self.rebase = False
+                self.raw = self.watermark = total
+                self.seen = {total[:3]: None}  # type: ignore[dict-item]
+                self.interleaved = False
+                self.divergent = self.counted is None or total[:3] != self.counted[:3]
+            return
         if (total is not None and last is not None and self.watermark is not None and self.inherited is None
                 and not self.interleaved and not self.divergent):
             # The common case, inlined: a plain file whose totals grow by at most `last` each time.
@@ -195,8 +211,9 @@ class Reducer:
         self.index += 1
 
 
-def feed(reducer: Reducer, events: list[tuple[Any, ...]]) -> None:
-    """Run a plain (non-fork, non-subagent) file's events through the reducer."""
+def feed(reducer: Reducer, events: list[tuple[Any, ...]], leaf: str | None = None) -> None:
+    """Run a plain (non-fork, non-subagent) file's events through the reducer. `leaf`: the file's own
+    session id; a later session_meta of that id naming a parent is late fork metadata."""
     token = reducer.token
     turn_context = reducer.turn_context
     for ev in events:
@@ -205,6 +222,11 @@ def feed(reducer: Reducer, events: list[tuple[Any, ...]]) -> None:
             token(ev[3], ev[4], ev[5], ev[6], ev[7])
         elif kind == K_TURN:
             turn_context(ev[3], ev[5])
+        elif kind == K_TASK:
+            reducer.turn = ev[3]  # the turn the next token events belong to
+        elif kind == K_META and leaf is not None and ev[3].session_id == leaf and (
+                ev[3].parent_id or ev[3].subagent):
+            reducer.late_fork()
 
 
 def leaf_meta(events: list[tuple[Any, ...]]) -> Meta | None:
@@ -289,9 +311,11 @@ class SubagentPlan:
         """Rows of the owned suffix, counted against the baseline copied before it."""
         reducer = Reducer()
         assert self.boundary is not None
-        for ev in events[:self.boundary]:  # the model in force at the boundary still applies
+        for ev in events[:self.boundary]:  # the model (and turn) in force at the boundary still apply
             if ev[0] == K_TURN:
                 reducer.turn_context(ev[3], ev[5])
+            elif ev[0] == K_TASK:
+                reducer.turn = ev[3]
         if self.baseline is not None and not self.restarted:
             reducer.seed(self.baseline)
         feed(reducer, events[self.boundary:])
@@ -311,6 +335,6 @@ def reduce_subagent(events: list[tuple[Any, ...]], meta: Meta,
         if parent_snapshot is None:
             return [], False  # a copied history we cannot separate from the child's own work
         return reduce_fork(events, parent_snapshot), True
-    reducer = Reducer()  # an independent counter: everything in it is the subagent's own
-    feed(reducer, events)
-    return reducer.rows, True
+    # An independent counter: everything in it is the subagent's own, counted by its totals (its first
+    # `last` may be smaller than its first total; the totals are what it used). docs/decisions/cost-conformance.md
+    return reduce_fork(events, ZERO), True

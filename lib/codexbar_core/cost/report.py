@@ -3,14 +3,17 @@
 The report (ARCHITECTURE.md "Command-line contract"): provider, source, updatedAt, since/until,
 sessionTokens / sessionCostUSD (today), last30DaysTokens / last30DaysCostUSD (the window), daily[]
 (oldest first, only days with usage), totals, unpricedModels, notes. A report younger than 60 s for
-the same home, window and prices is reused unless `refresh`; after that (and on `refresh`) it is
-still reused when no log changed: a digest of every discovered file's signature, plus those of the
-fork parents outside the window that the report depended on, says so.
+the same home, window and prices is reused unless `refresh`, another window of the home was scanned
+since, or Codex's log database (Fast-tier turns) changed; after that (and on `refresh`) it is still
+reused when no log changed: a digest of every discovered file's signature, plus those of the fork
+parents outside the window that the report depended on and of the log database, says so
+(docs/decisions/cost-conformance.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -31,6 +34,25 @@ REUSE_SECONDS = 60.0
 
 def menu_summary_key(home: str) -> str:
     return f"cost:menu-breakdown:{home}"
+
+
+TRACE_FILES = ("logs_2.sqlite", "logs_2.sqlite-wal")  # Codex's log database (Fast-tier turns, priority.py)
+
+
+def _trace_paths(codex_home: Path) -> list[str]:
+    return [str(codex_home / name) for name in TRACE_FILES]
+
+
+def _trace_stamp(codex_home: Path) -> str:
+    """The log database's signature: a new Fast-tier turn or served model can reprice unchanged logs."""
+    parts = []
+    for path in _trace_paths(codex_home):
+        try:
+            st = os.stat(path)
+            parts.append(f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}")
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)
 TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
 
 
@@ -42,8 +64,12 @@ def _plural(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
+def _stamp(now: float) -> str:
+    return dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
 def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
-                 price_notes: list[str]) -> dict[str, Any]:
+                 price_notes: list[str], now: float | None = None) -> dict[str, Any]:
     lo, hi = since.isoformat(), until.isoformat()
     from codexbar_core.cost.scan import merge_agg
 
@@ -103,7 +129,7 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
     report: dict[str, Any] = {
         "provider": "codex",
         "source": "local",
-        "updatedAt": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        "updatedAt": _stamp(time.time() if now is None else now),
         "since": lo,
         "until": hi,
         "sessionTokens": today_entry["totalTokens"] if today_entry else 0,
@@ -120,15 +146,18 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
 
 def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until: dt.date, refresh: bool,
                 price_overrides: Path | None, deadline: float | None, by: str = "day",
-                menu_summary: bool = False) -> dict[str, Any]:
+                menu_summary: bool = False, now: float | None = None) -> dict[str, Any]:
     """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first.
 
     `by`: "month", "session" or "project" add that array to the report (docs/decisions/cost-breakdowns.md);
-    `menu_summary`: also keep the menu's by-project and top-sessions summary up to date."""
+    `menu_summary`: also keep the menu's by-project and top-sessions summary up to date.
+    `now` (epoch seconds, default the clock): read once, it decides both "today" and the age of a saved
+    result, so the two always agree (docs/decisions/cost-conformance.md, "One clock")."""
     prices = load_price_table(price_overrides)
     home = home_key(codex_home)
     state = StateStore(store, home)
-    today = dt.date.today()
+    now = time.time() if now is None else now
+    today = dt.date.fromtimestamp(now)
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
     cached = state.get(rkey)
@@ -138,8 +167,9 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     wants = {"arrays": by in ("session", "project"), "summary": menu_summary and until == today}
     kept = {name: cached is not None and cached.get(name) is True for name in wants}
     satisfied = all(kept[name] or not wanted for name, wanted in wants.items())
-    if (cached is not None and not refresh and 0 <= time.time() - cached.get("at", 0) < REUSE_SECONDS
-            and satisfied):
+    trace = _trace_stamp(codex_home)
+    if (cached is not None and not refresh and 0 <= now - cached.get("at", 0) < REUSE_SECONDS and satisfied
+            and cached.get("trace") == trace and _last_window(state, home) == [since.isoformat(), until.isoformat()]):
         return with_breakdown(cached["report"], _arrays(state, rkey, by), by)
     from codexbar_core.cost import helper_proc
 
@@ -149,13 +179,12 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         drop_old_scan_cache(store)
     try:
         logs = discover_once(codex_home, since, until)
-        extra = list(cached.get("extra") or []) if cached is not None else []
+        extra = list(cached.get("extra") or []) if cached is not None else _trace_paths(codex_home)
         digest = signature_digest(logs, extra)
         arrays: dict[str, Any] | None = None
         if cached is not None and cached.get("digest") == digest and satisfied:
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
-            report["updatedAt"] = dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds").replace("+00:00",
-                                                                                                       "Z")
+            report["updatedAt"] = _stamp(now)
         else:
             from codexbar_core.cost.scan import Scanner  # parsing code: imported only when a log changed
 
@@ -171,7 +200,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
                 scan = scanner.run(logs)
             finally:
                 scanner.close()
-            report = build_report(scan, since, until, today, prices.notes)
+            report = build_report(scan, since, until, today, prices.notes, now)
             kept = dict.fromkeys(wants, False)  # the logs changed: what was kept no longer holds
             if any(wants.values()):
                 from codexbar_core.cost import breakdown as bd
@@ -184,8 +213,8 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
                 if wants["summary"]:
                     state.put(menu_summary_key(home), bd.menu_summary(sessions, since, today))
                 kept = {name: kept[name] or wanted for name, wanted in wants.items()}
-            if sorted(scanner.outside_parents) != extra:
-                extra = sorted(scanner.outside_parents)
+            if sorted(scanner.outside_parents) + _trace_paths(codex_home) != extra:
+                extra = sorted(scanner.outside_parents) + _trace_paths(codex_home)
                 digest = signature_digest(logs, extra)
     finally:
         if helper is not None and helper.poll() is None:
@@ -196,9 +225,9 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 listings.get(window_key(codex_home, since, until)) or {})
-    record = {"at": time.time(), "digest": digest, "extra": extra, "report": report, **kept}
+    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": report, **kept}
     state.put(rkey, record)
-    state.put(last_key(home), {"report": report})
+    state.put(last_key(home), {"report": report, "window": [since.isoformat(), until.isoformat()]})
     state.flush()
     return with_breakdown(report, arrays if arrays is not None else _arrays(state, rkey, by), by)
 
@@ -221,6 +250,13 @@ def with_breakdown(report: dict[str, Any], record: dict[str, Any], by: str) -> d
     if by == "project":
         return dict(report, projects=record.get("projects") or [])
     return report
+
+
+def _last_window(state: StateStore, home: str) -> list[str] | None:
+    """The window of the home's latest report: a young result of another window may miss what that
+    scan saw change (CodexBar rescans when the window widened)."""
+    found = state.get(last_key(home))
+    return found.get("window") if found else None
 
 
 def last_cost_report(codex_home: Path, store: Store | None) -> dict[str, Any] | None:

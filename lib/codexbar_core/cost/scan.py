@@ -74,11 +74,13 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
     # (long context, dated rates, Fast tier, odd cached count) goes through ModelPrice.cost.
     plans: dict[Any, Any] = {}
     for model, turn, _idx, ts, inp, cached, outp, reasoning in rows:
-        plan = plans.get(model, False)
+        fast = turn in fast_turns if fast_turns else False
+        key = (model, fast_turns[turn]) if fast else model  # a Fast row: shown and priced as its served model
+        plan = plans.get(key, False)
         if plan is False:
-            res = resolve(model)
+            res = prices.fast_price(model, fast_turns[turn]) if fast else resolve(model)
             price = res.price
-            plan = plans[model] = None if res.excluded else (
+            plan = plans[key] = None if res.excluded else (
                 res.name, price, price.standard if price else None, price.threshold if price else 0,
                 price.before_ms if price else None)
         if plan is None:
@@ -92,11 +94,10 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
             models = out[day] = {}
         if price is None:
             cost = None
-        elif (inp <= threshold and 0 <= cached <= inp and (before_ms is None or ts >= before_ms)
-              and not (fast_turns and turn in fast_turns)):
+        elif inp <= threshold and 0 <= cached <= inp and (before_ms is None or ts >= before_ms) and not fast:
             cost = (inp - cached) * rates.input + cached * rates.cached + outp * rates.output
         else:
-            cost = price.cost(ts, inp, cached, outp, fast=bool(fast_turns) and turn in fast_turns)
+            cost = price.cost(ts, inp, cached, outp, fast=fast)
         cell = models.get(name)
         if cell is None:
             models[name] = [inp, cached, outp, reasoning, cost]
@@ -187,7 +188,7 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
             tail = sha1_hex(parsed.tail)[:16]
         else:
             tail = _tail_hash(handle, parsed.offset)
-    rd.feed(reducer, parsed.events)
+    rd.feed(reducer, parsed.events, leaf=sid)
     rows.extend(reducer.rows)
     return {"v": SCANNER_VERSION, "sig": list(sig), "kind": "plain", "sid": sid, "meta": meta_seen, "bad": bad,
             "off": parsed.offset, "tail": tail, "state": reducer.state(), "rows": rows}
@@ -277,9 +278,12 @@ class Scanner:
         self.home_dirty = not self.valid
         self._sid_index: dict[str, list[Any]] | None = None  # loaded only when a parent is looked for
         self.sid_index_dirty = False
-        self.fast, fast_changed = update_priority_turns(codex_home, (home or {}).get("fast"))
-        prices.fast_turns = frozenset(self.fast["turns"])
-        self.home_dirty = self.home_dirty or fast_changed
+        fast = update_priority_turns(codex_home, (home or {}).get("fast"))
+        self.fast = fast.state
+        self.fast_since_s = fast.since_s  # logs written since then are repriced (run)
+        self.fast_before = (home or {}).get("fast")  # kept by a partial save: the repricing is still to do
+        prices.fast_turns = fast.served()
+        self.home_dirty = self.home_dirty or fast.changed
         self.entries: dict[str, list[Any]] = {}  # path -> [ino, mtime_ns, size, sid, kind, -, bad, ok, dep]
         self.aggs: dict[str, Agg] = {}
         self.shards: dict[str, Shard] = {}
@@ -394,7 +398,7 @@ class Scanner:
         home = self.state.home
         if self.home_dirty:
             self.state.put(home_record_key(home), {"tz": self.tz, "pfp": self.prices.fingerprint,
-                                                   "fast": self.fast})
+                                                   "fast": self.fast_before if partial else self.fast})
             self.home_dirty = False
         if self.sid_index_dirty and self._sid_index is not None:
             self.state.put(sid_index_key(home), {"files": self._sid_index})
@@ -519,7 +523,7 @@ class Scanner:
             assert store is not None
             job = dumps({"cache": str(store.directory), "home": self.state.home, "lookup": self.look_up_files,
                          "ignore_saved": self.state.ignore_saved, "overrides": self.overrides,
-                         "fast": sorted(self.prices.fast_turns), "units": theirs})
+                         "fast": self.prices.fast_turns, "units": theirs})
             reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
             reader.start()
 
@@ -709,6 +713,27 @@ class Scanner:
         self._set_entry(ph, [*log.signature, entry[3], entry[4], None, parsed.bad_lines, resolved, dep], agg)
         return resolved
 
+    # -- Fast-tier turns learnt after a log was counted --
+
+    def _fast_turn_logs(self, logs: list[LogFile]) -> list[LogFile]:
+        """Logs that may hold a turn the log database newly named Fast (or gave a served model): those
+        written at or after the earliest such row (a turn's usage is logged after its request)."""
+        since_s = self.fast_since_s
+        if since_s is None or not self.valid:
+            return []  # nothing new, or everything is recounted anyway
+        since_ns = (since_s - 1) * 1_000_000_000  # `ts` is whole seconds
+        return [log for log in logs if log.mtime_ns >= since_ns]
+
+    def _reprice(self, logs: list[LogFile]) -> None:
+        """Price these logs' saved rows again with the current Fast-tier turns."""
+        for log in logs:
+            entry = self.entries.get(log.path)
+            if entry is None or not entry[7]:
+                continue
+            rec = self._record(log.path)
+            if rec is not None:
+                self._set_entry(log.path, entry, aggregate(rec["rows"], self.prices, self.day_of))
+
     # -- entry point --
 
     def run(self, logs: list[LogFile]) -> ScanResult:
@@ -717,10 +742,12 @@ class Scanner:
         # A folder none of whose logs changed since its head was saved keeps its sum; its entries are
         # not even read (an appended event then costs one folder's records, not all of them).
         digests = folder_digests(logs)
+        reprice = self._fast_turn_logs(logs)
+        reprice_folders = {log.folder for log in reprice}
         unchanged: dict[str, Shard] = {}
         for folder in by_folder:
             shard = self._shard(folder, files=False)
-            if self._unchanged(shard, digests.get(folder)):
+            if folder not in reprice_folders and self._unchanged(shard, digests.get(folder)):
                 unchanged[folder] = shard
             elif not shard.files_loaded:
                 self._load_files(shard)
@@ -791,6 +818,7 @@ class Scanner:
                     groups[sid] = counted
         for log in dependent:  # plain files were counted above; these were (re)read just now
             bad_lines += self.entries[log.path][6] or 0
+        self._reprice(reprice)
         result.bad_lines = bad_lines
         # Each folder's sum over the files discovered now; recomputed only when something in it changed.
         for folder, folder_logs in by_folder.items():

@@ -40,7 +40,7 @@ try:  # several times faster than `json` on the scanner's records (rows of ints 
 except ImportError:  # pragma: no cover - orjson is a dependency, but the scanner must not need it
     _fast_dumps = _fast_loads = None
 
-SCANNER_VERSION = 5
+SCANNER_VERSION = 6
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
 

@@ -1,7 +1,7 @@
 """Helper process for large cold scans: `python -m codexbar_core.cost.worker` parses part of the files.
 
 Input (stdin): one JSON object `{"cache": cache folder, "home": home key, "lookup": read saved
-records first, "ignore_saved": bool, "overrides": path or null, "fast": [priority turn ids],
+records first, "ignore_saved": bool, "overrides": path or null, "fast": {priority turn id: served model},
 "units": [[[path, [ino, mtime_ns, size]], ...], ...]}` where each unit is every file of one state
 bucket (see store.py). The helper parses a unit's files, writes the bucket's records to the cache
 itself, and only then prints one line: `[[path, home entry or null], ...]` (null for a fork or
@@ -28,7 +28,7 @@ def main() -> int:
     job = loads(sys.stdin.buffer.read())
     overrides = job.get("overrides")
     prices = load_price_table(Path(overrides) if overrides else None)
-    prices.fast_turns = frozenset(job.get("fast") or [])
+    prices.fast_turns = dict(job.get("fast") or {})
     state = StateStore(Store(Path(job["cache"])), job["home"], ignore_saved=bool(job.get("ignore_saved")))
     lookup = bool(job.get("lookup"))
     out = sys.stdout.buffer
