@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -120,3 +121,13 @@ def usd(inp: int, cached: int, out: int, rates: tuple[float, float, float]) -> f
     """Reference price: rates in USD per 1M tokens (input, cached input, output)."""
     cached = min(cached, inp)
     return ((inp - cached) * rates[0] + cached * rates[1] + out * rates[2]) / 1_000_000
+
+
+def logs_db(home: Path, bodies: list[str], at: int = 0) -> None:
+    """Rows of Codex's log database; `at`: the `ts` (epoch seconds) of the first row."""
+    home.mkdir(parents=True, exist_ok=True)
+    con = sqlite3.connect(home / "logs_2.sqlite")
+    con.execute("CREATE TABLE IF NOT EXISTS logs (ts INTEGER, feedback_log_body TEXT)")
+    con.executemany("INSERT INTO logs VALUES (?, ?)", [(at + i, b) for i, b in enumerate(bodies)])
+    con.commit()
+    con.close()

@@ -6,9 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from tests.cost.homes import git_meta, write_index
 from tests.cost.logs import active, tok, turn, write
-from tests.cost.test_breakdowns import git_meta, write_index
-from tests.render.sample_menu import plain_view
+from tests.menu.sample_menu import plain_view
 from tests.rig.runner import base_env, run_codexbar
 
 

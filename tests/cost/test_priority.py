@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
 
 from codexbar_core.cache import Store
 from codexbar_core.cost.priority import turn_from_body
-from tests.cost.logs import active, append, meta, scan, task, tok, turn, write
+from tests.cost.logs import active, append, logs_db, meta, scan, task, tok, turn, write
 
 GPT55_IN = 5e-6
 GPT54 = (2.5, 0.25, 15.0)  # USD per 1M: input, cached input, output
@@ -36,16 +35,6 @@ def served(turn_id: str, model: str) -> str:
     """The log line of a completed response: the model the server actually ran for the turn."""
     event = {"type": "response.completed", "response": {"id": "resp_1", "model": model, "status": "completed"}}
     return f"turn{{turn.id={turn_id}}}: session_loop{{thread_id=t}}: codex_api: websocket event: " + json.dumps(event)
-
-
-def logs_db(home: Path, bodies: list[str], at: int = 0) -> None:
-    """Rows of Codex's log database; `at`: the `ts` (epoch seconds) of the first row."""
-    home.mkdir(parents=True, exist_ok=True)
-    con = sqlite3.connect(home / "logs_2.sqlite")
-    con.execute("CREATE TABLE IF NOT EXISTS logs (ts INTEGER, feedback_log_body TEXT)")
-    con.executemany("INSERT INTO logs VALUES (?, ?)", [(at + i, b) for i, b in enumerate(bodies)])
-    con.commit()
-    con.close()
 
 
 @pytest.mark.parametrize("body,expected", [

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cost.logs import active, append, meta, task, tok, turn, write
+from tests.cost.logs import active, append, logs_db, meta, task, tok, turn, write
 from tests.rig.runner import ROOT, base_env
 
 DAY = "2026-07-11"
@@ -112,20 +112,14 @@ def test_a_folder_written_moments_ago_is_listed_again(home_env: tuple[Path, dict
 def test_a_fast_turn_logged_later_goes_the_full_way(home_env: tuple[Path, dict[str, str]]) -> None:
     """Codex's log database names Fast-tier turns and the models that served them; when it changes
     the unchanged session log may cost more, so the snapshot must not answer."""
-    import sqlite3
-
     home, env = home_env
     write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), task("t-1"),
                                tok("12:00:01", total=(1000, 200, 50), last=(1000, 200, 50))])
     base, _ = run_cost(env, *WINDOW)
     _, quick = run_cost(env, *WINDOW)
     assert quick
-    con = sqlite3.connect(home / "logs_2.sqlite")
-    con.execute("CREATE TABLE logs (ts INTEGER, feedback_log_body TEXT)")
-    con.execute("INSERT INTO logs VALUES (1, ?)", ['turn{turn.id=t-1}: websocket request: '
-                                                   '{"type":"response.create","service_tier":"priority"}'])
-    con.commit()
-    con.close()
+    logs_db(home, ['turn{turn.id=t-1}: websocket request: {"type":"response.create","service_tier":"priority"}'],
+            at=1)
     fast, quick = run_cost(env, *WINDOW)
     assert not quick
     assert fast[0]["totals"]["totalCost"] == pytest.approx(base[0]["totals"]["totalCost"] * 2.5)

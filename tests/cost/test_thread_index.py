@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from codexbar_core.cost import index_memo, thread_index
-from tests.cost.logs import active, append, archived, meta, task, tok, turn, write
+from tests.cost.logs import active, append, archived, logs_db, meta, task, tok, turn, write
 from tests.rig.runner import ROOT, base_env
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -171,12 +171,8 @@ def test_a_fast_turn_logged_later_is_seen_although_the_index_holds(tmp_path: Pat
     standard, _ = run_cost(env, *WINDOW)
     _, how = run_cost(env, *WINDOW)
     assert how == "memo"
-    con = sqlite3.connect(home / "logs_2.sqlite")
-    con.execute("CREATE TABLE logs (ts INTEGER, feedback_log_body TEXT)")
-    con.execute("INSERT INTO logs VALUES (1, ?)", ['turn{turn.id=t-1}: websocket request: '
-                                                   '{"type":"response.create","service_tier":"priority"}'])
-    con.commit()
-    con.close()
+    logs_db(home, ['turn{turn.id=t-1}: websocket request: {"type":"response.create","service_tier":"priority"}'],
+            at=1)
     fast, how = run_cost(env, *WINDOW)
     assert how == "full"
     assert fast[0]["totals"]["totalCost"] == pytest.approx(standard[0]["totals"]["totalCost"] * 2.5)
@@ -310,19 +306,13 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
     """What the real Codex 0.169.0 writes: its index covers every rollout it made (new, resumed,
     forked, archived, unarchived: docs/design/thread-index.md), and after each step the refresh reports what a scan from an
     empty cache does; once the home has been left alone, an unchanged refresh needs only the memo."""
-    from tests.cost_e2e.responses_api import ResponsesAPI
-    from tests.cost_e2e.test_corpus import assert_matches
-    from tests.cost_e2e.test_real_cli_cost import Codex, provider_config
-    from tests.rig.codex_home import make_codex_home
+    from tests.rig.codex_exec import codex_on_fake_provider
+    from tests.rig.responses_api import ResponsesAPI
+    from tests.rig.served import assert_matches
 
     api = ResponsesAPI()
-    backend.route("POST", "/v1/responses", api.handle)
-    home = make_codex_home(scratch / "codex_home", backend.url, provider="fake",
-                           config_extra=provider_config(backend.url))
-    project = scratch / "project"
-    project.mkdir()
-    env = env_for(home)
-    codex = Codex(codex_bin, home, project, env)
+    codex = codex_on_fake_provider(codex_bin, backend, api.handle, scratch, env_for)
+    home, project, env = codex.home, codex.project, env_for(codex.home)
     today = dt.datetime.now(dt.timezone.utc).date()
     window = ["--since", str(today - dt.timedelta(days=1)), "--until", str(today + dt.timedelta(days=1)), "--refresh"]
 

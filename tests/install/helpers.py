@@ -6,7 +6,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from tests.rig.runner import PLUGIN
+from tests.rig.runner import PLUGIN, run_plugin
 
 MINIMAL_PATH = "/usr/bin:/bin"  # what SwiftBar's login shell often gives a plugin
 
@@ -18,9 +18,10 @@ def copy_plugin(folder: Path) -> Path:
     return target
 
 
-def run_plugin(plugin: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    env = dict(env, PATH=MINIMAL_PATH)
-    return subprocess.run([str(plugin), *args], env=env, capture_output=True, text=True, timeout=60)
+def run_copied(plugin: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """A plugin file outside the checkout, with the host's minimal PATH (a generous limit: the first run of
+    a pipx-installed command is slower)."""
+    return run_plugin(dict(env, PATH=MINIMAL_PATH), *args, plugin=plugin, timeout=60)
 
 
 def clean_env(env: dict[str, str]) -> dict[str, str]:

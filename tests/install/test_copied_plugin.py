@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.install.helpers import clean_env, copy_plugin, run_plugin
+from tests.install.helpers import clean_env, copy_plugin, run_copied
 from tests.rig.runner import run_codexbar
 
 VENV_BIN = Path(sys.executable).parent  # the worktree's .venv, where ./install.sh installs codexbar
@@ -43,7 +43,7 @@ def test_not_installed_says_exactly_what_to_run(scratch, env):
         if os.path.exists(place):
             pytest.skip(f"this machine has {place}: the plugin rightly finds it")
     plugin = copy_plugin(scratch / "SwiftBar Plugins")
-    proc = run_plugin(plugin, env)
+    proc = run_copied(plugin, env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == NOT_INSTALLED.format(home=env["HOME"])
 
@@ -54,7 +54,7 @@ def test_found_through_the_install_record(scratch, env):
     record = Path(env["HOME"]) / ".config/codexbar/install-location"
     assert f"python={VENV_BIN / 'python'}" in record.read_text().splitlines()
     plugin = copy_plugin(scratch / "SwiftBar Plugins")
-    proc = run_plugin(plugin, env)
+    proc = run_copied(plugin, env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == full_menu(plugin, env)
     assert f'Refresh | bash="{plugin}" param1=refresh' in proc.stdout  # clicks run the copy again
@@ -65,7 +65,7 @@ def test_found_as_a_codexbar_command_in_local_bin(scratch, env):
     local_bin.mkdir(parents=True)
     (local_bin / "codexbar").symlink_to(VENV_BIN / "codexbar")
     plugin = copy_plugin(scratch / "Plugins")
-    proc = run_plugin(plugin, env)
+    proc = run_copied(plugin, env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == full_menu(plugin, env)
 
@@ -73,7 +73,7 @@ def test_found_as_a_codexbar_command_in_local_bin(scratch, env):
 def test_click_actions_reach_codexbar_through_the_copy(scratch, env):
     run_codexbar(["install-plugin", "--record-only"], env)
     plugin = copy_plugin(scratch / "Plugins")
-    proc = run_plugin(plugin, env, "set", "title_mode", "pace")
+    proc = run_copied(plugin, env, "set", "title_mode", "pace")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == "title_mode set to pace.\n"
     settings = json.loads((Path(env["CODEXBAR_CONFIG_DIR"]) / "settings.json").read_text())
@@ -88,4 +88,4 @@ def test_a_record_pointing_nowhere_falls_through_to_the_help(scratch, env):
     record.parent.mkdir(parents=True)
     record.write_text(f"python={scratch / 'gone/.venv/bin/python'}\ncheckout={scratch / 'gone'}\n")
     plugin = copy_plugin(scratch / "Plugins")
-    assert run_plugin(plugin, env).stdout == NOT_INSTALLED.format(home=env["HOME"])
+    assert run_copied(plugin, env).stdout == NOT_INSTALLED.format(home=env["HOME"])

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.install.helpers import clean_env, run_plugin
+from tests.install.helpers import clean_env, run_copied
 from tests.rig.runner import PLUGIN, run_codexbar
 
 
@@ -23,7 +23,7 @@ def test_argos_gets_a_link_to_the_checkouts_plugin(env):
     target = Path(env["HOME"]) / ".config/argos/codexbar.5m.py"
     assert target.is_symlink() and Path(os.readlink(target)) == PLUGIN
     assert proc.stdout.splitlines()[0] == f"Linked {target} -> {PLUGIN}"
-    menu = run_plugin(target, env)
+    menu = run_copied(target, env)
     assert menu.returncode == 0 and "\n---\n" in menu.stdout and "Refresh | bash=" in menu.stdout
 
 
@@ -36,7 +36,7 @@ def test_copy_into_a_named_folder_is_an_independent_executable_file(scratch, env
     assert os.access(target, os.X_OK)
     record = (Path(env["HOME"]) / ".config/codexbar/install-location").read_text()
     assert f"python={sys.executable}" in record.splitlines()
-    menu = run_plugin(target, env)  # found through the record the command left
+    menu = run_copied(target, env)  # found through the record the command left
     assert menu.returncode == 0 and f'Refresh | bash="{target}" param1=refresh' in menu.stdout
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.install.helpers import run_plugin
+from tests.install.helpers import run_copied
 from tests.rig.runner import ROOT
 
 WHEELHOUSE = Path(os.environ.get("CODEXBAR_WHEELHOUSE", "/var/tmp/codexbar-wheelhouse"))
@@ -66,12 +66,12 @@ def check_installed_codexbar(codexbar: Path, env: dict[str, str], scratch: Path)
     assert placed.returncode == 0, placed.stderr
     plugin = Path(env["HOME"]) / ".config/argos/codexbar.5m.py"
     assert plugin.read_bytes() == (ROOT / "plugins/codexbar.5m.py").read_bytes()  # shipped in the package
-    menu = run_plugin(plugin, env)  # PATH=/usr/bin:/bin: found through the record install-plugin left
+    menu = run_copied(plugin, env)  # PATH=/usr/bin:/bin: found through the record install-plugin left
     assert menu.returncode == 0 and "\n---\n" in menu.stdout and "codex login" in menu.stdout, menu.stdout
     refresh = next(line for line in menu.stdout.splitlines() if line.startswith("Refresh | "))
     assert f"bash={plugin} param1=refresh" in refresh  # clicks run the copied plugin again
     (Path(env["HOME"]) / ".config/codexbar/install-location").unlink()
-    menu = run_plugin(plugin, env)  # and without the record, as the command in ~/.local/bin
+    menu = run_copied(plugin, env)  # and without the record, as the command in ~/.local/bin
     assert menu.returncode == 0 and "codex login" in menu.stdout, menu.stdout
 
 
@@ -118,5 +118,5 @@ def test_install_sh_from_a_clean_clone_then_a_copied_plugin(scratch, wheelhouse,
     plugin.parent.mkdir()
     plugin.write_bytes((clone / "plugins/codexbar.5m.py").read_bytes())
     plugin.chmod(0o755)
-    menu = run_plugin(plugin, env)
+    menu = run_copied(plugin, env)
     assert menu.returncode == 0 and "\n---\n" in menu.stdout and "codex login" in menu.stdout, menu.stdout

@@ -1,4 +1,4 @@
-"""Session logs shaped like the real CLI's (tests/cost_e2e/corpus): turn_context + token_count with rate_limits."""
+"""Session logs shaped like the real CLI's (tests/cost_oracle/corpus): turn_context + token_count with rate_limits."""
 
 from __future__ import annotations
 

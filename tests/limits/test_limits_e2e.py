@@ -4,27 +4,16 @@ notifications reach a recording `notify-send` (each change once), and the menu s
 from __future__ import annotations
 
 import os
-import stat
-import subprocess
 import time
 
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import reset_credits_body, usage_body
-from tests.rig.runner import PLUGIN, run_codexbar
-
-
-def recorder(scratch):
-    bindir = scratch / "bin"
-    bindir.mkdir()
-    log = scratch / "sent.txt"
-    fake = bindir / "notify-send"
-    fake.write_text(f'#!/bin/sh\nprintf "%s | %s\\n" "$2" "$3" >> "{log}"\n')
-    fake.chmod(fake.stat().st_mode | stat.S_IXUSR)
-    return bindir, log
+from tests.rig.notify_send import fake_notify_send, sent
+from tests.rig.runner import run_codexbar, run_plugin
 
 
 def test_windows_that_change_between_refreshes_are_told_once_each(scratch, env_for, backend):
-    bindir, log = recorder(scratch)
+    bindir, log = fake_notify_send(scratch)
     env = env_for(make_codex_home(scratch / "home", backend.url))
     env.pop("CODEXBAR_NO_NOTIFY")
     env["PATH"] = f"{bindir}:{os.environ.get('PATH', '')}"
@@ -34,9 +23,9 @@ def test_windows_that_change_between_refreshes_are_told_once_each(scratch, env_f
     for body in (both, both, weekly_only, weekly_only, weekly_only, both, both, both):
         backend.set_usage(body)
         run_codexbar(["refresh"], env)  # as the menu's Refresh does: the next run asks anew
-        menu = subprocess.run([str(PLUGIN)], env=env, capture_output=True, text=True, timeout=20).stdout
+        menu = run_plugin(env).stdout
         assert "Weekly:" in menu
-        sent_after.append(log.read_text().splitlines() if log.exists() else [])
+        sent_after.append([f"{title} | {body}" for _app, title, body in sent(log)])
     assert sent_after[2] == []  # one answer without the 5-hour window: wait for the next
     assert sent_after[3] == ["Codex: the 5-hour limit is gone | Limits that apply now: weekly."]
     assert sent_after[-1] == ["Codex: the 5-hour limit is gone | Limits that apply now: weekly.",
@@ -48,7 +37,7 @@ def test_an_exhausted_account_with_a_banked_credit_reads_right(scratch, env_for,
     backend.set_usage(usage_body(primary_used=35, secondary_used=100, secondary_reset_at=now + 2 * 86400))
     backend.set_reset_credits(reset_credits_body([now + 10 * 86400]))
     env = env_for(make_codex_home(scratch / "home", backend.url))
-    lines = subprocess.run([str(PLUGIN)], env=env, capture_output=True, text=True, timeout=20).stdout.splitlines()
+    lines = run_plugin(env).stdout.splitlines()
     title = lines[0].split(" | ")[0]
     assert title.startswith("Codex Weekly · usable ") and "limit reached" not in title
     assert lines[2].split(" | ")[0] == f"Weekly limit reached · {title.split(' · ', 1)[1]}"

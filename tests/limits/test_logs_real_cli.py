@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cost_e2e.responses_api import ResponsesAPI
-from tests.cost_e2e.test_real_cli_cost import Codex, provider_config
-from tests.rig.codex_home import make_codex_home
+from tests.rig.codex_exec import codex_on_fake_provider
 from tests.rig.fake_backend import Reply
+from tests.rig.responses_api import ResponsesAPI
 from tests.rig.runner import run_codexbar, run_json
 
 pytestmark = pytest.mark.realcli
@@ -41,12 +40,8 @@ class LimitedResponses(ResponsesAPI):
 def test_the_last_turn_of_the_real_cli_answers_when_nothing_live_can(codex_bin: Path, backend, scratch: Path,
                                                                       env_for) -> None:
     api = LimitedResponses()
-    backend.route("POST", "/v1/responses", api.handle)
-    home = make_codex_home(scratch / "codex_home", backend.url, provider="fake",
-                           config_extra=provider_config(backend.url))
-    project = scratch / "project"
-    project.mkdir()
-    codex = Codex(codex_bin, home, project, env_for(home))
+    codex = codex_on_fake_provider(codex_bin, backend, api.handle, scratch, env_for)
+    home = codex.home
     codex.exec("--skip-git-repo-check", "-m", "gpt-5", "say hi")
     codex.exec("--skip-git-repo-check", "-m", "gpt-5-codex", "run one command please [tool]")
     assert len(api.served) == 3  # the tool turn asked twice: the newest snapshot is the third

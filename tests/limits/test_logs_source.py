@@ -16,7 +16,7 @@ from codexbar_core.render.menu import HomeView, MenuInput, build_menu
 from codexbar_core.sources.base import FetchContext
 from codexbar_core.sources.logs import LogsSource
 from tests.limits.gen import UTC, limits, message, token_count, turn_context, write_log
-from tests.spine.test_pipeline import StandIn
+from tests.rig.stand_in import StandIn
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = dt.datetime(2026, 12, 6, 10, 40, tzinfo=UTC)
@@ -77,7 +77,7 @@ def test_no_logs_or_no_limits_is_a_clear_error(tmp_path):
 
 def test_the_real_cli_corpus_is_read():
     # Logs written by the real codex 0.169.0 against a backend that served 42 % / 17 % (see its README).
-    home = ROOT / "tests" / "cost_e2e" / "corpus" / "chatgpt-login"
+    home = ROOT / "tests" / "cost_oracle" / "corpus" / "chatgpt-login"
     snap = fetch(home, now=dt.datetime(2026, 11, 23, 22, 40, tzinfo=UTC))
     assert (snap.primary.used_percent, snap.primary.window_minutes) == (42, 300)
     assert (snap.secondary.used_percent, snap.secondary.window_minutes) == (17, 10080)
@@ -148,18 +148,16 @@ def test_a_user_without_login_or_cli_sees_the_last_turn(scratch, env_for):
 
 
 def test_a_cold_start_whose_live_source_hangs_shows_the_last_turn(scratch, env_for, backend):
-    import subprocess
-
     from tests.rig.codex_home import make_codex_home
     from tests.rig.fake_backend import Reply
-    from tests.rig.runner import PLUGIN
+    from tests.rig.runner import run_plugin
 
     backend.set_usage(Reply(hang=True))  # nothing cached yet, and the live answer never comes
     home = make_codex_home(scratch / "home", backend.url)
     t = dt.datetime.now(UTC) - dt.timedelta(minutes=3)
     write_log(home, t, [turn_context(t, "gpt-5.5"), token_count(t, 900, limits(
         52, 12, primary_reset=t + dt.timedelta(hours=4), secondary_reset=t + dt.timedelta(days=5)))])
-    proc = subprocess.run([str(PLUGIN)], env=env_for(home), capture_output=True, text=True, timeout=10)
+    proc = run_plugin(env_for(home))
     assert proc.returncode == 0
     assert f"As of {t.astimezone():%H:%M}, from your last Codex turn" in proc.stdout
     assert "Session: 48% left" in proc.stdout and proc.stdout.startswith("Codex 48%")

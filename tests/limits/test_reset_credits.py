@@ -8,7 +8,7 @@ import time
 from codexbar_core.sources import wham
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply, reset_credits_body, usage_body
-from tests.rig.runner import PLUGIN, run_json
+from tests.rig.runner import run_json, run_plugin
 
 UTC = dt.timezone.utc
 NOW = dt.datetime(2026, 12, 6, 12, 0, tzinfo=UTC)
@@ -37,12 +37,6 @@ def _usage(env):
     return run_json(["usage", "--json", "--source", "oauth"], env)[0]
 
 
-def _menu(env) -> str:
-    import subprocess
-
-    return subprocess.run([str(PLUGIN)], env=env, capture_output=True, text=True, timeout=20).stdout
-
-
 def test_credits_and_their_next_expiry_reach_json_and_menu_and_none_is_spent(scratch, env_for, backend):
     soon = int(time.time()) + 20 * 3600
     backend.set_reset_credits(reset_credits_body([soon, int(time.time()) + 9 * 86400], redeemed=1))
@@ -50,7 +44,7 @@ def test_credits_and_their_next_expiry_reach_json_and_menu_and_none_is_spent(scr
     doc = _usage(env)
     expected = dt.datetime.fromtimestamp(soon, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert doc["credits"]["resetCredits"] == {"available": 2, "nextExpiresAt": expected}
-    menu = _menu(env)
+    menu = run_plugin(env).stdout
     local = dt.datetime.fromtimestamp(soon).astimezone()
     assert f"Limit reset credits: 2 available · next expires {local:%b} {local.day}" in menu
     assert all(r["method"] == "GET" for r in backend.requests_to("/rate-limit-reset-credits"))

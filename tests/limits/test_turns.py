@@ -12,7 +12,7 @@ from codexbar_core.limits.turns import MIN_TURNS, learn, recent_rates, turns_lef
 from codexbar_core.model import RateWindow, UsageSnapshot
 from codexbar_core.render.menu import HomeView, build_menu
 from tests.limits.gen import UTC, limits, token_count, turn_context, write_log
-from tests.render.samples import menu_input, result
+from tests.menu.samples import menu_input, result
 
 ROOT = Path(__file__).resolve().parents[2]
 START = dt.datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -120,7 +120,7 @@ def test_no_estimate_without_enough_evidence(tmp_path):
 
 def test_the_real_cli_corpus_gives_no_estimate():
     # the real codex 0.169.0 logged a backend whose percentages never moved (42 % / 17 %): no evidence
-    home = ROOT / "tests" / "cost_e2e" / "corpus" / "chatgpt-login"
+    home = ROOT / "tests" / "cost_oracle" / "corpus" / "chatgpt-login"
     rates = recent_rates(str(home))
     assert {m.model for m in rates} >= {"gpt-5"}
     assert all(lane.points == 0 and not lane.enough for m in rates for lane in m.lanes.values())
@@ -139,7 +139,7 @@ def test_the_estimate_is_remembered_until_a_log_changes(tmp_path):
 def test_the_menu_labels_the_estimate_and_its_evidence(tmp_path):
     generate(tmp_path, [("gpt-5.6-sol", 60)])
     rates = learn([records_in(tail(p, s, 1 << 30)) for p, _, s in newest_logs(str(tmp_path), 50)])
-    from tests.render.samples import NOW, snapshot
+    from tests.menu.samples import NOW, snapshot
 
     snap = snapshot(55, 20, extras=False)
     view = HomeView(result(snap), turns=turns_left(rates, snap, NOW))

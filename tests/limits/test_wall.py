@@ -7,7 +7,7 @@ import datetime as dt
 
 from codexbar_core.model import Credits, RateWindow
 from codexbar_core.render.menu import HomeView, build_menu
-from tests.render.samples import NOW, menu_input, result, snapshot
+from tests.menu.samples import NOW, menu_input, result, snapshot
 
 
 def lines_of(snap, host: str = "xbar") -> list[str]:

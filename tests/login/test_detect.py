@@ -10,7 +10,7 @@ import pytest
 from codexbar_core.render.menu import KEYRING_DIRECT_LABEL, HomeView, build_menu
 from codexbar_core.sources import keyring_probe as kp
 from codexbar_core.sources.login_store import detect, keyring_account
-from tests.render.samples import menu_input, result, snapshot
+from tests.menu.samples import menu_input, result, snapshot
 
 
 def _home(tmp_path, line: str = ""):

@@ -13,8 +13,6 @@ import json
 import pytest
 
 from codexbar_core.sources.login_store import keyring_account
-from tests.hardening.helpers import drop_cache
-from tests.hardening.helpers import menu as plugin_menu
 from tests.login.cli_helpers import account_read, login_status, steps, usage
 from tests.login.homes import (
     FILE_ACCOUNT_ID,
@@ -28,7 +26,9 @@ from tests.login.homes import (
     keyring_login,
     secrets_in,
 )
-from tests.oauth.helpers import assert_no_secrets, cache_bytes
+from tests.rig.leaks import assert_no_secrets, cache_bytes
+from tests.rig.menu_checks import drop_cache
+from tests.rig.menu_checks import menu as plugin_menu
 
 pytestmark = pytest.mark.realcli
 

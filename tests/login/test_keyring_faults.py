@@ -12,7 +12,6 @@ import json
 import pytest
 
 from codexbar_core.sources.login_store import keyring_account
-from tests.hardening.helpers import menu as plugin_menu
 from tests.login.cli_helpers import login_status, step_reason, steps, usage
 from tests.login.homes import (
     KEYRING_USED,
@@ -22,7 +21,8 @@ from tests.login.homes import (
     keyring_login,
     secrets_in,
 )
-from tests.oauth.helpers import assert_no_secrets, cache_bytes
+from tests.rig.leaks import assert_no_secrets, cache_bytes
+from tests.rig.menu_checks import menu as plugin_menu
 
 pytestmark = pytest.mark.realcli
 

@@ -16,11 +16,11 @@ from typing import Any
 import pytest
 
 from codexbar_core.sources.login_store import keyring_account
-from tests.hardening.helpers import run_plugin, tree_bytes
 from tests.login.homes import answer_per_account, entry_value, keyring_home, keyring_login
 from tests.rig.codex_home import fake_jwt
 from tests.rig.fake_backend import Reply
-from tests.rig.runner import run_codexbar
+from tests.rig.files import tree_bytes
+from tests.rig.runner import run_codexbar, run_plugin
 
 pytestmark = pytest.mark.realcli
 

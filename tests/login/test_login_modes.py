@@ -11,7 +11,6 @@ import json
 import pytest
 
 from codexbar_core.sources.login_store import keyring_account
-from tests.hardening.helpers import menu as plugin_menu
 from tests.login.cli_helpers import login_status, step_reason, steps, usage
 from tests.login.homes import (
     FILE_ACCOUNT_ID,
@@ -23,6 +22,7 @@ from tests.login.homes import (
     keyring_login,
 )
 from tests.rig.codex_home import auth_json, write_auth
+from tests.rig.menu_checks import menu as plugin_menu
 
 pytestmark = pytest.mark.realcli
 

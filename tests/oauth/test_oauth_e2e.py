@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
 import time
 
 import pytest
@@ -12,10 +11,11 @@ import pytest
 from codexbar_core.errors import CodexbarError
 from codexbar_core.model import UTC
 from codexbar_core.sources.oauth import OAuthSource
-from tests.oauth.helpers import assert_no_secrets, cache_bytes, ctx_for, oauth_error, secrets_of
+from tests.oauth.helpers import ctx_for, oauth_error
 from tests.rig.codex_home import auth_json, make_codex_home, write_auth
 from tests.rig.fake_backend import ACCOUNT_ID, Reply, usage_body
-from tests.rig.runner import PLUGIN, run_codexbar, run_json
+from tests.rig.leaks import assert_no_secrets, cache_bytes, secrets_of
+from tests.rig.runner import run_codexbar, run_json, run_plugin
 
 PRIMARY_RESET = 1893456000  # 2030-01-01T00:00:00Z
 SECONDARY_RESET = 1893888000  # 2030-01-06T00:00:00Z
@@ -27,10 +27,6 @@ def iso(epoch: int) -> str:
 
 def usage(env):
     return run_json(["usage", "--json", "--source", "oauth"], env)[0]
-
-
-def plugin(env, *args):
-    return subprocess.run([str(PLUGIN), *args], env=env, capture_output=True, text=True, timeout=20)
 
 
 def test_chosen_numbers_reach_usage_json_exactly_and_the_request_is_well_formed(scratch, env_for, backend):
@@ -83,7 +79,7 @@ def test_credit_limit_and_reset_credits_reach_json_and_menu(scratch, env_for, ba
     (reset_req,) = backend.requests_to("/wham/rate-limit-reset-credits")
     assert reset_req["headers"]["openai-beta"] == "codex-1"
     assert reset_req["headers"]["chatgpt-account-id"] == ACCOUNT_ID
-    menu = plugin(env).stdout
+    menu = run_plugin(env).stdout
     assert "Credits: 92,239 left" in menu or "Credits: 92239 left" in menu
     assert "Monthly credit limit: " in menu
     assert "Limit reset credits: 1 available" in menu
@@ -118,7 +114,7 @@ def test_credits_only_accounts_show_credits_without_limits(scratch, env_for, bac
     doc = usage(env)
     assert doc["usage"]["primary"] is None and doc["usage"]["secondary"] is None
     assert doc["credits"]["remaining"] == 14.5
-    menu = plugin(env).stdout
+    menu = run_plugin(env).stdout
     assert "Limits not available" in menu and "Credits: 14.5 left" in menu
 
 
@@ -171,10 +167,10 @@ def test_the_menu_shows_the_failure_under_the_last_good_values(scratch, env_for,
     backend.set_usage(usage_body(primary_used=10, secondary_used=20))
     home = make_codex_home(scratch / "home", backend.url)
     env = env_for(home)
-    assert "Session: 90% left" in plugin(env).stdout
+    assert "Session: 90% left" in run_plugin(env).stdout
     backend.set_usage(reply)
-    plugin(env, "refresh")
-    proc = plugin(env)
+    run_plugin(env, "refresh")
+    proc = run_plugin(env)
     assert proc.returncode == 0
     assert "Session: 90% left" in proc.stdout and "refresh failed" in proc.stdout
     assert words in proc.stdout.lower()

@@ -17,9 +17,10 @@ from codexbar_core.errors import CodexbarError
 from codexbar_core.model import UTC, parse_iso
 from codexbar_core.sources import auth
 from codexbar_core.sources.oauth import OAuthSource
-from tests.oauth.helpers import assert_no_secrets, ctx_for, oauth_error, secrets_of
+from tests.oauth.helpers import ctx_for, oauth_error
 from tests.rig.codex_home import auth_json, fake_jwt, make_codex_home, write_auth
 from tests.rig.fake_backend import ACCOUNT_ID, Reply, usage_body
+from tests.rig.leaks import assert_no_secrets, secrets_of
 from tests.rig.runner import ROOT, run_codexbar
 
 OLD = dt.datetime.now(UTC) - dt.timedelta(days=9)

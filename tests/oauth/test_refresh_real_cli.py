@@ -8,9 +8,9 @@ import json
 import pytest
 
 from codexbar_core.model import UTC
-from tests.oauth.helpers import assert_no_secrets, secrets_of
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import usage_body
+from tests.rig.leaks import assert_no_secrets, secrets_of
 from tests.rig.runner import run_codexbar
 
 pytestmark = pytest.mark.realcli

@@ -24,8 +24,8 @@ from codexbar_core.settings import Settings
 from codexbar_core.sources import registry
 from codexbar_core.sources.base import Availability, FetchContext
 from tests.limits.gen import limits, token_count, turn_context, write_log
-from tests.oauth.helpers import secrets_of
 from tests.rig.codex_home import make_codex_home
+from tests.rig.leaks import secrets_of
 from tests.rig.runner import ROOT, base_env
 from tests.web.conftest import cookie_header
 from tests.web.fake_chatgpt import SESSION_VALUE, FakeChatGPT

@@ -15,7 +15,7 @@ import pytest
 from tests.cost.logs import active, meta, tok, turn, write
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import usage_body
-from tests.rig.runner import PLUGIN, run_codexbar
+from tests.rig.runner import run_codexbar, run_plugin
 
 CODEXBAR = Path(sys.executable).parent / "codexbar"  # the installed command, as a status bar runs it
 
@@ -54,7 +54,7 @@ def seed(scratch: Path, env_for, backend, **usage) -> Seeded:
     env = env_for(home)
     env.pop("XDG_CONFIG_HOME", None)
     env.pop("XDG_CACHE_HOME", None)
-    menu = subprocess.run([str(PLUGIN)], env=env, capture_output=True, text=True, timeout=30)
+    menu = run_plugin(env)
     session_left = f"Session: {100 - usage['primary_used']}% left"
     assert session_left in menu.stdout, menu.stdout  # the menu read and cached the backend's numbers
     return Seeded(env, backend, home)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
 import time
 import xml.etree.ElementTree as ET
 
 from codexbar_core.render.fmt import money
 from tests.rig.fake_backend import usage_body
-from tests.rig.runner import PLUGIN, run_codexbar
+from tests.rig.runner import run_codexbar, run_plugin
 from tests.statusline.conftest import seed, statusline, today_cost
 
 ALL = ("{session_left}|{session_used}|{session_reset}|{session_pace}|{weekly_left}|{weekly_used}|{weekly_reset}|"
@@ -52,7 +51,7 @@ def test_lanes_running_low_change_the_state(scratch, env_for, backend):
     assert statusline(seeded.env, "--format", "{state} {left}{mark}").stdout == "warning 25% !\n"
     backend.set_usage(usage_body(primary_used=95, secondary_used=10))
     run_codexbar(["refresh"], seeded.env)
-    subprocess.run([str(PLUGIN)], env=seeded.env, capture_output=True, timeout=30)  # the menu fetches anew
+    run_plugin(seeded.env)  # the menu fetches anew
     assert statusline(seeded.env, "--format", "{state} {left}{mark}").stdout == "critical 5% !!\n"
 
 

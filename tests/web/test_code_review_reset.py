@@ -12,7 +12,7 @@ from codexbar_core.render.menu import HomeView, build_menu
 from codexbar_core.render.text import usage_report
 from codexbar_core.sources import web_parse as wp
 from codexbar_core.sources.web import WebSource
-from tests.render.samples import NOW, menu_input, result, snapshot
+from tests.menu.samples import NOW, menu_input, result, snapshot
 from tests.web.conftest import cookie_header
 from tests.web.fake_chatgpt import SESSION_VALUE
 

@@ -10,22 +10,7 @@ from codexbar_core import errors
 from codexbar_core.model import Identity, RateWindow, UsageSnapshot
 from codexbar_core.pipeline import Home, fetch_usage
 from codexbar_core.settings import Settings
-from codexbar_core.sources.base import Availability
-
-
-class StandIn:
-    def __init__(self, result):
-        self.result = result
-        self.calls = 0
-
-    def availability(self, ctx):
-        return Availability(True, "")
-
-    def fetch(self, ctx):
-        self.calls += 1
-        if isinstance(self.result, Exception):
-            raise self.result
-        return self.result
+from tests.rig.stand_in import StandIn
 
 
 @pytest.mark.parametrize("failure", [
@@ -36,7 +21,8 @@ class StandIn:
 ], ids=lambda e: e.kind)
 def test_cli_answers_when_web_fails(tmp_path, failure):
     cli_snapshot = UsageSnapshot(source="codex-cli", primary=RateWindow(5, 300), identity=Identity(email="a@x"))
-    sources = {"web": StandIn(failure), "cli": StandIn(cli_snapshot), "pty": StandIn(errors.MissingBinary("no"))}
+    sources = {"web": StandIn("web", failure), "cli": StandIn("cli", cli_snapshot),
+               "pty": StandIn("pty", errors.MissingBinary("no"))}
     result = fetch_usage(Home("default", tmp_path), requested="auto", chosen_by="default", menu=False,
                          deadline=time.monotonic() + 5, store=None, settings=Settings({"cookie_mode": "auto"}),
                          env={}, loader=lambda sid: sources[sid])

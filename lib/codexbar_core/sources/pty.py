@@ -26,12 +26,15 @@ FIRST_SIZE = (60, 200)  # rows, cols
 RETRY_SIZE = (70, 220)
 FIRST_TIMEOUT = 8.0
 RETRY_TIMEOUT = 4.0
-SETTLE = 0.2  # quiet time after the card appears, so it is read whole
-SETTLE_MAX = 0.6
 BACKGROUND_REFUSED = "The /status screen is only read on a manual refresh."
 
 # the slash-command popup row for /status (the start-up hint says "/status - show ...", not this)
 _POPUP = re.compile(r"/status {2,}show current session configuration")
+# the hint under the session header, drawn once the session is configured (docs/decisions/pty-status-screen.md)
+_SESSION_STARTED = "To get started"
+# synchronized-output mode: the TUI draws every frame between these two (docs/decisions/pty-status-screen.md)
+_FRAME_BEGIN = b"\x1b[?2026h"
+_FRAME_END = b"\x1b[?2026l"
 
 
 def _toml_string(value: str) -> str:
@@ -64,15 +67,18 @@ def local_now(ctx: FetchContext) -> dt.datetime:
     return now.astimezone()
 
 
-def _composer_ready(text: str, cwd: Path) -> bool:
-    """The prompt accepts input: the composer shows and the session header names our folder.
+def _composer_ready(text: str) -> bool:
+    """The session is set up and the prompt accepts input: `/status` now reports the signed-in account.
 
-    Without a login the welcome animation shows a composer for about a second with `loading` in the
-    header instead of the folder; typing then could land on the sign-in menu that follows.
+    The composer is drawn long before that: during the welcome animation (`loading` in the header;
+    without a login the sign-in menu follows) and while the session starts. A `/status` typed then
+    is answered from a half-loaded state: `Account: Pro 200` with no email and no workspace line.
+    The session cell's `To get started` hint is drawn only once the session (and with it the
+    account) is set up, so it is the condition, not any amount of time.
     """
     if "Ask Codex" not in text or re.search(r"^\s*loading\s*$", text, re.MULTILINE):
         return False
-    return str(cwd) in text or "To get started" in text
+    return _SESSION_STARTED in text
 
 
 class _Terminal:
@@ -99,6 +105,8 @@ class _Terminal:
         # pyte answers ESC[6n (cursor position) and ESC[5n through this hook; the TUI waits for it.
         self.screen.write_process_input = self.send  # type: ignore[method-assign]
         self.exited = False
+        self.mid_frame = False  # inside a synchronized-output frame: the screen is half drawn
+        self._tail = b""  # the end of the previous read, for a frame marker split across two reads
 
     def send(self, data: str) -> None:
         try:
@@ -117,7 +125,16 @@ class _Terminal:
             self.exited = True
             return False
         self.stream.feed(data)
+        self._track_frames(data)
         return True
+
+    def _track_frames(self, data: bytes) -> None:
+        """A frame can arrive over several reads; the last begin/end marker seen says where we are."""
+        seen = self._tail + data
+        begin, end = seen.rfind(_FRAME_BEGIN), seen.rfind(_FRAME_END)
+        if begin >= 0 or end >= 0:
+            self.mid_frame = begin > end
+        self._tail = seen[-(len(_FRAME_END) - 1):]
 
     def text(self) -> str:
         return "\n".join(line.rstrip() for line in self.screen.display)
@@ -132,28 +149,29 @@ class _Terminal:
 
 
 def drive_status(term: _Terminal, deadline: float, cwd: Path) -> str:
-    """Type /status once the composer is ready and return the screen text when there is an answer.
+    """Type /status once the session is ready and return the screen text when there is an answer.
 
     Returns early on a screen that needs the user (sign-in, trust, update) or when the TUI exits.
+    The screen is only looked at between frames, never half drawn. (`cwd` is the TUI's folder; the
+    readiness signal does not need it, callers pass it for symmetry with the TUI's arguments.)
     """
     typed_at: float | None = None
     entered_at: float | None = None
     enters = 0
-    card_at: float | None = None
-    last_output = time.monotonic()
     while True:
         now = time.monotonic()
         if now >= deadline or term.exited:
             return term.text()
-        if term.pump(min(0.1, deadline - now)):
-            last_output = time.monotonic()
+        term.pump(min(0.1, deadline - now))
+        if term.mid_frame:
+            continue  # the rest of this frame is on its way
         text = term.text()
         state = status_parse.screen_state(text)
         if state in ("login", "trust", "update", "exited"):
             return text  # never press anything here
         if entered_at is None:
             if typed_at is None:
-                if _composer_ready(text, cwd):
+                if _composer_ready(text):
                     term.send("/status")
                     typed_at = time.monotonic()
                 continue
@@ -165,14 +183,10 @@ def drive_status(term: _Terminal, deadline: float, cwd: Path) -> str:
                 enters = 1
             continue
         if state == "status" or state == "not_available":
-            card_at = card_at or time.monotonic()
-            quiet = time.monotonic() - last_output
-            if quiet >= SETTLE or time.monotonic() - card_at > SETTLE_MAX:
-                return text
-            continue
+            return text  # a whole frame: the card is complete
         # "refresh requested" updates in place when the data lands: keep reading until the deadline.
         if state is None and enters < 3 and time.monotonic() - entered_at > 1.5 * enters and "› /status" in text:
-            term.send("\r")  # the first Enter is sometimes swallowed while the TUI starts up
+            term.send("\r")  # an Enter not taken yet (the command still in the composer): press again
             enters += 1
 
 
@@ -229,7 +243,9 @@ class PtySource:
 
     def _read(self, text: str, ctx: FetchContext) -> UsageSnapshot:
         state = status_parse.screen_state(text)
-        if state is None and "/status" not in text:
+        # the card starts with the echoed command on a line of its own; the start-up hint
+        # ("/status - show current session configuration") is not one (docs/decisions/pty-status-screen.md)
+        if state is None and not status_parse.has_status_echo(text):
             raise errors.SourceTimeout("Codex did not show /status in time.")
         snapshot = status_parse.parse_status(text, local_now(ctx))
         if ctx.login is None or ctx.login.file_in_use:  # a leftover auth.json may be another account's

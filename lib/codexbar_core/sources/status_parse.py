@@ -79,6 +79,11 @@ def _logical_lines(lines: list[str]) -> list[str]:
     return out
 
 
+def has_status_echo(text: str) -> bool:
+    """Codex answered a /status: its card begins with the command echoed on a line of its own."""
+    return any(line.strip() == "/status" for line in strip_ansi(text).splitlines())
+
+
 def _card(plain: str) -> list[str]:
     """The lines of the last /status card (everything after the last `/status` echo, if visible)."""
     lines = plain.splitlines()

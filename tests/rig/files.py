@@ -1,0 +1,51 @@
+"""Everything codexbar wrote, read back for searching (secrets) or comparing (nothing lost)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+
+def tree_bytes(*folders: Path) -> dict[str, bytes]:
+    """Every file under the folders (path -> bytes): cache, settings, logs, SQLite files and WAL."""
+    out: dict[str, bytes] = {}
+    for folder in folders:
+        if not folder.exists():
+            continue
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                path = os.path.join(root, name)
+                try:
+                    out[path] = Path(path).read_bytes()
+                except OSError:
+                    pass
+    return out
+
+
+def assert_cache_intact(cache_dir: Path) -> int:
+    """SQLite says the cache is sound and every value is readable JSON; returns how many keys."""
+    db = cache_dir / "diskcache" / "cache.db"
+    if not db.exists():
+        return 0
+    con = sqlite3.connect(str(db), timeout=10)
+    try:
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    finally:
+        con.close()
+    import diskcache
+
+    cache = diskcache.Cache(str(cache_dir / "diskcache"), timeout=10)
+    try:
+        keys = list(cache.iterkeys())
+        for key in keys:
+            value = cache.get(key)
+            if value is not None:
+                json.loads(value)
+    finally:
+        cache.close()
+    menu_file = cache_dir / "menu.json"
+    if menu_file.exists():
+        assert isinstance(json.loads(menu_file.read_text())["text"], str)
+    return len(keys)
