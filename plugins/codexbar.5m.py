@@ -76,7 +76,7 @@ if CHECKOUT != "" and LIB not in sys.path and os.path.isdir(os.path.join(LIB, "c
     sys.path.insert(0, LIB)
 if len(sys.argv) == 1:
     try:  # warm path: the last complete menu, if under a minute old, without loading the rest
-        from codexbar_core.fastpath import try_print_cached_menu
+        from codexbar_core.warm_menu import try_print_cached_menu
 
         if try_print_cached_menu():
             sys.exit(0)

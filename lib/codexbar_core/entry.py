@@ -2,8 +2,8 @@
 
 `codexbar cost --json` on an unchanged home is answered by cost/quick.py before the rest of
 codexbar is imported (about half of that command's time on 10,000 logs was imports and SQLite).
-`codexbar statusline` goes straight to statusline/command.py for the same reason. Everything else
-goes to cli.py.
+`codexbar statusline` goes straight to commands/statusline.py for the same reason. Everything else
+goes to cli.py, which hands each subcommand to its module in commands/.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 def run() -> None:
     argv = sys.argv[1:]
     if argv[:1] == ["statusline"]:  # a status bar asks every few seconds: none of cli.py's imports
-        from codexbar_core.statusline.command import run as run_statusline
+        from codexbar_core.commands.statusline import run as run_statusline
 
         code = run_statusline(argv[1:])
         sys.stdout.flush()

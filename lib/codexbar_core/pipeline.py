@@ -1,8 +1,9 @@
-"""Which source answers, in what order, and what happens when one fails (SPEC A1).
+"""Run a chain of usage sources and keep the last good answer (docs/design/sources-and-commands.md).
 
-The pipeline runs the sources of a chain in order, skips unusable ones, falls through only on
-errors the next source can fix, records every step in a `SourceTrace`, attaches web extras, caches
-the last good snapshot and serves it (marked stale) when a refresh fails.
+The pipeline runs the sources of a chain in order, skips unusable ones, falls through only where
+the source registry (sources/registry.py) says the next source can help, records every step in a
+`SourceTrace`, attaches web extras, caches the last good snapshot and serves it (marked stale) when
+a refresh fails. Which sources exist and how each one may fall back live in the registry, not here.
 """
 
 from __future__ import annotations
@@ -19,98 +20,13 @@ from codexbar_core.cache import Store, home_key
 from codexbar_core.homes import Home
 from codexbar_core.model import SourceAttempt, SourceTrace, UsageResult, UsageSnapshot
 from codexbar_core.normalize import normalize_snapshot
+from codexbar_core.sources import registry
 from codexbar_core.sources.base import FetchContext, Source
+from codexbar_core.sources.registry import load_source
 
 # A snapshot younger than this is reused instead of asking again (several runs close together,
 # e.g. SwiftBar's refresh-on-open right after the timer).
 FRESH_SECONDS = 60.0
-
-# Errors of the CLI's JSON-RPC path that the /status screen may get around.
-PTY_CAN_FIX = frozenset({"invalid_response", "bug", "error", "parse"})
-
-
-def load_source(source_id: str) -> Source:
-    """Import a source lazily: a warm run that reuses the cache imports no HTTP or PTY machinery."""
-    if source_id == "oauth":
-        from codexbar_core.sources.oauth import OAuthSource
-
-        return OAuthSource()
-    if source_id == "cli":
-        from codexbar_core.sources.rpc import RpcSource
-
-        return RpcSource()
-    if source_id == "pty":
-        from codexbar_core.sources.pty import PtySource
-
-        return PtySource()
-    if source_id == "web":
-        from codexbar_core.sources.web import WebSource
-
-        return WebSource()
-    if source_id == "logs":
-        from codexbar_core.sources.logs import LogsSource
-
-        return LogsSource()
-    raise ValueError(f"unknown source {source_id!r}")
-
-
-def chain_for(requested: str, *, menu: bool, cookies_enabled: bool) -> list[str]:
-    """The sources to try, in order. The menu (the app) prefers OAuth; `codexbar usage` prefers web (seed)."""
-    if requested == "auto":
-        # `logs` last: the newest session log answers when every live source failed (docs/decisions/limits.md).
-        if menu:
-            return ["oauth", "cli", "pty", "logs"]
-        return (["web"] if cookies_enabled else []) + ["cli", "pty", "logs"]
-    if requested == "oauth":
-        # A stale token is refreshed by the CLI, which owns the refresh token (SPEC A3).
-        return ["oauth", "cli"]
-    if requested == "cli":
-        return ["cli", "pty"]
-    return [requested]
-
-
-def _may_continue(prev_source: str, next_source: str, err: errors.CodexbarError) -> bool:
-    if next_source == "logs":
-        return True  # whatever went wrong, the last Codex turn's numbers beat none (marked with their age)
-    if prev_source == "web":
-        # Web leads `codexbar usage` only as an optional first try: a login wall, another account's
-        # dashboard or chatgpt.com being down says nothing about the CLI, which asks another way.
-        return True
-    if next_source == "pty":
-        # PTY only after the RPC path failed for a reason the screen can get around.
-        return prev_source == "cli" and err.kind in PTY_CAN_FIX
-    if prev_source == "oauth" and next_source == "cli" and (err.kind == "needs_refresh"
-                                                             or err.kind.startswith("keyring_")):
-        return True  # the CLI renews tokens and reads its own keychain (docs/decisions/codex-logins.md)
-    return err.fallthrough
-
-
-# How the trace says why a later source was not tried (the menu's Source submenu shows it).
-_WHY_STOPPED = {
-    "missing_binary": "is not installed",
-    "unavailable": "got a temporary error (the CLI would not do better)",
-    "timeout": "ran out of time",
-    "rate_limited": "was rate limited",
-    "invalid_response": "got an unreadable answer",
-    "not_signed_in": "is not signed in",
-    "not_configured": "is not set up for ChatGPT limits",
-}
-
-
-def _more_useful(earlier: errors.CodexbarError | None, later: errors.CodexbarError,
-                 later_source: str = "") -> errors.CodexbarError:
-    """The error the user should see after a fall-through.
-
-    A fallback that could not even start (no `codex` installed) says less than the reason we fell
-    through ("run `codex login`"), so the earlier error stays; the trace keeps both. The /status screen
-    is only a second try at what the app-server could not read: its failure never hides the
-    app-server's own error (docs/decisions/reference-and-hosts.md).
-    """
-    if earlier is not None and earlier.kind != "unavailable_source" and (
-            later.kind == "missing_binary" or later_source == "pty"):
-        return earlier
-    return later
-
 
 def _snapshot_key(home: Path) -> str:
     return f"usage:last:{home_key(home)}"
@@ -179,7 +95,7 @@ def expected_email(ctx: FetchContext, cached: UsageSnapshot | None) -> str | Non
         return None
 
 
-def _attach_web(primary: UsageSnapshot, web: UsageSnapshot) -> UsageSnapshot:
+def _attach_extras(primary: UsageSnapshot, web: UsageSnapshot) -> UsageSnapshot:
     credits = primary.credits
     if credits is None and web.credits is not None:
         credits = web.credits  # web fills credits only when OAuth/CLI gave none (SPEC B §5)
@@ -200,15 +116,16 @@ def run_chain(
     shown: errors.CodexbarError | None = None  # what the user is told when nothing answers
     prev: str | None = None
     for source_id in chain:
-        if last_error is not None and prev is not None and not _may_continue(prev, source_id, last_error):
+        spec = registry.BY_ID.get(source_id)
+        last_resort = spec is not None and spec.last_resort
+        if last_error is not None and prev is not None and not registry.may_run_after(prev, source_id, last_error):
             trace.attempts.append(SourceAttempt(source_id, "skipped",
-                                                f"not tried: {prev} {_WHY_STOPPED.get(last_error.kind, 'failed')}"))
+                                                f"not tried: {prev} {last_error.kind.stop_reason}"))
             continue
-        if source_id == "pty" and ctx.background:
-            trace.attempts.append(SourceAttempt(source_id, "skipped",
-                                                "the /status screen is only read on a manual refresh"))
+        if spec is not None and spec.interactive_only and ctx.background:
+            trace.attempts.append(SourceAttempt(source_id, "skipped", f"{spec.description} is only read on a manual refresh"))
             continue
-        if ctx.remaining() <= 0.2 and source_id != "logs":  # reading a log tail takes milliseconds
+        if ctx.remaining() <= 0.2 and not last_resort:  # the last resort takes milliseconds
             trace.attempts.append(SourceAttempt(source_id, "skipped", "time budget used up"))
             last_error = last_error or errors.SourceTimeout("Usage refresh ran out of time.")
             break
@@ -217,12 +134,12 @@ def run_chain(
             avail = source.availability(ctx)
         except Exception as exc:  # a source that cannot even load is skipped, never fatal
             err = errors.as_codexbar_error(exc)
-            trace.attempts.append(SourceAttempt(source_id, "skipped", err.message, err.kind))
+            trace.attempts.append(SourceAttempt(source_id, "skipped", err.message, err.kind.value))
             continue
         if not avail.usable:
             trace.attempts.append(SourceAttempt(source_id, "skipped", avail.reason))
             if last_error is None:
-                last_error = errors.CodexbarError(avail.reason, kind="unavailable_source")
+                last_error = errors.CodexbarError(avail.reason, kind=errors.ErrorKind.UNAVAILABLE_SOURCE)
             continue
         prev = source_id
         try:
@@ -233,15 +150,13 @@ def run_chain(
                 from codexbar_core.logfile import log_exception
 
                 log_exception(ctx.env, f"source {source_id}")
-            trace.attempts.append(SourceAttempt(source_id, "failed", err.message, err.kind))
-            if source_id == "logs" and (shown or last_error) is not None:
-                continue  # "no turn in the logs" says less than why the live sources failed
-            shown = _more_useful(shown or last_error, err, source_id)
+            trace.attempts.append(SourceAttempt(source_id, "failed", err.message, err.kind.value))
+            shown = registry.error_to_show(shown or last_error, err, source_id)
             last_error = err
             continue
         trace.attempts.append(SourceAttempt(source_id, "ok", avail.reason or "answered"))
-        # An answer from the logs keeps the reason the live sources failed: the menu shows both.
-        return normalize_snapshot(snapshot), (shown or last_error) if source_id == "logs" else None
+        # A last resort's answer keeps the reason the live sources failed: the menu shows both.
+        return normalize_snapshot(snapshot), (shown or last_error) if last_resort else None
     return None, shown or last_error
 
 
@@ -276,18 +191,19 @@ def fetch_usage(
     ctx.login = login_store.detect(home.path, env, timeout=min(login_store.PROBE_TIMEOUT, ctx.remaining() / 4))
     trace.login, trace.login_line = ctx.login.to_dict(), ctx.login.summary()
     cookies_enabled = _cookies_enabled(settings, env)
-    chain = chain_for(requested, menu=menu, cookies_enabled=cookies_enabled)
+    chain = registry.chain_for(requested, menu=menu, cookies_enabled=cookies_enabled)
+    extras = registry.extras_for(requested, menu=menu, cookies_enabled=cookies_enabled)
     if ctx.login.uses == login_store.USES_MEMORY:
         # nothing outside the Codex process holds the login; the logs' last turn needs none
-        chain = [s for s in chain if s in ("web", "logs")]
+        chain = registry.without_codex_login(chain)
     ctx.expected_email = expected_email(ctx, cached)
 
-    web_future = None
+    extras_future = None
     pool = None
-    if menu and requested == "auto" and cookies_enabled:
-        # Dashboard extras load in parallel with the primary source (SPEC A1).
+    if extras:
+        # Dashboard extras load in parallel with the chain (docs/design/sources-and-commands.md).
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=1)
-        web_future = pool.submit(_fetch_web, ctx, loader)
+        extras_future = pool.submit(_fetch_extras, ctx, loader, extras[0])
 
     snapshot, error = run_chain(chain, ctx, trace, loader)
     if snapshot is None and "cli" in chain and login_store.cli_retry_helps(ctx.login, error):
@@ -295,23 +211,24 @@ def fetch_usage(
         # out; the next app-server uses the renewed login (docs/decisions/codex-logins.md)
         snapshot, error = run_chain(["cli"], ctx, trace, loader)
 
-    if web_future is not None:
-        web_snapshot, web_error = _wait_web(web_future, ctx)
-        if web_snapshot is not None:
-            trace.attempts.append(SourceAttempt("web", "ok", "dashboard extras attached"))
-            if snapshot is not None and snapshot.source == "logs" and web_snapshot.has_windows:
-                snapshot, error = normalize_snapshot(web_snapshot), None  # live numbers beat the last turn's
+    if extras_future is not None:
+        extra_id = extras[0]
+        extra, extra_error = _wait_extras(extras_future, ctx, extra_id)
+        if extra is not None:
+            trace.attempts.append(SourceAttempt(extra_id, "ok", "dashboard extras attached"))
+            if snapshot is not None and registry.from_last_resort(snapshot) and extra.has_windows:
+                snapshot, error = normalize_snapshot(extra), None  # live numbers beat the last turn's
             elif snapshot is not None:
-                snapshot = _attach_web(snapshot, web_snapshot)
-            elif web_snapshot.has_windows:
-                snapshot, error = normalize_snapshot(web_snapshot), None
-        elif web_error is not None:
-            trace.attempts.append(SourceAttempt("web", "failed", web_error.message, web_error.kind))
+                snapshot = _attach_extras(snapshot, extra)
+            elif extra.has_windows:
+                snapshot, error = normalize_snapshot(extra), None
+        elif extra_error is not None:
+            trace.attempts.append(SourceAttempt(extra_id, "failed", extra_error.message, extra_error.kind.value))
         pool.shutdown(wait=False)  # type: ignore[union-attr]
 
-    if snapshot is not None and snapshot.source == "logs":
+    if snapshot is not None and registry.from_last_resort(snapshot):
         live_error = _explained(ctx, error, env, trace) if error is not None or _ephemeral(ctx) else None
-        return _from_logs(home, snapshot, cached, trace, live_error)
+        return _from_last_resort(home, snapshot, cached, trace, live_error)
     if snapshot is not None:
         save_good(store, home.path, snapshot, requested, trace)
         return UsageResult(home.name, str(home.path), snapshot, trace)
@@ -340,8 +257,8 @@ def _explained(ctx: FetchContext, error: errors.CodexbarError | None, env: dict[
                                trace.attempts)
 
 
-def _from_logs(home: Home, snapshot: UsageSnapshot, cached: UsageSnapshot | None, trace: SourceTrace,
-               error: errors.CodexbarError | None) -> UsageResult:
+def _from_last_resort(home: Home, snapshot: UsageSnapshot, cached: UsageSnapshot | None, trace: SourceTrace,
+                      error: errors.CodexbarError | None) -> UsageResult:
     """The last turn's numbers, unless the last live answer is newer; never stored as a live answer."""
     err = error.to_json() if error is not None else None
     if cached is not None and cached.fetched_at >= snapshot.fetched_at:
@@ -356,18 +273,20 @@ def _cookies_enabled(settings: Any, env: dict[str, str]) -> bool:
     return mode in ("auto", "manual")
 
 
-def _fetch_web(ctx: FetchContext, loader: Callable[[str], Source]) -> UsageSnapshot:
-    source = loader("web")
+def _fetch_extras(ctx: FetchContext, loader: Callable[[str], Source], source_id: str) -> UsageSnapshot:
+    source = loader(source_id)
     avail = source.availability(ctx)
     if not avail.usable:
         raise errors.NotConfigured(avail.reason)
     return source.fetch(ctx)
 
 
-def _wait_web(future: Any, ctx: FetchContext) -> tuple[UsageSnapshot | None, errors.CodexbarError | None]:
+def _wait_extras(future: Any, ctx: FetchContext,
+                 source_id: str) -> tuple[UsageSnapshot | None, errors.CodexbarError | None]:
     try:
         return future.result(timeout=max(0.05, ctx.remaining())), None
     except concurrent.futures.TimeoutError:
-        return None, errors.SourceTimeout("OpenAI web dashboard did not answer in time.")
+        what = registry.spec(source_id).description
+        return None, errors.SourceTimeout(f"{what[:1].upper()}{what[1:]} did not answer in time.")
     except Exception as exc:
         return None, errors.as_codexbar_error(exc)

@@ -4,7 +4,7 @@ Every `codex` child is started in its own session (so its pid is also its proces
 registered here. `stop(pid)` ends one child's whole process tree (the npm wrapper `codex.js` plus
 the native binary it spawns): SIGTERM to the group, a short grace, SIGKILL, then reap.
 `kill_all()` does that for everything still registered (and removes their scratch folders);
-menu_run.py calls it before leaving early.
+budgeted_menu.py calls it before leaving early.
 """
 
 from __future__ import annotations

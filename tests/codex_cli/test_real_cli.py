@@ -335,7 +335,7 @@ def test_unreadable_card_is_retried_once_in_a_larger_terminal(scratch, env_for, 
 
 @pytest.mark.parametrize("source_class", [RpcSource, PtySource])
 def test_kill_all_when_the_plugin_leaves_early(scratch, env_for, codex_bin, backend, source_class):
-    """menu_run calls procs.kill_all() before exiting with a worker still waiting on codex."""
+    """budgeted_menu calls procs.kill_all() before exiting with a worker still waiting on codex."""
     import threading
 
     from codexbar_core import procs

@@ -135,7 +135,7 @@ def test_a_bug_in_the_usage_path_still_shows_cost_and_is_logged(scratch, env_for
     actions: usage falls back to the cache, and the traceback goes to codexbar.log."""
     import datetime as dt
 
-    from codexbar_core import collect, menu_run
+    from codexbar_core import budgeted_menu, usage_and_cost
     from tests.cost.logs import active, meta, tok, turn, write
 
     home = scratch / "home"
@@ -148,8 +148,8 @@ def test_a_bug_in_the_usage_path_still_shows_cost_and_is_logged(scratch, env_for
     def broken(*args, **kwargs):
         raise RuntimeError("a bug in the usage path")
 
-    monkeypatch.setattr(collect, "collect_usage", broken)
-    assert menu_run.run_menu(env, 5.0) == 0
+    monkeypatch.setattr(usage_and_cost, "collect_usage", broken)
+    assert budgeted_menu.run_menu(env, 5.0) == 0
     out = capsys.readouterr().out
     assert "internal error" not in out
     assert "Today: $0.53" in out  # 100K input at $5/M + 1K output at $30/M

@@ -10,8 +10,9 @@ import pytest
 from codexbar_core import errors
 from codexbar_core.cache import Store
 from codexbar_core.model import Credits, Identity, RateWindow, UsageSnapshot, WebExtras
-from codexbar_core.pipeline import Home, chain_for, fetch_usage
+from codexbar_core.pipeline import Home, fetch_usage
 from codexbar_core.settings import Settings
+from codexbar_core.sources.registry import chain_for
 from tests.rig.stand_in import StandIn
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from codexbar_core.commands.cookies import cookies_command
 from codexbar_core.settings import Settings
 from codexbar_core.sources import cookies as cm
 
@@ -69,6 +70,6 @@ def test_cookies_set_from_a_terminal_explains_how_to_paste(tmp_path, monkeypatch
     monkeypatch.setenv("CODEXBAR_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("CODEXBAR_KEYRING", "off")
     out = io.StringIO()
-    assert cm.cookies_command(["set"], Terminal(f"__Secure-next-auth.session-token={SECRET}\n"), out) == 0
+    assert cookies_command(["set"], Terminal(f"__Secure-next-auth.session-token={SECRET}\n"), out) == 0
     assert "Ctrl-D" in out.getvalue() and "pbpaste" in out.getvalue()
     assert SECRET not in out.getvalue()

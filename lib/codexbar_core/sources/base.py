@@ -1,5 +1,8 @@
 """What every usage source looks like (modelled on keyring's backends).
 
+Which sources exist, in what order they are tried and how each one may fall back is one table,
+sources/registry.py; tests/sources/test_contract.py holds every source to this interface.
+
 A source says cheaply whether it can run here (`availability`) and, if so, `fetch`es a
 `UsageSnapshot` within the context's deadline or raises a `CodexbarError`. Sources never render,
 never print, and never put secrets into error messages. Window *roles* are not decided here:
@@ -57,8 +60,8 @@ class Availability:
 
 
 class Source(Protocol):
-    id: str  # "oauth" | "cli" | "pty" | "web"
-    label: str  # what the menu shows as the source: "oauth", "codex-cli", "codex-pty", "openai-web"
+    id: str  # its registry id: "oauth" | "cli" | "pty" | "web" | "logs"
+    label: str  # what the menu shows as the source: "oauth", "codex-cli", "codex-pty", "openai-web", "logs"
 
     def availability(self, ctx: FetchContext) -> Availability: ...
 

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 
 from codexbar_core import paths
 from codexbar_core import settings as settings_mod
@@ -153,13 +153,13 @@ def account_tag(email: str | None) -> str:
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:16]
 
 
-def _secrets(env: dict[str, str]) -> Any:
+def secrets_for(env: dict[str, str]) -> Any:
     from codexbar_core.secrets import SecretStore
 
     return SecretStore(env)
 
 
-def _store(env: dict[str, str]) -> Any:
+def store_for(env: dict[str, str]) -> Any:
     from codexbar_core.cache import Store
 
     return Store(paths.cache_dir(env))
@@ -324,116 +324,3 @@ def browser_imports(env: dict[str, str], notes: list[str] | None = None) -> Iter
             yield found
         elif notes is not None and cookies:
             notes.append(f"{name}: no session cookie")
-
-
-# -- `codexbar cookies ...` ---------------------------------------------------------------------------
-
-USAGE = ("usage: codexbar cookies mode off|auto|manual | set (Cookie header on stdin) | clear | status\n")
-
-
-def cookies_command(argv: list[str], stdin: TextIO, stdout: TextIO) -> int:
-    env = dict(os.environ)
-    if not argv:
-        stdout.write(USAGE)
-        return 2
-    command, rest = argv[0], argv[1:]
-    if command == "mode" and len(rest) == 1 and rest[0] in settings_mod.COOKIE_MODES:
-        return _cmd_mode(rest[0], env, stdout)
-    if command == "set" and not rest:
-        if _is_tty(stdin):
-            # Terminals cut long pasted lines (1024 bytes on macOS); a pipe has no such limit.
-            stdout.write("Paste the Cookie header, then press Enter and Ctrl-D.\n"
-                         "(Long headers: `pbpaste | codexbar cookies set` on macOS, "
-                         "`xclip -o | codexbar cookies set` on Linux.)\n")
-            stdout.flush()
-        return _cmd_set(stdin.read(), env, stdout)
-    if command == "clear" and not rest:
-        return _cmd_clear(env, stdout)
-    if command == "status" and not rest:
-        return _cmd_status(env, stdout)
-    stdout.write(USAGE)
-    return 2
-
-
-def _is_tty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def _cmd_mode(mode: str, env: dict[str, str], stdout: TextIO) -> int:
-    settings_mod.update(env, cookie_mode=mode)
-    stdout.write(f"OpenAI cookies: {MODE_LABELS[mode]}.\n")
-    if mode == "auto":
-        reset_cooldowns(_store(env))  # the user asked: try the browsers again now
-    if mode == "manual" and _secrets(env).get(MANUAL_SECRET) is None:
-        stdout.write("No Cookie header stored yet: run `codexbar cookies set` and paste it.\n")
-    return 0
-
-
-def _cmd_set(text: str, env: dict[str, str], stdout: TextIO) -> int:
-    try:
-        found = manual_set(text, "manual")
-    except CookieHeaderError as exc:
-        stdout.write(f"{exc}\n")
-        return 1
-    secrets = _secrets(env)
-    where = secrets.set(MANUAL_SECRET, found.header())
-    settings_mod.update(env, cookie_mode="manual")
-    place = "the system keyring" if where == "keyring" else f"{secrets.file_path} (owner-only)"
-    stdout.write(f"Saved a Cookie header with {len(found.cookies)} cookies in {place}. "
-                 "OpenAI cookies: Manual.\n")
-    return 0
-
-
-def _cmd_clear(env: dict[str, str], stdout: TextIO) -> int:
-    secrets = _secrets(env)
-    store = _store(env)
-    removed = int(secrets.delete(MANUAL_SECRET))
-    for tag in store.get_json(META_PREFIX + "tags") or []:
-        removed += int(secrets.delete(IMPORT_SECRET_PREFIX + tag))
-    store.delete_prefix(META_PREFIX)
-    stdout.write(f"Removed {removed} stored cookie set{'s' if removed != 1 else ''}.\n")
-    if (env.get(ENV_COOKIE) or "").strip():
-        stdout.write(f"{ENV_COOKIE} is still set in the environment and still used.\n")
-    return 0
-
-
-def _describe_header(header: str | None) -> str:
-    if not header:
-        return "none"
-    try:
-        return f"stored ({len(parse_cookie_header(header))} cookies)"
-    except CookieHeaderError:
-        return "stored, but unreadable (run `codexbar cookies set` again)"
-
-
-def _cmd_status(env: dict[str, str], stdout: TextIO) -> int:
-    settings = settings_mod.load(env)
-    mode = effective_mode(settings, env)
-    store = _store(env)
-    secrets = _secrets(env)
-    out = [f"Mode: {MODE_LABELS.get(settings.cookie_mode, settings.cookie_mode)}"]
-    if mode == "env":
-        try:
-            names = len(parse_cookie_header(env[ENV_COOKIE]))
-            out.append(f"{ENV_COOKIE} is set ({names} cookies) and used instead of the mode above.")
-        except CookieHeaderError as exc:
-            out.append(f"{ENV_COOKIE} is set but unusable: {exc}")
-    out.append(f"Secrets: {secrets.describe()}")
-    manual = secrets.get(MANUAL_SECRET)
-    out.append(f"Manual header: {_describe_header(manual)}")
-    now = time.time()
-    tags = store.get_json(META_PREFIX + "tags") or []
-    for tag in tags:
-        meta = store.get_json(META_PREFIX + "meta:" + tag)
-        if isinstance(meta, dict):
-            age = int(max(0, now - float(meta.get("importedAt") or now)) // 60)
-            who = meta.get("email") or "unknown account"
-            state = "expired, will import again" if meta.get("dropped") else f"{age} min ago"
-            out.append(f"Imported: {meta.get('browser') or '?'} cookies for {who}, {state}")
-    if not any(line.startswith("Imported:") for line in out):
-        out.append("Imported: none cached")
-    stdout.write("\n".join(out) + "\n")
-    return 0

@@ -116,7 +116,7 @@ class WebSource:
         if mode == "auto" and (tried_browsers or not rejected):
             if not cookie_mod.import_on_cooldown(ctx.store, expected):
                 cookie_mod.note_import_attempt(ctx.store, expected, ok=False, message=error.message,
-                                               kind=error.kind)
+                                               kind=error.kind.value)
         raise error
 
     def _candidates(self, mode: str, ctx: FetchContext, secrets: Any,

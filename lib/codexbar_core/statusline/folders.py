@@ -1,5 +1,5 @@
 """codexbar's cache and settings folders without importing platformdirs (~5-25 ms, more than a
-status line's whole budget). The same rules as plain_dirs / paths (a folder named in the
+status line's whole budget). The same rules as warm_paths / paths (a folder named in the
 environment wins), with platformdirs' defaults for macOS and Linux written out; a test checks
 they agree with platformdirs.
 """
@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from codexbar_core.plain_dirs import CACHE_VARS, CONFIG_VARS
+from codexbar_core.warm_paths import CACHE_VARS, CONFIG_VARS
 
 APP = "codexbar"
 

@@ -8,7 +8,7 @@ the cache database's size and mtime; later readers use that copy while the key h
 taken after the read has closed the database: opening it writes (diskcache saves its settings) and
 closing it may checkpoint the log, so a key taken before would never match. A write landing between
 the read and that stat goes unseen until the cache next changes (the next menu run at the latest).
-Only cheap standard-library modules are imported on that warm path (like fastpath.py and
+Only cheap standard-library modules are imported on that warm path (like warm_menu.py and
 cost/quick.py).
 """
 
@@ -19,7 +19,7 @@ import os
 import sys
 import time
 
-from codexbar_core import plain_dirs
+from codexbar_core import warm_paths
 from codexbar_core.statusline import folders
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of a warm run
@@ -120,7 +120,7 @@ def load(env: dict[str, str]) -> StatusData:
     data = _read_cache(env, today)
     key = cache_key(env, cache_dir, config_dir, today)  # after the read closed the database (see above)
     if os.path.isdir(cache_dir):
-        plain_dirs.write_owner_only(copy_path, marshal.dumps({"key": key, "data": data.to_dict()}))
+        warm_paths.write_owner_only(copy_path, marshal.dumps({"key": key, "data": data.to_dict()}))
     return data
 
 

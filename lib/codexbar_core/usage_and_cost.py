@@ -1,17 +1,12 @@
 """Gather usage and cost for every configured Codex home, inside a time budget.
 
 Used by the menu, by `codexbar usage` / `codexbar cost`, and by the detached background refresh
-that finishes whatever did not fit in the menu's budget.
+(commands/refresh_worker.py) that finishes whatever did not fit in the menu's budget.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
-import sys
-import time
-from pathlib import Path
 
 from codexbar_core import errors, paths
 from codexbar_core.cache import Store
@@ -105,79 +100,3 @@ def _tag(report: dict[str, Any], home: Home) -> dict[str, Any]:
     tagged["home"] = home.name
     tagged["codexHome"] = str(home.path)
     return tagged
-
-
-# -- detached refresh ----------------------------------------------------------------------------
-
-def spawn_background_refresh(env: dict[str, str]) -> bool:
-    """Start `codexbar _refresh-worker` detached; it finishes what the menu could not in its budget."""
-    import subprocess
-
-    cmd = [sys.executable, "-m", "codexbar_core", "_refresh-worker"]
-    try:
-        subprocess.Popen(cmd, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
-        return True
-    except OSError:
-        return False
-
-
-class RefreshLock:
-    """One background refresh at a time (an fcntl lock on a file in the cache folder)."""
-
-    def __init__(self, cache_dir: Path) -> None:
-        self.path = cache_dir / "refresh.lock"
-        self.fd: int | None = None
-
-    def acquire(self) -> bool:
-        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return True
-        except OSError:
-            os.close(self.fd)
-            self.fd = None
-            return False
-
-    def held_elsewhere(self) -> bool:
-        if self.acquire():
-            self.release()
-            return False
-        return True
-
-    def release(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
-
-
-def _refresh_coverage(home: Home, store: Store, env: dict[str, str]) -> None:
-    """OpenAI's daily token count for the coverage line (docs/decisions/cost-breakdowns.md)."""
-    try:
-        from codexbar_core.cost.coverage import refresh
-
-        refresh(home.path, store, env)
-    except Exception:
-        from codexbar_core.logfile import log_exception
-
-        log_exception(env, f"server token count of {home.name}")
-
-
-def run_background_refresh(env: dict[str, str], settings: Settings, store: Store) -> int:
-    lock = RefreshLock(store.directory)
-    if not lock.acquire():
-        return 0  # another refresh is already doing the work
-    try:
-        homes = homes_from(settings, env)
-        requested, chosen_by = resolve_source(None, settings, env)
-        collect_usage(homes, requested=requested, chosen_by=chosen_by, menu=True,
-                      deadline=time.monotonic() + 45, store=store, settings=settings, env=env,
-                      background=True, use_cache=False)
-        since, until = cost_window(30)
-        for home in homes:
-            collect_cost(home, store=store, since=since, until=until, refresh=False,
-                         deadline=time.monotonic() + 600, env=env, menu_summary=True)
-            _refresh_coverage(home, store, env)
-    finally:
-        lock.release()
-    return 0

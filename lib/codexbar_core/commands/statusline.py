@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from codexbar_core import plain_dirs
+from codexbar_core import warm_paths
 from codexbar_core.statusline import fields, folders, hosts, snapshot
 
 # The plugin's own period (codexbar.5m.py): older numbers make a status line start a refresh,
@@ -87,13 +87,13 @@ def maybe_start_refresh(env: dict[str, str], data: snapshot.StatusData, now: flo
     if _stamped_within(os.path.join(folders.cache_dir(env), STAMP_NAME), now):
         return False
     from codexbar_core import paths
-    from codexbar_core.collect import RefreshLock, spawn_background_refresh
+    from codexbar_core.commands.refresh_worker import RefreshLock, spawn_background_refresh
 
     cache_dir = paths.cache_dir(env)  # creates it on a first run; a private fallback when it is unusable
     stamp = os.path.join(str(cache_dir), STAMP_NAME)
     if _stamped_within(stamp, now):
         return False
-    plain_dirs.write_owner_only(stamp, b"")
+    warm_paths.write_owner_only(stamp, b"")
     if RefreshLock(cache_dir).held_elsewhere():
         return False
     return spawn_background_refresh(env)

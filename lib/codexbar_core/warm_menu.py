@@ -16,7 +16,7 @@ import os
 import sys
 import time
 
-from codexbar_core import plain_dirs
+from codexbar_core import warm_paths
 
 MENU_TTL = 60.0
 FILE_NAME = "menu.json"
@@ -45,9 +45,9 @@ def _settings_mtime(env: dict[str, str], config_dir: str | None) -> float | None
 def try_print_cached_menu(env: dict[str, str] | None = None, cache_dir: str | None = None,
                           config_dir: str | None = None) -> bool:
     env = dict(os.environ) if env is None else env
-    cache_dir = cache_dir or plain_dirs.cache_dir(env)
+    cache_dir = cache_dir or warm_paths.cache_dir(env)
     if config_dir is None:
-        config_dir = plain_dirs.config_dir(env)
+        config_dir = warm_paths.config_dir(env)
     try:
         with open(os.path.join(cache_dir, FILE_NAME), encoding="utf-8") as fh:
             data = json.load(fh)
@@ -68,7 +68,7 @@ def try_print_cached_menu(env: dict[str, str] | None = None, cache_dir: str | No
 def store_menu(text: str, env: dict[str, str], cache_dir: str, config_dir: str) -> None:
     """Remember a complete menu for the warm path (atomic, owner-only)."""
     data = {"key": menu_key(env, _settings_mtime(env, config_dir)), "written": time.time(), "text": text}
-    plain_dirs.write_owner_only(os.path.join(cache_dir, FILE_NAME), json.dumps(data).encode("utf-8"))
+    warm_paths.write_owner_only(os.path.join(cache_dir, FILE_NAME), json.dumps(data).encode("utf-8"))
 
 
 def forget_menu(cache_dir: str) -> None:

@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 
 PLUGIN_NAME = "codexbar.5m.py"
+PACKAGE = Path(__file__).resolve().parent.parent  # codexbar_core (this module is in its commands/)
 RECORD_NAME = "install-location"
 HOSTS = ("swiftbar", "xbar", "argos")
 
@@ -37,16 +38,15 @@ class InstallError(Exception):
 
 def plugin_source() -> Path:
     """The plugin file shipped with this codexbar (a checkout's plugins/ file when run from one)."""
-    package = Path(__file__).resolve().parent
     checkout = checkout_root()
     if checkout is not None:
         return checkout / "plugins" / PLUGIN_NAME
-    return package / "plugin" / PLUGIN_NAME
+    return PACKAGE / "plugin" / PLUGIN_NAME
 
 
 def checkout_root() -> Path | None:
     """The git checkout this codexbar runs from (lib/codexbar_core inside it), None when installed."""
-    root = Path(__file__).resolve().parent.parent.parent
+    root = PACKAGE.parent.parent
     if (root / "plugins" / PLUGIN_NAME).is_file() and (root / "lib" / "codexbar_core").is_dir():
         return root
     return None
@@ -62,7 +62,7 @@ def record_dir(env: dict[str, str]) -> Path:
 
 def write_record(env: dict[str, str], python: str, checkout: Path | None) -> Path:
     """`install-location`: shell-readable `key=value` lines the plugin's shell part reads."""
-    from codexbar_core.plain_dirs import write_owner_only
+    from codexbar_core.warm_paths import write_owner_only
 
     folder = record_dir(env)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -1,4 +1,5 @@
-"""One plugin run: gather usage and cost within the budget, print the menu, exit 0 — whatever fails.
+"""One full plugin run (`codexbar menu` when the warm reprint cannot answer): gather usage and cost
+within the budget, print the menu, exit 0 — whatever fails.
 
 Usage and cost are gathered in worker threads. The main thread waits until the budget is nearly
 spent; whatever is not ready by then is shown from the cache (marked stale / pending), a detached
@@ -52,19 +53,18 @@ def run_menu(env: dict[str, str], budget: float) -> int:
 
 def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]:
     from codexbar_core.cache import Store
-    from codexbar_core.collect import (
-        RefreshLock,
+    from codexbar_core.commands.refresh_worker import RefreshLock, spawn_background_refresh
+    from codexbar_core.pipeline import from_logs, last_good
+    from codexbar_core.render.markup import detect_dark, detect_host
+    from codexbar_core.render.menu import HomeView, MenuInput, build_menu
+    from codexbar_core.usage_and_cost import (
         collect_cost,
         collect_usage,
         cost_window,
         homes_from,
         is_background_run,
         resolve_source,
-        spawn_background_refresh,
     )
-    from codexbar_core.pipeline import from_logs, last_good
-    from codexbar_core.render.markup import detect_dark, detect_host
-    from codexbar_core.render.menu import HomeView, MenuInput, build_menu
 
     settings = settings_mod.load(env)
     store = Store(paths.cache_dir(env))
@@ -138,7 +138,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
     text = build_menu(inp, detect_host(env))
     complete = not unfinished and not needs_background and not any(v.usage.pending for v in views)
     if complete:
-        from codexbar_core.fastpath import store_menu
+        from codexbar_core.warm_menu import store_menu
 
         store_menu(text, env, str(store.directory), str(paths.config_dir(env)))
     return text, unfinished
