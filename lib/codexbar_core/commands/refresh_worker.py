@@ -101,9 +101,12 @@ def run_background_refresh(env: dict[str, str], settings: Settings, store: Store
     try:
         homes = homes_from(settings, env)
         requested, chosen_by = resolve_source(None, settings, env)
+        # A snapshot the menu fetched under a minute ago is kept, not asked for again: the menu also
+        # starts this refresh for the cost scan or OpenAI's daily count alone. One it could not finish,
+        # or a Refresh click (which ages the snapshot, pipeline.forget), still fetches anew.
         collect_usage(homes, requested=requested, chosen_by=chosen_by, menu=True,
                       deadline=time.monotonic() + 45, store=store, settings=settings, env=env,
-                      background=True, use_cache=False)
+                      background=True, use_cache=True)
         since, until = cost_window(30)
         for home in homes:
             collect_cost(home, store=store, since=since, until=until, refresh=False,

@@ -25,7 +25,7 @@ import os
 import sys
 import time
 
-from codexbar_core import plain_dirs
+from codexbar_core import warm_paths
 from codexbar_core.code_stamp import code_stamp
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing would cost ~4 ms here
@@ -62,7 +62,7 @@ def _stamp(path: str) -> str:
 
 def snapshot_key(argv: list[str], env: dict[str, str]) -> str:
     """Everything besides the logs that `codexbar cost --json <argv>` prints depends on."""
-    config = plain_dirs.config_dir(env)
+    config = warm_paths.config_dir(env)
     today = time.strftime("%Y-%m-%d")
     parts = [f"argv={argv!r}", f"today={today}", f"tz={time.tzname}|{time.timezone}|{time.altzone}",
              f"settings={_stamp(os.path.join(config, 'settings.json'))}",
@@ -99,7 +99,7 @@ def quick_args(argv: list[str]) -> list[str] | None:
 
 
 def _path(env: dict[str, str]) -> str:
-    return os.path.join(plain_dirs.cache_dir(env), FILE_NAME)
+    return os.path.join(warm_paths.cache_dir(env), FILE_NAME)
 
 
 def try_print(argv: list[str], env: dict[str, str]) -> bool:
@@ -163,7 +163,7 @@ def _renew_memos(data: dict[str, Any], walked: list[int], env: dict[str, str]) -
             renewed = renewed or memo is not None or home.get("index") is not None
             home["index"] = memo
         if renewed:  # a home without a usable index: nothing to write on every refresh
-            plain_dirs.write_owner_only(_path(env), marshal.dumps(data))
+            warm_paths.write_owner_only(_path(env), marshal.dumps(data))
     except (OSError, KeyError, TypeError, IndexError, AttributeError):
         return
 
@@ -197,9 +197,9 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
     if text.count(UPDATED_MARK_JSON) != len(reports):
         return  # the marker also appears elsewhere (a home named like it): no snapshot
     data = {"key": snapshot_key(args, env), "homes": homes, "text": text}
-    plain_dirs.write_owner_only(_path(env), marshal.dumps(data))
+    warm_paths.write_owner_only(_path(env), marshal.dumps(data))
     if listed != _read_listing(env):
-        plain_dirs.write_owner_only(os.path.join(plain_dirs.cache_dir(env), LISTING_NAME), marshal.dumps(listed))
+        warm_paths.write_owner_only(os.path.join(warm_paths.cache_dir(env), LISTING_NAME), marshal.dumps(listed))
 
 
 _listing_read: dict[str, Any] | None = None  # what _read_listing found in this process
@@ -209,7 +209,7 @@ def _read_listing(env: dict[str, str]) -> dict[str, Any]:
     global _listing_read
     if _listing_read is None:
         try:
-            with open(os.path.join(plain_dirs.cache_dir(env), LISTING_NAME), "rb") as fh:
+            with open(os.path.join(warm_paths.cache_dir(env), LISTING_NAME), "rb") as fh:
                 found = marshal.loads(fh.read())
         except (OSError, ValueError, EOFError, TypeError):
             found = None
