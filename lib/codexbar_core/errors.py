@@ -127,7 +127,7 @@ class RateLimited(CodexbarError):
 
 
 class Unavailable(CodexbarError):
-    """5xx, network failure: transient, does not fall through (SPEC B §9 item 13)."""
+    """5xx, network failure: transient, does not fall through (docs/reference/usage-sources.md, "Which failures fall through")."""
 
     kind = ErrorKind.UNAVAILABLE
 

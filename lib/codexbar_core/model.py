@@ -167,7 +167,7 @@ class Credits:
 
     @property
     def remaining(self) -> float | None:
-        """Displayed value: the credit limit's remaining if there is one, else the balance (SPEC B §5)."""
+        """Displayed value: the credit limit's remaining if there is one, else the balance (docs/reference/usage-sources.md, "Identity and credits precedence")."""
         if self.limit is not None:
             return self.limit.remaining
         return self.balance
@@ -199,7 +199,7 @@ class CreditEvent:
 
 @dataclass
 class WebExtras:
-    """Dashboard-only data (SPEC B §4.3) attached to a snapshot from another source."""
+    """Dashboard-only data (docs/reference/usage-sources.md, "Dashboard page") attached to a snapshot from another source."""
 
     email: str | None = None
     plan: str | None = None
@@ -249,7 +249,7 @@ class UsageSnapshot:
     fetched_at: dt.datetime = field(default_factory=lambda: dt.datetime.now(UTC))
     cli_version: str | None = None
     web: WebExtras | None = None
-    # True when at least one window failed to decode (SPEC B §1.5 "confidence unknown").
+    # True when at least one window failed to decode (docs/reference/usage-sources.md, "Decoding wham/usage": confidence unknown).
     partial: bool = False
 
     @property
@@ -348,7 +348,7 @@ class UsageResult:
         return self.snapshot.source
 
     def to_contract(self) -> dict[str, Any]:
-        """The `codexbar usage --json` object (ARCHITECTURE.md command-line contract)."""
+        """The `codexbar usage --json` object (docs/reference/command-line.md, "codexbar usage --json")."""
         snap = self.snapshot
         usage = None
         credits = None

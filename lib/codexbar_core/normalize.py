@@ -1,4 +1,4 @@
-"""Window roles and plan display names, done once for every source (SPEC B §1.6, §7.2)."""
+"""Window roles and plan display names, done once for every source (docs/reference/usage-sources.md, "Window roles"; docs/reference/menu-rules.md, "Formatting")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Where things live (SPEC A6): Codex homes, our cache and settings folders, the `codex` binary."""
+"""Where things live (docs/reference/usage-sources.md, "Where things live"): Codex homes, our cache and settings folders, the `codex` binary."""
 
 from __future__ import annotations
 
@@ -134,7 +134,7 @@ def enriched_path(env: dict[str, str] | None = None) -> str:
 
 
 def find_codex_binary(env: dict[str, str] | None = None) -> Path | None:
-    """`$CODEX_CLI_PATH`, else PATH, else the usual install places (SPEC A6)."""
+    """`$CODEX_CLI_PATH`, else PATH, else the usual install places (docs/reference/usage-sources.md, "Where things live")."""
     env = os.environ if env is None else env
     explicit = (env.get("CODEX_CLI_PATH") or "").strip()
     if explicit:

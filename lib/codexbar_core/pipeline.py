@@ -82,7 +82,7 @@ def forget(store: Store | None, home: Path) -> None:
 
 
 def expected_email(ctx: FetchContext, cached: UsageSnapshot | None) -> str | None:
-    """The Codex account's email (SPEC B §5 order): latest snapshot, then auth.json's id_token."""
+    """The Codex account's email (docs/reference/usage-sources.md, "Identity and credits precedence"): latest snapshot, then auth.json's id_token."""
     if cached is not None and cached.identity.email:
         return cached.identity.email
     if ctx.login is not None and not ctx.login.file_in_use:
@@ -98,7 +98,7 @@ def expected_email(ctx: FetchContext, cached: UsageSnapshot | None) -> str | Non
 def _attach_extras(primary: UsageSnapshot, web: UsageSnapshot) -> UsageSnapshot:
     credits = primary.credits
     if credits is None and web.credits is not None:
-        credits = web.credits  # web fills credits only when OAuth/CLI gave none (SPEC B §5)
+        credits = web.credits  # web fills credits only when OAuth/CLI gave none (docs/reference/usage-sources.md, "Identity and credits precedence")
     extras = list(primary.extra_windows)
     known = {w.id for w in extras}
     extras += [w for w in web.extra_windows if w.id not in known]

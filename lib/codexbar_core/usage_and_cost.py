@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Home", "homes_from"]  # re-exported: callers find homes here with the rest
 
-# SwiftBar refresh reasons that mean a person asked for it (SWIFTBAR.md §1.6).
+# SwiftBar refresh reasons that mean a person asked for it (docs/reference/menu-rules.md, "Manual refresh reasons").
 MANUAL_REASONS = frozenset({"MenuAction", "RefreshAllMenu", "RefreshAllURLScheme", "URLScheme", "Shortcut",
                             "DebugView", "NotificationAction", "PluginSettings", "MenuOpen"})
 

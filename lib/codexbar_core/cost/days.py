@@ -1,4 +1,4 @@
-"""Which local calendar day an event belongs to (SPEC B §6.2: each event on its own day, `TZ` honoured)."""
+"""Which local calendar day an event belongs to (docs/reference/cost-rules.md, "Day assignment": each event on its own day, `TZ` honoured)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Find the session logs a cost window needs (SPEC B §6.1).
+"""Find the session logs a cost window needs (docs/reference/cost-rules.md, "Finding the files").
 
 - `sessions/YYYY/MM/DD/*.jsonl` for the days of the window ± 1 day (folders are named in the local
   time of the Codex process, events are UTC, hence the margin);

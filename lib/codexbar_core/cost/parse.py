@@ -1,4 +1,4 @@
-"""Read a rollout `.jsonl` from a byte offset and pull out the few lines that matter (SPEC B §6.3).
+"""Read a rollout `.jsonl` from a byte offset and pull out the few lines that matter (docs/reference/cost-rules.md, "Line shapes").
 
 Session logs are mostly prompts, tool output and instructions; only `session_meta`, `turn_context`,
 `event_msg` `token_count` and `inter_agent_communication_metadata` lines are used (the latter two
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from typing import Any
 
 K_META, K_TURN, K_TASK, K_TOKEN, K_IAC = 0, 1, 2, 3, 4
-MAX_LINE = 256 * 1024  # longer lines are cut to this prefix (SPEC B §6.3)
+MAX_LINE = 256 * 1024  # longer lines are cut to this prefix (docs/reference/cost-rules.md, "Long lines")
 CHUNK = 8 * 1024 * 1024
 TAIL_BYTES = 64  # kept to recognise the same file next time (a resume needs them unchanged)
 MAX_TOKENS = 2**63 - 1  # larger counts are garbage (an overflow in the writer), counted as 0
@@ -223,8 +223,8 @@ _raw_decode = json.JSONDecoder().raw_decode
 
 
 def _truncated_turn_model(prefix: bytes) -> str | None:
-    """The model a turn_context cut at 256 KiB sets (SPEC B §6.3): a payload that closes inside the
-    prefix is read whole (model fields all blank clear the model); an unclosed one gives its first
+    """The model a turn_context cut at 256 KiB sets (docs/reference/cost-rules.md, "Long lines"):
+    a payload that closes inside the prefix is read whole (model fields all blank clear the model); an unclosed one gives its first
     non-blank model field, and without one the previous model stays."""
     opened = re.search(_PAYLOAD_OPEN, prefix)
     if opened:

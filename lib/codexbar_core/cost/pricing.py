@@ -1,4 +1,4 @@
-"""Prices per token event (SPEC B §6.8): bundled table, model-name normalisation, user overrides.
+"""Prices per token event (docs/reference/cost-rules.md, "Pricing"): bundled table, model-name normalisation, user overrides.
 
 Costs are computed in exact integers ("pico-dollars": USD × 10^12, i.e. tokens × rate-per-1M × 10^6),
 so summing thousands of rows never drifts and the report is exact to the cent.
@@ -170,7 +170,7 @@ class PriceTable:
         self.fast_turns: dict[str, str] = {}
 
     def normalize(self, raw: str) -> tuple[str, bool]:
-        """(display name, excluded) for a raw model name (SPEC B §6.4)."""
+        """(display name, excluded) for a raw model name (docs/reference/cost-rules.md, "Model names")."""
         name = raw.strip()
         if not name:
             return UNKNOWN_MODEL, False

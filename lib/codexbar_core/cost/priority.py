@@ -1,4 +1,4 @@
-"""Turns that ran on the Fast (priority) tier, from Codex's own log database (SPEC Part B §6.8).
+"""Turns that ran on the Fast (priority) tier, from Codex's own log database (docs/reference/cost-rules.md, "Fast tier").
 
 `$CODEX_HOME/logs_2.sqlite`, table `logs(ts, feedback_log_body)`. A priority turn shows up as
 - `… turn.id=<turn> … websocket request: {"type":"response.create","service_tier":"priority",…}`

@@ -1,4 +1,5 @@
-"""Turn a file's token events into counted deltas ("rows"), exactly as SPEC B §6.5/§6.6 describe.
+"""Turn a file's token events into counted deltas ("rows"), exactly as
+docs/reference/cost-rules.md, "Deltas" and "Forks, subagents and copies", describe.
 
 Token events carry cumulative totals (`total_token_usage`, T) and/or the last request's usage
 (`last_token_usage`, L). The reducer keeps the counted cumulative, the raw baseline, a watermark
@@ -146,7 +147,7 @@ class Reducer:
 
     def token_general(self, ts: int, total: Vec | None, last: Vec | None, event_model: str | None,
                       event_turn: str | None) -> None:
-        """SPEC B §6.5 for every case (the reference the inlined common case above must match)."""
+        """docs/reference/cost-rules.md, "Deltas", for every case (the reference the inlined common case above must match)."""
         fork = self.inherited is not None
         if fork and total is not None:
             total = _sub_floor(total, self.inherited)  # type: ignore[arg-type]

@@ -1,6 +1,6 @@
 """`cost_report`: the local cost of a Codex home for a window of days, in the CLI contract's shape.
 
-The report (ARCHITECTURE.md "Command-line contract"): provider, source, updatedAt, since/until,
+The report (docs/reference/command-line.md, "codexbar cost --json"): provider, source, updatedAt, since/until,
 sessionTokens / sessionCostUSD (today), last30DaysTokens / last30DaysCostUSD (the window), daily[]
 (oldest first, only days with usage), totals, unpricedModels, notes. A report younger than 60 s for
 the same home, window and prices is reused unless `refresh`, another window of the home was scanned

@@ -1,4 +1,4 @@
-"""Formatting rules shared by the menu and the terminal report (SPEC B §7.2)."""
+"""Formatting rules shared by the menu and the terminal report (docs/reference/menu-rules.md, "Formatting")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Menu lines that both SwiftBar and xbar (and Argos) accept (SWIFTBAR.md §1.4 and the §2 checklist).
+"""Menu lines that both SwiftBar and xbar (and Argos) accept (docs/reference/menu-rules.md, "Host markup").
 
 Everything host-specific is decided here, once: SwiftBar-only keys and light/dark colour pairs only
 under SwiftBar, `param1..N` only, `terminal=false` on every action, no `|` in titles, hex colours.

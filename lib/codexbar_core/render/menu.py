@@ -1,8 +1,8 @@
 """Build the menu (title, lanes, credits, cost, account, source, errors, settings) as host-neutral lines.
 
-SPEC B §7.1 card order per Codex home: heading (CLI version, plan), account, rate lanes with reset and
-pace, extra lanes, credits, cost with the per-day chart and per-model breakdown, source; then the
-actions and settings submenus. markup.py turns the lines into what the host understands.
+Card order per Codex home (docs/reference/menu-rules.md, "Card order"): heading (CLI version,
+plan), account, rate lanes with reset and pace, extra lanes, credits, cost with the per-day chart and
+per-model breakdown, source; then the actions and settings submenus. markup.py turns the lines into what the host understands.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ GREY = ("#6E6E73", "#98989D")
 TEXT = ("#1D1D1F", "#F5F5F7")
 SMALL = {"size": "12"}
 MONO = {"font": "Menlo", "size": "12"}
-CREDITS_BAR_SCALE = 1000.0  # SPEC B §7.1: the credits bar is scaled to 1,000 credits
+CREDITS_BAR_SCALE = 1000.0  # docs/reference/menu-rules.md, "Credits bar": the credits bar is scaled to 1,000 credits
 
 
 @dataclass
@@ -115,7 +115,7 @@ def _assumed_minutes(window: RateWindow, snap: UsageSnapshot) -> int | None:
 
 
 def weekly_exhausted(snap: UsageSnapshot, now: dt.datetime) -> bool:
-    """SPEC B §7.1 / §9.18: an empty weekly lane with a future reset binds the session lane too."""
+    """docs/reference/menu-rules.md, "Binding weekly lane": an empty weekly lane with a future reset binds the session lane too."""
     w = snap.secondary
     return bool(w is not None and w.left_percent <= 0 and w.resets_at is not None and w.resets_at > now)
 
@@ -131,7 +131,7 @@ def title_window(snap: UsageSnapshot, inp: MenuInput) -> RateWindow | None:
         return snap.secondary or snap.primary
     if inp.title_metric == "session":
         return snap.primary or snap.secondary
-    # Automatic: the tighter lane. An empty lane whose reset has passed says nothing (SPEC B §7.1).
+    # Automatic: the tighter lane. An empty lane whose reset has passed says nothing (docs/reference/menu-rules.md, "Binding weekly lane").
     candidates = [w for w in (snap.primary, snap.secondary) if w is not None
                   and not (w.left_percent <= 0 and w.resets_at is not None and w.resets_at <= inp.now)]
     if not candidates:
@@ -225,7 +225,7 @@ def _lane_lines(title: str, window: RateWindow, session: bool, res: UsageResult,
     elif window.reset_description:
         text = window.reset_description
         reset = Line(text[:1].upper() + text[1:], params=SMALL, color=GREY)
-    # No pace for a capped session or an empty lane (SPEC B §9.18); the reset countdown stays.
+    # No pace for a capped session or an empty lane (docs/reference/menu-rules.md, "Pace"); the reset countdown stays.
     pace = None if capped or left <= 0 else compute_pace(window, inp.now,
                                                          unknown_length_minutes=_assumed_minutes(window, snap))
     pace_color = GREY

@@ -1,4 +1,4 @@
-"""Pace: is the user burning a window faster than it refills? (SPEC B §7.3).
+"""Pace: is the user burning a window faster than it refills? (docs/reference/menu-rules.md, "Pace").
 
 Headroom is shown capped and a session lane without a length is taken as the 5-hour window:
 docs/decisions/reference-and-hosts.md.

@@ -1,5 +1,6 @@
 """`$CODEX_HOME/auth.json`: read the tokens, read identity from the JWTs, tell when they are stale,
-and refresh them safely when no Codex CLI is there to do it (SPEC A3, B §1.1-§1.3).
+and refresh them safely when no Codex CLI is there to do it (docs/reference/usage-sources.md,
+"OAuth: auth.json" to "OAuth: token refresh").
 
 Safety rules of the refresh, because a bad write logs the user out of Codex:
 - one refresh at a time (an exclusive lock next to auth.json, shared by every codexbar process);
@@ -47,7 +48,7 @@ AUTH_CLAIMS = "https://api.openai.com/auth"
 PROFILE_CLAIMS = "https://api.openai.com/profile"
 
 LOGIN_HINT = "Run `codex login` to sign in again."
-# The token endpoint's codes for a refresh token that can never work again (SPEC B §1.3).
+# The token endpoint's codes for a refresh token that can never work again (docs/reference/usage-sources.md, "OAuth: token refresh").
 DEAD_REFRESH_CODES = frozenset({"refresh_token_expired", "refresh_token_reused", "refresh_token_invalidated",
                                 "invalid_grant"})
 
@@ -67,7 +68,7 @@ class AuthFile:
     origin: str = "file"  # "keyring" when read from Codex's keyring entry, which codexbar never writes
 
     def email(self) -> str | None:
-        """From the id_token (SPEC B §1.2); the access token only when the id_token says nothing."""
+        """From the id_token (docs/reference/usage-sources.md, "OAuth: identity from the id_token"); the access token only when the id_token says nothing."""
         return email_from_claims(jwt_claims(self.id_token)) or email_from_claims(jwt_claims(self.access_token))
 
     def plan(self) -> str | None:
@@ -140,7 +141,7 @@ def auth_path(codex_home: Path) -> Path:
 
 
 def _token(tokens: dict[str, Any], snake: str, camel: str) -> str | None:
-    """snake_case wins over camelCase; empty counts as missing (SPEC B §1.1)."""
+    """snake_case wins over camelCase; empty counts as missing (docs/reference/usage-sources.md, "OAuth: auth.json")."""
     for key in (snake, camel):
         value = tokens.get(key)
         if isinstance(value, str) and value.strip():

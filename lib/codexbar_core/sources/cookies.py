@@ -3,8 +3,9 @@
 - Manual: a pasted `Cookie:` header (menu prompt or `codexbar cookies set`), or `CODEXBAR_OPENAI_COOKIE`
   (wins over everything, never stored).
 - Automatic: browsers through browser-cookie3, one browser at a time (Safari → Chrome → Firefox → other
-  Chromium forks; SPEC B §4.4), domains chatgpt.com and openai.com. `browser_cookie3.load()` is never used:
-  on Linux it crashes in its Arc reader, and any browser's failure must only skip that browser.
+  Chromium forks; docs/reference/usage-sources.md, "Browser cookies and account match"), domains
+  chatgpt.com and openai.com. `browser_cookie3.load()` is never used: on Linux it crashes in its Arc
+  reader, and any browser's failure must only skip that browser.
 - Imported cookies are cached (secret store: header; diskcache: browser, time, account) per Codex account,
   and reused before importing again, so a keychain prompt ("Chrome Safe Storage") does not come back
   on every 5-minute run. A failed import is not retried for `IMPORT_COOLDOWN_SECONDS`.
@@ -89,7 +90,7 @@ class CookieSet:
 
 
 def has_session(names: list[str]) -> bool:
-    """A candidate "has a session" if a cookie name looks like an auth session (SPEC B §4.4)."""
+    """A candidate "has a session" if a cookie name looks like an auth session (docs/reference/usage-sources.md, "Browser cookies and account match")."""
     for name in names:
         lowered = name.lower()
         if lowered == "_account" or any(marker in lowered for marker in SESSION_MARKERS):
@@ -297,7 +298,7 @@ def read_browser(func_name: str, env: dict[str, str], now: float | None = None) 
         for domain in DOMAINS:
             for cookie in reader(domain_name=domain, **kwargs):
                 if "chatgpt.com" not in (cookie.domain or ""):
-                    continue  # only chatgpt.com cookies go to chatgpt.com (SPEC B §4.2)
+                    continue  # only chatgpt.com cookies go to chatgpt.com (docs/reference/usage-sources.md, "Dashboard JSON endpoints")
                 expires = _expires_seconds(cookie.expires)
                 if expires is not None and 0 < expires < now:
                     continue
@@ -307,7 +308,7 @@ def read_browser(func_name: str, env: dict[str, str], now: float | None = None) 
 
 
 def browser_imports(env: dict[str, str], notes: list[str] | None = None) -> Iterator[CookieSet]:
-    """One CookieSet per browser that has chatgpt.com session cookies, in the SPEC's order, lazily."""
+    """One CookieSet per browser that has chatgpt.com session cookies, in the order of docs/reference/usage-sources.md, "Browser cookies and account match", lazily."""
     for name, func in BROWSERS:
         if func == "safari" and sys.platform != "darwin" and "safari" not in store_overrides(env):
             continue

@@ -1,4 +1,4 @@
-"""OAuth source: auth.json tokens -> `GET {chatgpt_base_url}/wham/usage` (SPEC A1, A3, B §1).
+"""OAuth source: auth.json tokens -> `GET {chatgpt_base_url}/wham/usage` (docs/reference/usage-sources.md, "OAuth: auth.json" to "Credit limits and reset credits").
 
 Errors are sorted so the pipeline does the right thing: sign-in problems (401/403, no or damaged
 auth.json, stale tokens the CLI can renew) fall through to the CLI source; 429, 5xx, timeouts and
@@ -35,12 +35,12 @@ REFRESH_TIMEOUT = 15.0
 ENRICH_TIMEOUT = 4.0
 # Enrichment is skipped when less than this is left: the numbers matter more than the extras.
 ENRICH_MIN_LEFT = 1.5
-# Plans that never have a workspace spend control (SPEC B §1.7).
+# Plans that never have a workspace spend control (docs/reference/usage-sources.md, "Credit limits and reset credits").
 PERSONAL_PLANS = frozenset({"guest", "free", "go", "plus", "pro"})
 
 
 def base_url(codex_home: Path) -> str:
-    """`chatgpt_base_url` from config.toml, normalised like the original (SPEC B §1.4)."""
+    """`chatgpt_base_url` from config.toml, normalised like the original (docs/reference/usage-sources.md, "OAuth: usage endpoint and base URL")."""
     base = (paths.read_config_value(codex_home, "chatgpt_base_url") or DEFAULT_BASE_URL).strip()
     base = base.rstrip("/")
     if base.startswith(("https://chatgpt.com", "https://chat.openai.com")) and "/backend-api" not in base:
@@ -157,8 +157,9 @@ class OAuthSource:
             if paths.find_codex_binary(ctx.env) is None:
                 auth = self._refresh(ctx, auth)
             elif authfile.expires_soon(auth, ctx.now()):
-                # The CLI owns the refresh token: let it renew (SPEC A3). It renews only tokens that
-                # expire (measured with 0.169.0), so an old but valid token is simply used below.
+                # The CLI owns the refresh token: let it renew (docs/reference/usage-sources.md,
+                # "OAuth: token refresh"). It renews only tokens that expire (measured with 0.169.0),
+                # so an old but valid token is simply used below.
                 raise authfile.stale_error()
         return auth
 
@@ -193,7 +194,7 @@ class OAuthSource:
     @staticmethod
     def _enrich(ctx: FetchContext, client: _Client, base: str, body: Any, snapshot: UsageSnapshot,
                 reset_job: Job) -> None:
-        """Reset credits and the workspace monthly limit (SPEC B §1.7): short, optional, failures ignored."""
+        """Reset credits and the workspace monthly limit (docs/reference/usage-sources.md, "Credit limits and reset credits"): short, optional, failures ignored."""
         available, next_expiry = 0, None
         if reset_job.wait(min(ENRICH_TIMEOUT, ctx.remaining() - ENRICH_MIN_LEFT)):
             try:

@@ -1,4 +1,4 @@
-"""The `pty` source: the Codex TUI in a pseudo-terminal, `/status`, the screen read with pyte (SPEC A2, B §3).
+"""The `pty` source: the Codex TUI in a pseudo-terminal, `/status`, the screen read with pyte (docs/reference/usage-sources.md, "The /status screen (pty source)").
 
 Interactive-only (never in a background refresh: a bare TUI can start a browser sign-in). The TUI
 runs with `--no-daemon` (otherwise it leaves a shared app-server behind), history off, its state
@@ -211,7 +211,7 @@ class PtySource:
         try:
             return self._attempt(ctx, binary, FIRST_SIZE, FIRST_TIMEOUT)
         except errors.ParseError:
-            # a card we could not read: once more with a larger terminal (SPEC B §3)
+            # a card we could not read: once more with a larger terminal (docs/reference/usage-sources.md, "The /status screen (pty source)")
             return self._attempt(ctx, binary, RETRY_SIZE, RETRY_TIMEOUT)
 
     def _attempt(self, ctx: FetchContext, binary: Path, size: tuple[int, int], wanted: float) -> UsageSnapshot:

@@ -1,4 +1,4 @@
-"""The Codex CLI's `account/rateLimits/read` + `account/read` answers as a UsageSnapshot (SPEC B §2).
+"""The Codex CLI's `account/rateLimits/read` + `account/read` answers as a UsageSnapshot (docs/reference/usage-sources.md, "The app-server (cli source)").
 
 Pure functions, no process handling: `snapshot_from_rpc` maps the two results, `recover_from_error`
 digs the raw `wham/usage` body out of an error message (`... body={...}`), and `classify_error`
@@ -126,7 +126,7 @@ def fold_windows(rate_limits: Any, by_id: Any) -> tuple[RateWindow | None, RateW
 # -- credits -----------------------------------------------------------------------------------------
 
 def credit_limit(raw: Any, title: str | None = None) -> CreditLimit | None:
-    """An `individualLimit` object (SPEC B §1.6 rules); None unless `limit > 0`."""
+    """An `individualLimit` object (docs/reference/usage-sources.md, "Credit limits and reset credits"); None unless `limit > 0`."""
     limit = _number(_get(raw, "limit"))
     if not limit or limit <= 0:
         return None
@@ -237,7 +237,7 @@ def extract_body(message: str) -> Any:
 
 
 def decode_wham_body(body: Any, *, label: str = LABEL) -> UsageSnapshot | None:
-    """A `wham/usage` body (SPEC B §1.5) through the shared decoder; None unless the session lane decodes."""
+    """A `wham/usage` body (docs/reference/usage-sources.md, "Decoding wham/usage") through the shared decoder; None unless the session lane decodes."""
     if not isinstance(body, dict):
         return None
     from codexbar_core.sources import wham

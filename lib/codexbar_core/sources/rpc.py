@@ -1,4 +1,4 @@
-"""The `cli` source: `codex -s read-only -a never app-server`, JSON-RPC over stdio (SPEC A2, B §2).
+"""The `cli` source: `codex -s read-only -a never app-server`, JSON-RPC over stdio (docs/reference/usage-sources.md, "The app-server (cli source)").
 
 Newline-delimited JSON both ways; replies are matched by id (they may come out of order, between
 notifications). Every wait is bounded (8 s for initialize, 3 s per call, always inside the
@@ -215,7 +215,7 @@ class RpcSource:
         try:
             return self._session(ctx, [str(binary), *SAFE_FLAGS, "app-server"], env)
         except _Rejected:
-            # another CLI version may not know these flags: once more without them (SPEC A2)
+            # another CLI version may not know these flags: once more without them (docs/reference/usage-sources.md, "The app-server (cli source)")
             try:
                 return self._session(ctx, [str(binary), "app-server"], env)
             except _Rejected:

@@ -1,4 +1,4 @@
-"""Reading the Codex TUI `/status` card (SPEC A2, B §3): pure text in, snapshot or error out.
+"""Reading the Codex TUI `/status` card (docs/reference/usage-sources.md, "The /status screen (pty source)"): pure text in, snapshot or error out.
 
 The card prints each window as `<label>:` + an optional 20-cell bar + `NN% left` + `(resets ...)`
 in the TUI's local time zone. The label says the window length (`5h`, `Daily`, `Weekly`,
@@ -94,7 +94,7 @@ def _card(plain: str) -> list[str]:
 
 
 def parse_number(text: str) -> float | None:
-    """`1,234.56`, `1.234,56`, `7,761`, `12,5`, `980` (SPEC B §3 rules)."""
+    """`1,234.56`, `1.234,56`, `7,761`, `12,5`, `980` (docs/reference/usage-sources.md, "The /status screen (pty source)", numbers)."""
     s = re.sub(r"[\s\u00a0\u202f]", "", text or "")
     if not s:
         return None

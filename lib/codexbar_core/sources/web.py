@@ -1,10 +1,12 @@
 """The OpenAI web dashboard source: the user's chatgpt.com session, matched to their Codex account.
 
-SPEC A4 / B §4: with the session cookies, ask the JSON endpoints the dashboard itself uses
+With the session cookies, ask the JSON endpoints the dashboard itself uses
 (`/backend-api/wham/usage`, `/backend-api/me`, `/api/auth/session`, `/backend-api/subscriptions`),
 then read the dashboard HTML for identity (`client-bootstrap`, `__NEXT_DATA__`) and whatever usage
-text it holds. Data is attached only when the dashboard's account is the Codex account (B §5, §9.17);
-every cookie candidate gets its own HTTP client, so no cookie jar is shared between accounts (§9.16).
+text it holds (docs/reference/usage-sources.md, "The web dashboard (web source)"). Data is attached
+only when the dashboard's account is the Codex account; every cookie candidate gets its own HTTP
+client, so no cookie jar is shared between accounts (docs/reference/usage-sources.md, "Browser
+cookies and account match").
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ class WebSource:
         mode = cookie_mod.effective_mode(ctx.settings, ctx.env)
         secrets = SecretStore(ctx.env)
         expected = ctx.expected_email
-        # No Codex account known (SPEC B §5 order, last steps): hold on to the dashboard account seen before.
+        # No Codex account known (docs/reference/usage-sources.md, "Identity and credits precedence", last step): hold on to the dashboard account seen before.
         target = expected or cookie_mod.remembered_dashboard_email(ctx.store)
         rejected: list[tuple[cookie_mod.CookieSet, _Rejected]] = []
         notes: list[str] = []
@@ -276,7 +278,7 @@ class WebSource:
 
     def _workspace_limit(self, client: Any, base: str, ctx: FetchContext, body: Any,
                          usage: UsageSnapshot) -> None:
-        """A workspace's monthly credit limit, same gate as the OAuth source (SPEC B §4.2 step 4, §1.7)."""
+        """A workspace's monthly credit limit, same gate as the OAuth source (docs/reference/usage-sources.md, "Dashboard JSON endpoints", step 4)."""
         import urllib.parse
 
         from codexbar_core.sources.oauth import PERSONAL_PLANS, workspace_credit_limit
@@ -339,7 +341,7 @@ class WebSource:
     @staticmethod
     def _check_account(email: str | None, expected: str | None) -> None:
         if not expected:
-            return  # no Codex account known: any signed-in session is accepted (SPEC B §4.4)
+            return  # no Codex account known: any signed-in session is accepted (docs/reference/usage-sources.md, "Browser cookies and account match")
         if email is None:
             raise _Rejected(errors.AccountMismatch(
                 f"The OpenAI dashboard did not say which account is signed in; not using it for {expected}."))

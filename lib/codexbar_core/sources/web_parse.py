@@ -1,8 +1,8 @@
-"""Pure parsing of the chatgpt.com dashboard: its HTML and the text a user would read (SPEC B §4.3).
+"""Pure parsing of the chatgpt.com dashboard: its HTML and the text a user would read (docs/reference/usage-sources.md, "Dashboard page").
 
 No network, no browser: everything here takes strings or decoded JSON and returns plain values, so
 every rule is testable with inline samples. The rules follow the original app's page scrape, adapted
-to the HTML the server returns (there is no JavaScript here; A4).
+to the HTML the server returns (there is no JavaScript here; docs/reference/usage-sources.md, "The web dashboard (web source)").
 """
 
 from __future__ import annotations
@@ -224,7 +224,7 @@ def bfs_email(obj: Any, *, any_string: bool = True) -> str | None:
 
 
 def page_email(doc: PageDocument) -> str | None:
-    """Signed-in email in the SPEC's order: __NEXT_DATA__ user, client-bootstrap, BFS of both, body text."""
+    """Signed-in email in the order of docs/reference/usage-sources.md, "Dashboard page": __NEXT_DATA__ user, client-bootstrap, BFS of both, body text."""
     nd = next_data(doc)
     cb = client_bootstrap(doc)
     for candidate in (_dig(nd, "props", "pageProps", "user", "email"),
@@ -633,7 +633,7 @@ def parse_dashboard(html: str, now: dt.datetime | None = None, base: str = "http
 # -- JSON endpoint helpers -------------------------------------------------------------------------
 
 def renewal_text(body: Any) -> str | None:
-    """`/backend-api/subscriptions` → "renews at 2026-12-01" / "expires at 2026-12-01" (SPEC B §4.2 step 3)."""
+    """`/backend-api/subscriptions` → "renews at 2026-12-01" / "expires at 2026-12-01" (docs/reference/usage-sources.md, "Dashboard JSON endpoints", step 3)."""
     candidates = body if isinstance(body, list) else [body]
     if isinstance(body, dict):
         for key in ("subscriptions", "items", "data"):

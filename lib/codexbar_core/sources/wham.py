@@ -1,4 +1,4 @@
-"""Decode a `wham/usage` body (SPEC B §1.5, §1.6) into a `UsageSnapshot`.
+"""Decode a `wham/usage` body (docs/reference/usage-sources.md, "Decoding wham/usage", "Window roles") into a `UsageSnapshot`.
 
 The same JSON comes from the OAuth API and from chatgpt.com with cookies, so this module knows
 nothing about how the body was fetched. Decoding is tolerant: a bad window drops only itself (and
