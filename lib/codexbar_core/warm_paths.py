@@ -13,7 +13,7 @@ CACHE_VARS = ("CODEXBAR_CACHE_DIR", "SWIFTBAR_PLUGIN_CACHE_PATH")
 CONFIG_VARS = ("CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH")
 
 
-def _named(env: dict[str, str], names: tuple[str, ...]) -> str | None:
+def named_folder(env: dict[str, str], names: tuple[str, ...]) -> str | None:
     for name in names:
         value = (env.get(name) or "").strip()
         if value:
@@ -22,7 +22,7 @@ def _named(env: dict[str, str], names: tuple[str, ...]) -> str | None:
 
 
 def cache_dir(env: dict[str, str]) -> str:
-    found = _named(env, CACHE_VARS)
+    found = named_folder(env, CACHE_VARS)
     if found is None:
         import platformdirs  # small, and the rule paths.cache_dir() uses
 
@@ -31,7 +31,7 @@ def cache_dir(env: dict[str, str]) -> str:
 
 
 def config_dir(env: dict[str, str]) -> str:
-    found = _named(env, CONFIG_VARS)
+    found = named_folder(env, CONFIG_VARS)
     if found is None:
         import platformdirs
 

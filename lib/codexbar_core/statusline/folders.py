@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from codexbar_core.warm_paths import CACHE_VARS, CONFIG_VARS
+from codexbar_core.warm_paths import CACHE_VARS, CONFIG_VARS, named_folder
 
 APP = "codexbar"
 
@@ -25,17 +25,9 @@ def platform_dir(kind: str, env: dict[str, str], platform: str = sys.platform) -
     return os.path.join(base, APP)
 
 
-def _named(env: dict[str, str], names: tuple[str, ...]) -> str | None:
-    for name in names:
-        value = (env.get(name) or "").strip()
-        if value:
-            return os.path.expanduser(value)
-    return None
-
-
 def cache_dir(env: dict[str, str]) -> str:
-    return _named(env, CACHE_VARS) or platform_dir("cache", env)
+    return named_folder(env, CACHE_VARS) or platform_dir("cache", env)
 
 
 def config_dir(env: dict[str, str]) -> str:
-    return _named(env, CONFIG_VARS) or platform_dir("config", env)
+    return named_folder(env, CONFIG_VARS) or platform_dir("config", env)
