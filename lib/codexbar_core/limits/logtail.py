@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from codexbar_core.model import from_epoch, parse_iso
+from codexbar_core.sources.rate_limits import json_number
 
 # How much of a log's end is read when looking for its last snapshot. A turn's token_count line is
 # ~1 KB; a tool-heavy turn can write hundreds of KB of output after it, so the read grows once.
@@ -55,26 +56,13 @@ class LimitRecord:
         return self.primary is not None or self.secondary is not None
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _window(raw: Any) -> LimitWindow | None:
     if not isinstance(raw, dict):
         return None
-    used = _num(raw.get("used_percent"))
+    used = json_number(raw.get("used_percent"))
     if used is None:
         return None
-    minutes = _num(raw.get("window_minutes"))
+    minutes = json_number(raw.get("window_minutes"))
     reset = raw.get("resets_at")
     resets_at = parse_iso(reset) if isinstance(reset, str) and not reset.strip().isdigit() else from_epoch(reset)
     return LimitWindow(used, int(minutes) if minutes else None, resets_at)
@@ -96,7 +84,7 @@ def record_from(event: Any, model: str | None) -> LimitRecord | None:
         return None
     info = payload.get("info")
     last = info.get("last_token_usage") if isinstance(info, dict) else None
-    tokens = _num(last.get("total_tokens")) if isinstance(last, dict) else None
+    tokens = json_number(last.get("total_tokens")) if isinstance(last, dict) else None
     record = LimitRecord(at=at, model=model, tokens=int(tokens or 0))
     limits = payload.get("rate_limits")
     if isinstance(limits, dict):

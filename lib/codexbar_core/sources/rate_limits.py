@@ -36,7 +36,8 @@ def _get(d: Any, *keys: str) -> Any:
     return None
 
 
-def _number(value: Any) -> float | None:
+def json_number(value: Any) -> float | None:
+    """A number in a JSON answer or log line, also when written as a string; None for anything else."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
@@ -57,10 +58,10 @@ def _slug(text: str) -> str:
 
 def rpc_window(raw: Any) -> RateWindow | None:
     """`{"usedPercent", "windowDurationMins", "resetsAt"}`; usedPercent is required."""
-    used = _number(_get(raw, "usedPercent", "used_percent"))
+    used = json_number(_get(raw, "usedPercent", "used_percent"))
     if used is None:
         return None
-    minutes = _number(_get(raw, "windowDurationMins", "window_duration_mins", "window_minutes"))
+    minutes = json_number(_get(raw, "windowDurationMins", "window_duration_mins", "window_minutes"))
     return RateWindow(used_percent=used, window_minutes=int(minutes) if minutes else None,
                       resets_at=from_epoch(_get(raw, "resetsAt", "resets_at")))
 
@@ -127,11 +128,11 @@ def fold_windows(rate_limits: Any, by_id: Any) -> tuple[RateWindow | None, RateW
 
 def credit_limit(raw: Any, title: str | None = None) -> CreditLimit | None:
     """An `individualLimit` object (docs/reference/usage-sources.md, "Credit limits and reset credits"); None unless `limit > 0`."""
-    limit = _number(_get(raw, "limit"))
+    limit = json_number(_get(raw, "limit"))
     if not limit or limit <= 0:
         return None
-    used = _number(_get(raw, "used"))
-    remaining_pct = _number(_get(raw, "remainingPercent", "remaining_percent"))
+    used = json_number(_get(raw, "used"))
+    remaining_pct = json_number(_get(raw, "remainingPercent", "remaining_percent"))
     if used is None:
         used = limit * (100 - remaining_pct) / 100 if remaining_pct is not None else 0.0
     if remaining_pct is None:
@@ -155,7 +156,7 @@ def _credits(rate_limits: Any, by_id: Any) -> Credits | None:
     if not isinstance(raw, dict) and limit is None:
         return None
     raw = raw if isinstance(raw, dict) else {}
-    balance = _number(_get(raw, "balance"))
+    balance = json_number(_get(raw, "balance"))
     return Credits(balance=balance if balance is not None else (0.0 if raw else None),
                    has_credits=bool(_get(raw, "hasCredits", "has_credits")),
                    unlimited=bool(_get(raw, "unlimited")), limit=limit)
