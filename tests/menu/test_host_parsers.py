@@ -43,6 +43,15 @@ def test_a_long_message_is_still_cut_by_the_host():
     assert "length=90" in rendered and xbar_shows(rendered).endswith("…")
 
 
+def test_a_cut_message_is_whole_on_hover_in_swiftbar():
+    message = ("Codex is not signed in: there is no /Users/dana/.codex/auth.json. Run `codex login`, "
+               "then Refresh.")
+    rendered = render_line(error_lines({"kind": "not_configured", "message": message})[0], "swiftbar")
+    assert f'tooltip="{message}"' in rendered
+    short = render_line(error_lines({"kind": "not_configured", "message": "Codex is not signed in."})[0], "swiftbar")
+    assert "tooltip" not in short
+
+
 def test_a_99_character_line_with_length_100_keeps_its_last_word():
     text = ("Run `codex login` again, then choose Refresh in this menu; if it still fails, restart"
             " the Codex app.")[:99]

@@ -384,7 +384,10 @@ ERROR_HINTS = {
 
 def error_lines(error: dict[str, str]) -> list[Line]:
     message = error.get("message") or "Unknown error"
-    lines = [Line(f"⚠ {message}", color=ORANGE, params={"length": "90"})]
+    params = {"length": "90"}
+    if len(message) + 2 > 89:  # the host cuts it: the whole message (and its fix) on hover where it can
+        params["tooltip"] = message.replace("|", "¦")
+    lines = [Line(f"⚠ {message}", color=ORANGE, params=params)]
     hint = ERROR_HINTS.get(error.get("kind") or "")
     # Skip the hint when the message already names the same command (`codex login`).
     commands = re.findall(r"`([^`]+)`", hint or "")
