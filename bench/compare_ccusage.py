@@ -28,9 +28,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import runners  # noqa: E402
 from runners import Day  # noqa: E402
 
-# SPEC B §6.8 rates (USD per 1M: input, cached input, output) for the models gen_home.py writes;
+# docs/reference/cost-rules.md "Pricing" rates (USD per 1M: input, cached input, output) for the models gen_home.py writes;
 # every generated request stays under 272K input tokens, so no long-context rates.
-SPEC_PRICES: dict[str, tuple[float, float, float]] = {
+LISTED_PRICES: dict[str, tuple[float, float, float]] = {
     "gpt-5": (1.25, 0.125, 10), "gpt-5-codex": (1.25, 0.125, 10), "gpt-5-mini": (0.25, 0.025, 2),
     "gpt-5.1-codex-max": (1.25, 0.125, 10), "gpt-5.1-codex-mini": (0.25, 0.025, 2),
     "gpt-5.2": (1.75, 0.175, 14), "gpt-5.2-codex": (1.75, 0.175, 14), "gpt-5.4": (2.5, 0.25, 15),
@@ -48,7 +48,7 @@ def manifest_days(manifest: dict[str, Any]) -> dict[str, Day]:
         out = sum(v["output"] for v in models.values())
         cost: float | None = 0.0
         for model, v in models.items():
-            rates = SPEC_PRICES.get(model)
+            rates = LISTED_PRICES.get(model)
             if rates is None or cost is None:
                 cost = None
                 continue

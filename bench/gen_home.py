@@ -4,7 +4,7 @@
     .venv/bin/python bench/gen_home.py OUT --files 2000 --mb 200 [--days 35] [--end 2026-11-24] [--seed 1]
 
 Writes `OUT/sessions/YYYY/MM/DD/rollout-<local time>-<uuid>.jsonl` (and a share of the files flat in
-`OUT/archived_sessions/`) in the line shapes the real Codex CLI 0.169.0 writes (SPEC B §6.3, the
+`OUT/archived_sessions/`) in the line shapes the real Codex CLI 0.169.0 writes (docs/reference/cost-rules.md "Line shapes", the
 harness corpus): `session_meta`, `event_msg` task_started / token_count (total_token_usage +
 last_token_usage + rate_limits) / task_complete, `turn_context` with the model, `token_usage_record`,
 and `response_item` messages, reasoning and tool calls carrying filler text so file sizes are
@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# Models both codexbar (SPEC B §6.8) and ccusage's offline table price alike (checked with
+# Models both codexbar (docs/reference/cost-rules.md) and ccusage's offline table price alike (checked with
 # bench/compare_ccusage.py); requests stay below the 272K long-context threshold.
 DEFAULT_MODELS = ("gpt-5", "gpt-5-codex", "gpt-5-mini", "gpt-5.1-codex-max", "gpt-5.1-codex-mini",
                   "gpt-5.2", "gpt-5.2-codex", "gpt-5.4", "gpt-5.5")

@@ -1,7 +1,7 @@
 """Run ccusage and codexbar on a Codex home the way a user does, and read their per-day numbers.
 
 Both tools only ever see the command line: `ccusage codex daily --json --offline --timezone UTC
---speed standard` and `codexbar cost --json --since --until --refresh` (ARCHITECTURE.md's contract),
+--speed standard` and `codexbar cost --json --since --until --refresh` (docs/reference/command-line.md),
 each with `CODEX_HOME` pointing at the home and `TZ=UTC`.
 """
 

@@ -1,4 +1,4 @@
-"""Finding `codex` with SwiftBar's minimal PATH (SPEC A6), and its version."""
+"""Finding `codex` with SwiftBar's minimal PATH (docs/reference/usage-sources.md, "Where things live"), and its version."""
 
 from __future__ import annotations
 

@@ -105,7 +105,7 @@ def test_nothing_at_all_is_no_rate_limits():
         rl.snapshot_from_rpc({"rateLimits": {}})
 
 
-# -- body recovery (SPEC B §2, §8 "RPC recovery") --------------------------------------------------
+# -- body recovery (docs/reference/usage-sources.md, "The app-server (cli source)") --------------------------------------------------
 
 PROLITE_BODY = {"email": "prolite-test@example.com", "plan_type": "prolite",
                 "rate_limit": {"primary_window": {"used_percent": 4, "limit_window_seconds": 18000,

@@ -190,7 +190,7 @@ def test_usage_recovered_when_the_cli_cannot_decode_it(run, backend):
 
 
 def test_expired_token_is_refreshed_by_the_cli_itself(run, backend, scratch):
-    """SPEC A3: the CLI owns the refresh token; through the cli source it refreshes and rewrites auth.json."""
+    """docs/reference/usage-sources.md "OAuth: token refresh": the CLI owns the refresh token; through the cli source it refreshes and rewrites auth.json."""
     out = run("cli", exp_in=-3600, extra_env={"CODEX_REFRESH_TOKEN_URL_OVERRIDE": backend.url + "/oauth/token"})
     assert out["error"] is None and out["usage"]["primary"]["usedPercent"] == 42
     assert len(backend.requests_to("/oauth/token")) == 1

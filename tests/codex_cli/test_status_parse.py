@@ -1,5 +1,5 @@
 """The /status parser over every screen the real codex 0.169.0 printed (harness captures, copied into
-screens/) and the SPEC Part B §3 sample screens."""
+screens/) and sample screens (docs/reference/usage-sources.md, "The /status screen")."""
 
 from __future__ import annotations
 
@@ -152,7 +152,7 @@ def test_empty_screen_is_a_parse_error():
         parse_status("\n\n   \n", CAPTURED)
 
 
-# -- SPEC Part B §3 sample screens -----------------------------------------------------------------
+# -- sample /status screens -----------------------------------------------------------------------
 
 def test_spec_sample_plain():
     text = "Model: gpt\nCredits: 980 credits\n5h limit: [#####] 75% left\nWeekly limit: [##] 25% left\n"

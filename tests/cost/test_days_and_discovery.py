@@ -1,4 +1,4 @@
-"""Day keys in the local time zone (TZ honoured) and which files a window reads (SPEC Part B §6.1, §6.2)."""
+"""Day keys in the local time zone (TZ honoured) and which files a window reads (docs/reference/cost-rules.md, "Finding the files" and "Day assignment")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Active and archived copies of one session are counted once, row by row (SPEC Part B §6.6, §8)."""
+"""Active and archived copies of one session are counted once, row by row (docs/reference/cost-rules.md, "Forks, subagents and copies")."""
 
 from __future__ import annotations
 

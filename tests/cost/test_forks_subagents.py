@@ -1,4 +1,4 @@
-"""Forks, subagents and the issue #2037 fixtures (SPEC Part B §6.6, §8)."""
+"""Forks, subagents and the issue #2037 fixtures (docs/reference/cost-rules.md, "Forks, subagents and copies")."""
 
 from __future__ import annotations
 

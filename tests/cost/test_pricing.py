@@ -1,4 +1,4 @@
-"""Prices per event (SPEC Part B §6.8 examples and §8 "Pricing"), normalisation and the override file."""
+"""Prices per event (docs/reference/cost-rules.md, "Pricing"), normalisation and the override file."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Fast (priority) turns from Codex's logs_2.sqlite are priced with the model's multiplier (SPEC B §6.8)."""
+"""Fast (priority) turns from Codex's logs_2.sqlite are priced with the model's multiplier (docs/reference/cost-rules.md, "Fast tier")."""
 
 from __future__ import annotations
 

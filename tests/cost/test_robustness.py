@@ -1,4 +1,4 @@
-"""Bad input never breaks the report: truncated, malformed, non-UTF-8, huge lines (SPEC Part B §6.3)."""
+"""Bad input never breaks the report: truncated, malformed, non-UTF-8, huge lines (docs/reference/cost-rules.md, "Line shapes" and "Long lines")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""SPEC Part B §8 "Scanner" examples: the delta algorithm as a user sees it in the report."""
+"""Scanner examples (docs/reference/cost-rules.md, "Deltas"): the delta algorithm as a user sees it in the report."""
 
 from __future__ import annotations
 

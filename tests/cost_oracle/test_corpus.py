@@ -2,7 +2,7 @@
 
 Each corpus folder holds the `sessions/` tree codex wrote while talking to the harness's fake
 Responses API, the backend's request log (what it served, when) and `expected.json`. The report must
-give, per local day and per model, exactly the tokens the backend served, priced with SPEC B §6.8.
+give, per local day and per model, exactly the tokens the backend served, priced per docs/reference/cost-rules.md "Pricing".
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """The real `codex exec` writes fresh rollout files against a fake Responses API; `codexbar cost --json`
-must report exactly the tokens that API served (per day, per model, priced per SPEC B §6.8), and a
+must report exactly the tokens that API served (per day, per model, priced per docs/reference/cost-rules.md "Pricing"), and a
 session resumed later (appended to the same file) must show up on `--refresh` with the same numbers a
 scan from an empty cache gives.
 """

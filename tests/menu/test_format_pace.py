@@ -1,4 +1,4 @@
-"""Formatting and pace goldens (SPEC B §7.2, §7.3) with a fixed clock."""
+"""Formatting and pace goldens (docs/reference/menu-rules.md, "Formatting" and "Pace") with a fixed clock."""
 
 from __future__ import annotations
 

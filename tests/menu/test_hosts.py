@@ -1,4 +1,4 @@
-"""Whole menus against both hosts' rules (SWIFTBAR.md §1.4 and the §2 checklist), plus Argos."""
+"""Whole menus against both hosts' rules (docs/reference/menu-rules.md, "Host markup"), plus Argos."""
 
 from __future__ import annotations
 

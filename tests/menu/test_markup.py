@@ -1,4 +1,4 @@
-"""Menu lines obey both hosts' rules (SWIFTBAR.md §2 checklist)."""
+"""Menu lines obey both hosts' rules (docs/reference/menu-rules.md, "Host markup")."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The menu card with a fixed clock: SPEC B §7.1-§7.3 formatting and pace as a user reads them."""
+"""The menu card with a fixed clock: docs/reference/menu-rules.md card order, formatting and pace as a user reads them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def menu(*, snap=None, cost=None, host="xbar", views=None, **kw) -> list[str]:
 
 
 def test_spec_golden_lanes_resets_and_pace():
-    # SPEC B §7.3 goldens: session used 5 resetting in 4h, weekly used 25 resetting in 5d.
+    # pace goldens (docs/reference/menu-rules.md, "Pace"): session used 5 resetting in 4h, weekly used 25 resetting in 5d.
     snap = snapshot(5, 25, session_reset_h=4, weekly_reset_d=5, extras=False)
     lines = menu(snap=snap)
     i = lines.index("Session: 95% left  ▰▰▰▰▰▰▰▰▰▰")

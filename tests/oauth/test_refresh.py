@@ -1,4 +1,4 @@
-"""Token refresh (SPEC A3): the CLI refreshes when it exists; otherwise one safe POST, or nothing changes."""
+"""Token refresh (docs/reference/usage-sources.md, "OAuth: token refresh"): the CLI refreshes when it exists; otherwise one safe POST, or nothing changes."""
 
 from __future__ import annotations
 

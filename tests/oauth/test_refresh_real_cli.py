@@ -1,4 +1,4 @@
-"""SPEC A3 step 2 with the real Codex CLI 0.169.0: stale tokens are renewed by the CLI, not by codexbar."""
+"""Token refresh (docs/reference/usage-sources.md, "OAuth: token refresh") with the real Codex CLI 0.169.0: stale tokens are renewed by the CLI, not by codexbar."""
 
 from __future__ import annotations
 

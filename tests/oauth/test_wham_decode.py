@@ -1,4 +1,4 @@
-"""The wham/usage decoder on the inline samples of SPEC B §8 ("OAuth decode/map", "Spark", "Credit limit")."""
+"""The wham/usage decoder on documented samples: decode/map, Spark and credit limits (docs/reference/usage-sources.md)."""
 
 from __future__ import annotations
 
@@ -178,7 +178,7 @@ def test_individual_limit_gives_the_monthly_credit_limit():
     assert c.limit.remaining == 92239 and c.limit.remaining_percent == 92.239
     assert c.limit.used == 7761 and c.limit.limit == 100000
     assert c.limit.resets_at == dt.datetime.fromtimestamp(1782864000, UTC)
-    assert c.remaining == 92239  # the displayed value is the limit's remaining (SPEC B §5)
+    assert c.remaining == 92239  # the displayed value is the limit's remaining (docs/reference/usage-sources.md, "Credit limits and reset credits")
     assert c.limit.title == "Monthly credit limit"
 
 

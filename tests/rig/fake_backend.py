@@ -61,7 +61,7 @@ def usage_body(
     additional: list[dict[str, Any]] | None = None,
     individual_limit: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A `wham/usage` body in the real shape (SPEC B §1.5)."""
+    """A `wham/usage` body in the real shape (docs/reference/usage-sources.md, "Decoding wham/usage")."""
     now = int(time.time())
     rate_limit: dict[str, Any] = {"allowed": not limit_reached, "limit_reached": limit_reached,
                                   "primary_window": None, "secondary_window": None}
@@ -266,7 +266,7 @@ class FakeBackend:
 
 
 def fresh_tokens(req: dict[str, Any]) -> dict[str, Any]:
-    """A token endpoint answer with new fake tokens (SPEC B §1.3 field names)."""
+    """A token endpoint answer with new fake tokens (field names: docs/reference/usage-sources.md, "OAuth: token refresh")."""
     from tests.rig.codex_home import fake_jwt
 
     now = int(time.time())

@@ -1,6 +1,6 @@
 """What a fake Responses API served, summed the way `codexbar cost --json` reports it.
 
-The rates are SPEC B §6.8's (USD per 1M: input, cached input, output) for the models the corpora
+The rates are docs/reference/cost-rules.md "Pricing"'s (USD per 1M: input, cached input, output) for the models the corpora
 use; every served request is far below the 272K long-context threshold.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-SPEC_RATES: dict[str, tuple[float, float, float]] = {
+LISTED_RATES: dict[str, tuple[float, float, float]] = {
     "gpt-5": (1.25, 0.125, 10), "gpt-5-codex": (1.25, 0.125, 10), "gpt-5-mini": (0.25, 0.025, 2),
     "gpt-5.1-codex-max": (1.25, 0.125, 10), "gpt-5.1-codex-mini": (0.25, 0.025, 2),
     "gpt-5.2-codex": (1.75, 0.175, 14), "gpt-5.4": (2.5, 0.25, 15), "gpt-5.5": (5, 0.5, 30),
@@ -37,7 +37,7 @@ class Served:
 
 
 def price(model: str, inp: int, cached: int, out: int) -> float:
-    rate_in, rate_cached, rate_out = SPEC_RATES[model]
+    rate_in, rate_cached, rate_out = LISTED_RATES[model]
     return ((inp - cached) * rate_in + cached * rate_cached + out * rate_out) / 1e6
 
 

@@ -1,4 +1,4 @@
-"""Source order, fallback rules, provenance, stale fallback and web extras (SPEC A1), with stand-in sources."""
+"""Source order, fallback rules, provenance, stale fallback and web extras (docs/reference/usage-sources.md, "Which failures fall through"), with stand-in sources."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Window roles and plan names (SPEC B §1.6 and §7.2 examples)."""
+"""Window roles and plan names (docs/reference/usage-sources.md "Window roles", docs/decisions/reference-and-hosts.md "Plan names")."""
 
 from __future__ import annotations
 

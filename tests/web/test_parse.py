@@ -1,4 +1,4 @@
-"""Dashboard HTML/text rules (SPEC B §4.3) with the SPEC §8 samples and the sample page."""
+"""Dashboard HTML/text rules (docs/reference/usage-sources.md, "Dashboard page") on sample texts and a sample page."""
 
 from __future__ import annotations
 
