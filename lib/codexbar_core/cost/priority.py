@@ -21,6 +21,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from codexbar_core.codex_sqlite import connect_readonly
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
     from typing import Any
@@ -148,7 +150,7 @@ def update_priority_turns(codex_home: Path, known: dict[str, Any] | None) -> Fas
     pending: dict[str, int] = dict(state.get("pending") or {})
     last = int(state.get("rowid") or 0)
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=0.2)
+        con = connect_readonly(str(path), 0.2)  # creates nothing in Codex's home (codex_sqlite.py)
         try:
             top = con.execute("SELECT max(rowid) FROM logs").fetchone()
             seen = last

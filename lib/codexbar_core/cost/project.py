@@ -156,10 +156,11 @@ def thread_index(codex_home: str) -> dict[str, tuple[str | None, str | None, str
     if not os.path.isfile(path):
         return {}
     import sqlite3
-    from urllib.parse import quote
 
-    try:
-        conn = sqlite3.connect(f"file:{quote(path)}?mode=ro", uri=True, timeout=INDEX_TIMEOUT_S)
+    from codexbar_core.codex_sqlite import connect_readonly
+
+    try:  # creates nothing in Codex's home (codex_sqlite.py)
+        conn = connect_readonly(path, INDEX_TIMEOUT_S)
     except sqlite3.Error:
         return {}
     try:

@@ -96,36 +96,20 @@ def newest_ns(found: Stamp) -> int:
     return max(found[1], found[3])
 
 
-def _wal_mode(db: str) -> bool:
-    """Whether the database file's header says WAL (read/write versions 2 at offsets 18-19)."""
-    try:
-        with open(db, "rb") as fh:
-            header = fh.read(20)
-    except OSError:
-        return False
-    return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
-
-
 def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S) -> IndexRead:
     """Every row's (rollout path, updated_at_ms, archived), read-only; never raises."""
     db = index_path(codex_home)
     if not os.path.isfile(db):
         return IndexRead(ABSENT, f"no {FILE_NAME} in the Codex home")
     import sqlite3
-    from urllib.parse import quote
 
-    # A WAL database without its WAL file (Codex closed it cleanly): even `mode=ro` would create an
-    # empty WAL and shared-memory file, so it is read `immutable` (no locks, nothing created). Its
-    # main file only changes by a checkpoint, which changes the stamp the caller compares after
-    # reading. A rollback-journal database (`codex migrate-nfs-db`) takes ordinary shared locks.
-    flags = "mode=ro&immutable=1" if _wal_mode(db) and not os.path.exists(db + "-wal") else "mode=ro"
-    try:
-        con = sqlite3.connect(f"file:{quote(db)}?{flags}", uri=True, timeout=timeout_s,
-                              isolation_level=None, check_same_thread=False)
+    from codexbar_core.codex_sqlite import connect_readonly
+
+    try:  # never creates a file in Codex's home, never blocks Codex (codex_sqlite.py)
+        con = connect_readonly(db, timeout_s)
     except sqlite3.Error as exc:
         return IndexRead(UNREADABLE, f"cannot open {FILE_NAME}: {exc}")
     try:
-        con.execute("PRAGMA query_only = 1")
         present = {row[1] for row in con.execute(f"PRAGMA table_info({TABLE})")}
         if not present:
             return IndexRead(UNKNOWN_SCHEMA, f"{FILE_NAME} has no {TABLE} table")
