@@ -63,6 +63,23 @@ def settle(home: Path) -> None:
         os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - HOUR_NS))
 
 
+def home_stats(home: Path) -> dict[str, tuple[int, int, int]]:
+    """(inode, mtime, size) of the home folder and of everything in it."""
+    found = {}
+    for path in [home, *home.rglob("*")]:
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            continue
+        found[str(path.relative_to(home))] = (st.st_ino, st.st_mtime_ns, st.st_size)
+    return found
+
+
+def changed(before: dict[str, tuple[int, int, int]], after: dict[str, tuple[int, int, int]]) -> dict[str, tuple]:
+    return {name: (before.get(name), after.get(name)) for name in sorted(set(before) | set(after))
+            if before.get(name) != after.get(name)}
+
+
 def session(home: Path, name: str, tokens: int) -> Path:
     return write(active(home, name), [meta(name), turn("gpt-5.5"), tok("12:00:01", last=(tokens, 0, 10))])
 
@@ -324,11 +341,15 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
         shutil.rmtree(cold_cache)
         assert numbers(reports) == numbers(fresh_reports), step
         settle(home)  # as if an hour had passed: the index can vouch for the home now
+        before_memo = home_stats(home)
         run_cost(env, *window)
         memo = snapshot_memos(env)[0]
         assert memo is not None and uncovered_logs(memo) == [], step  # every rollout has its row
+        settled = home_stats(home)
         again, how = run_cost(env, *window)
-        assert how == "memo" and numbers(again) == numbers(fresh_reports), step
+        assert how == "memo", (step, "what changed in the home while the memo was made:",
+                               changed(before_memo, settled), "and since:", changed(settled, home_stats(home)))
+        assert numbers(again) == numbers(fresh_reports), step
         assert_matches(again[0], api.served, dt.timezone.utc)  # and exactly what the backend served
 
     codex.exec("--skip-git-repo-check", "-m", "gpt-5-codex", "run one command please [tool]")
