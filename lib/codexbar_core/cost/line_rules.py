@@ -58,18 +58,20 @@ def timestamp_ms(value: Any) -> int | None:
     """Epoch milliseconds of an ISO-8601 timestamp that carries `Z` or `±HH[:]MM`; else None."""
     # Fast path for what Codex writes (`2026-11-04T13:59:41.774Z`): a known hour plus plain digits.
     if (type(value) is str and len(value) == 24 and value[23] == "Z" and value[19] == "." and value[16] == ":"
-            and value[13] == ":" and value.isascii()):
-        base = _z_hour_ms.get(value[:13])
-        if base is None:
+            and value[13] == ":"):
+        base = _z_hour_ms.get(value[:13])  # its keys are ASCII: a hit needs only the digits checked
+        if base is not None:
+            digits = value[14:16] + value[17:19] + value[20:23]  # MMSSmmm
+            if digits.isdigit() and digits.isascii():
+                minutes, millis = divmod(int(digits), 100000)  # millis: seconds * 1000 + ms
+                if minutes < 60 and millis < 61000:
+                    return base + minutes * 60000 + millis
+            return _timestamp_ms(value)
+        if value.isascii():
             found = _timestamp_ms(value)
             if found is not None and value[14:16].isdigit():
                 _z_hour_ms[value[:13]] = _minute_ms[value[:16] + "+00:00"] - int(value[14:16]) * 60000
             return found
-        minute, sec, ms = value[14:16], value[17:19], value[20:23]
-        if minute.isdigit() and sec.isdigit() and ms.isdigit():
-            minutes, seconds = int(minute), int(sec)
-            if minutes < 60 and seconds < 61:
-                return base + minutes * 60000 + seconds * 1000 + int(ms)
     return _timestamp_ms(value)
 
 

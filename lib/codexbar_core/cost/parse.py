@@ -79,7 +79,11 @@ def load_hot_lines() -> bool:
     return True
 
 
-_TOKEN_MARKER, _TURN_MARKER, _TASK_MARKER, _META_MARKER = PLAIN_MARKERS
+_META_MARKER = PLAIN_MARKERS[3]
+# The typed path's three kinds told apart by their marker's third byte ("t(o)ken_count", "t(u)rn_context",
+# "t(a)sk_started"): reading one byte of the data builds no string per hit. The other markers differ there.
+_TOKEN_BYTE, _TURN_BYTE, _TASK_BYTE = (marker[2] for marker in PLAIN_MARKERS[:3])
+assert len({marker[2] for marker in FULL_MARKERS + PLAIN_MARKERS}) == 6
 
 
 # -- the scan ---------------------------------------------------------------------------------------
@@ -102,6 +106,7 @@ def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...])
     hot = _typed
     if hot is not None:
         token_event, turn_event, task_event, no_event = hot.token_event, hot.turn_event, hot.task_event, hot.NO_EVENT
+    token_byte, turn_byte, task_byte = _TOKEN_BYTE, _TURN_BYTE, _TASK_BYTE
     append = out.events.append
     find = data.find
     rfind = data.rfind
@@ -120,12 +125,12 @@ def _scan_block(data: bytes, base: int, out: Parsed, markers: tuple[bytes, ...])
             continue  # an ordinary session's leaf session_meta: read apart (meta_in_head)
         line = data[start:end]
         if hot is not None and end - start <= MAX_LINE:
-            marker = hit[0]
-            if marker == _TOKEN_MARKER:
+            third = data[p + 2]
+            if third == token_byte:
                 event = token_event(line, base + start, base + end, timestamp_ms)
-            elif marker == _TURN_MARKER:
+            elif third == turn_byte:
                 event = turn_event(line, base + start, base + end, KEEP, CLEAR)
-            elif marker == _TASK_MARKER:
+            elif third == task_byte:
                 event = task_event(line, base + start, base + end)
             else:
                 event = None
