@@ -2,6 +2,8 @@
 
 discover.py  which `.jsonl` files a window needs (date folders ± 1 day, archive, resumed sessions)
 parse.py     byte search for the few lines that matter, JSON-decoding only those
+line_rules.py  what one line means: the general decoder, timestamps, counts, session_meta
+typed_lines.py the typed (msgspec) fast path for the frequent lines; line_rules decides the rest
 reduce.py    the delta algorithm (repeats, divergent totals, interleaved counters, forks, subagents)
 pricing.py   bundled prices.json + the user's override file; exact integer cost per event
 priority.py  Fast-tier turns from logs_2.sqlite

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import re
 
-from codexbar_core.cost.parse import timestamp_ms
+from codexbar_core.cost.line_rules import timestamp_ms
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:

@@ -12,7 +12,7 @@ A row is `[raw model, turn id, row index, timestamp ms, input, cached, output, r
 
 from __future__ import annotations
 
-from codexbar_core.cost.parse import CLEAR, K_IAC, K_META, K_TASK, K_TOKEN, K_TURN, KEEP, Meta
+from codexbar_core.cost.line_rules import CLEAR, K_IAC, K_META, K_TASK, K_TOKEN, K_TURN, KEEP, Meta
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:

@@ -109,14 +109,14 @@ def _read_both_ways(path: Path, full: bool = True) -> tuple[Any, Any]:
     (its own leaf session_meta first, a later one of the same id seen as late fork metadata)."""
     assert parse_mod.load_hot_lines()
     results = []
-    for hot in (parse_mod._hot, None):
-        saved = parse_mod._hot
-        parse_mod._hot = hot
+    for hot in (parse_mod._typed, None):
+        saved = parse_mod._typed
+        parse_mod._typed = hot
         try:
             with open(path, "rb") as handle:
                 parsed = parse_mod.parse_stream(handle, 0, full=full, want_meta=not full)
         finally:
-            parse_mod._hot = saved
+            parse_mod._typed = saved
         reducer = rd.Reducer()
         rd.feed(reducer, parsed.events, leaf=None if full else "s-1")
         results.append((parsed.events, reducer.rows, parsed.bad_lines, parsed.offset, reducer.state()))
@@ -138,7 +138,7 @@ def test_fast_path_reads_generated_lines_like_the_general_decoder(tmp_path_facto
 
 def test_fast_path_is_in_use_and_counts_a_real_shaped_file(tmp_path: Path) -> None:
     """Guards against the fast path silently never running (e.g. a dependency missing)."""
-    assert parse_mod.load_hot_lines() and parse_mod._hot is not None
+    assert parse_mod.load_hot_lines() and parse_mod._typed is not None
     usage_a = {"input_tokens": 100, "cached_input_tokens": 40, "output_tokens": 10, "reasoning_output_tokens": 4,
                "total_tokens": 110}
     usage_b = {"input_tokens": 250, "cached_input_tokens": 90, "output_tokens": 30, "reasoning_output_tokens": 9,
@@ -238,12 +238,12 @@ def test_fast_session_meta_reads_like_the_general_decoder(line: dict[str, Any]) 
     head = (json.dumps(line, separators=(",", ":")) + "\n").encode()
     assert parse_mod.load_hot_lines()
     fast = parse_mod.meta_in_head(head, True)
-    saved = parse_mod._hot
-    parse_mod._hot = None
+    saved = parse_mod._typed
+    parse_mod._typed = None
     try:
         general = parse_mod.meta_in_head(head, True)
     finally:
-        parse_mod._hot = saved
+        parse_mod._typed = saved
     assert fast == general
 
 

@@ -5,7 +5,7 @@ only the fields the scanner reads; everything else in the line (rate limits, ins
 lists) is skipped without building Python objects. Measured on the 1 GB bench home (185,536 such
 lines): this path takes about a third of the time of `orjson.loads` plus picking fields out of dicts.
 
-Each function returns an event tuple (see `parse.K_*`), `NO_EVENT` when the line is of its kind but
+Each function returns an event tuple (see `line_rules.K_*`), `NO_EVENT` when the line is of its kind but
 carries nothing to count, or `None` when the line is anything unusual: then the caller decodes it the
 general way, whose rules (aliases, clamping, bad values) are the reference. Every constraint below
 only ever sends a line to that path; none decides a value on its own.
@@ -106,7 +106,7 @@ def _text(value: Any) -> Optional[str]:
 
 
 def _vector(usage: _Usage) -> tuple[int, int, int, int]:
-    """(input incl. cached, cached, output incl. reasoning, reasoning clamped to output), as parse.usage_vector."""
+    """(input incl. cached, cached, output incl. reasoning, reasoning clamped to output), as line_rules.usage_vector."""
     cached = usage.cached_input_tokens
     if cached is None:
         cached = usage.cache_read_input_tokens
@@ -216,7 +216,7 @@ _decode_meta = msgspec.json.Decoder(_MetaLine).decode
 
 
 def meta_root(line: bytes) -> Optional[dict]:
-    """The line as a dict holding just what `parse.read_meta` reads, or None (decode it the general way)."""
+    """The line as a dict holding just what `line_rules.read_meta` reads, or None (decode it the general way)."""
     try:
         root = _decode_meta(line)
     except (msgspec.DecodeError, ValueError):
