@@ -148,10 +148,9 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
 def _breakdown(codex_home: Any, store: Any) -> Any:
     """By project and top sessions (docs/decisions/cost-breakdowns.md); None when not scanned yet."""
     from codexbar_core.cost.report import menu_breakdown
-    from codexbar_core.model import CostBreakdown
 
     try:
-        return CostBreakdown.from_dict(menu_breakdown(codex_home, store))
+        return menu_breakdown(codex_home, store)
     except Exception:  # a damaged summary costs the two submenus, never the menu
         return None
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from codexbar_core.cost.aggregate import Agg
     from codexbar_core.cost.scan import ScanResult
+    from codexbar_core.model import CostBreakdown
 
 REUSE_SECONDS = 60.0
 
@@ -267,9 +268,12 @@ def last_cost_report(codex_home: Path, store: Store | None) -> CostReport | None
     return _saved_report(StateStore(store, home_key(codex_home)).get(last_key(home_key(codex_home))))
 
 
-def menu_breakdown(codex_home: Path, store: Store | None) -> dict[str, Any] | None:
-    """The menu's by-project and top-sessions summary saved by the last scan of its window."""
+def menu_breakdown(codex_home: Path, store: Store | None) -> CostBreakdown | None:
+    """The menu's by-project and top-sessions summary saved by the last scan of its window; None when
+    there is none yet or it cannot be read."""
     if store is None:
         return None
+    from codexbar_core.model import CostBreakdown
+
     home = home_key(codex_home)
-    return StateStore(store, home).get(menu_summary_key(home))
+    return CostBreakdown.from_dict(StateStore(store, home).get(menu_summary_key(home)))
