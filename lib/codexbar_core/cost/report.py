@@ -1,8 +1,8 @@
-"""`cost_report`: the local cost of a Codex home for a window of days, in the CLI contract's shape.
+"""`cost_report`: the local cost of a Codex home for a window of days, as a typed `CostReport`.
 
-The report (docs/reference/command-line.md, "codexbar cost --json"): provider, source, updatedAt, since/until,
-sessionTokens / sessionCostUSD (today), last30DaysTokens / last30DaysCostUSD (the window), daily[]
-(oldest first, only days with usage), totals, unpricedModels, notes. A report younger than 60 s for
+The report (cost_model.py; its `to_contract()` is docs/reference/command-line.md, "codexbar cost --json"):
+today's and the window's tokens and cost, the days with usage (oldest first), totals, unpriced models,
+notes; saved results keep the contract's form (docs/design/cost-report.md). A report younger than 60 s for
 the same home, window and prices is reused unless `refresh`, another window of the home was scanned
 since, or Codex's log database (Fast-tier turns) changed; after that (and on `refresh`) it is still
 reused when no log changed: a digest of every discovered file's signature, plus those of the fork
