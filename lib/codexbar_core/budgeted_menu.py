@@ -20,7 +20,7 @@ from typing import Any
 from codexbar_core import paths
 from codexbar_core import settings as settings_mod
 from codexbar_core.cost_model import CostReport
-from codexbar_core.model import UTC, SourceTrace, UsageResult
+from codexbar_core.model import UTC, CostBreakdown, SourceTrace, UsageResult
 
 # Seconds kept back from the budget for rendering and printing.
 RENDER_RESERVE = 1.0
@@ -145,7 +145,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
     return text, unfinished
 
 
-def _breakdown(codex_home: Any, store: Any) -> Any:
+def _breakdown(codex_home: Any, store: Any) -> CostBreakdown | None:
     """By project and top sessions (docs/decisions/cost-breakdowns.md); None when not scanned yet."""
     from codexbar_core.cost.report import menu_breakdown
 

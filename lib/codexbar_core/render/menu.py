@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from codexbar_core.cost_model import CostReport, DayCost, top_models
-from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, WebExtras, parse_iso
+from codexbar_core.model import CostBreakdown, RateWindow, UsageResult, UsageSnapshot, WebExtras, parse_iso
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
 from codexbar_core.render.markup import Action, Line, detect_dark, detect_macos_major, render_lines
@@ -49,7 +49,7 @@ class HomeView:
     cost: CostReport | None = None
     cost_error: str | None = None
     cost_stale: bool = False
-    breakdown: Any = None  # CostBreakdown: by project and top sessions, from the last scan of the window
+    breakdown: CostBreakdown | None = None  # by project and top sessions, from the last scan of the window
     coverage: Any = None  # cost.coverage.Coverage: local tokens against OpenAI's own daily count
     # "≈ 40 turns of gpt-5.6-sol left…" estimates (codexbar_core.limits.turns.TurnsLeft), newest model first
     turns: list[Any] = field(default_factory=list)
