@@ -19,7 +19,8 @@ from typing import Any
 
 from codexbar_core import paths
 from codexbar_core import settings as settings_mod
-from codexbar_core.model import UTC, SourceTrace, UsageResult
+from codexbar_core.cost_model import CostReport
+from codexbar_core.model import UTC, CostBreakdown, SourceTrace, UsageResult
 
 # Seconds kept back from the budget for rendering and printing.
 RENDER_RESERVE = 1.0
@@ -144,25 +145,24 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
     return text, unfinished
 
 
-def _breakdown(codex_home: Any, store: Any) -> Any:
+def _breakdown(codex_home: Any, store: Any) -> CostBreakdown | None:
     """By project and top sessions (docs/decisions/cost-breakdowns.md); None when not scanned yet."""
     from codexbar_core.cost.report import menu_breakdown
-    from codexbar_core.model import CostBreakdown
 
     try:
-        return CostBreakdown.from_dict(menu_breakdown(codex_home, store))
+        return menu_breakdown(codex_home, store)
     except Exception:  # a damaged summary costs the two submenus, never the menu
         return None
 
 
-def _coverage(codex_home: Any, store: Any, report: dict[str, Any] | None) -> tuple[Any, bool]:
+def _coverage(codex_home: Any, store: Any, report: CostReport | None) -> tuple[Any, bool]:
     """(Coverage or None, whether the background refresh should ask the server again)."""
-    if not report or not report.get("daily"):
+    if report is None or not report.daily:
         return None, False
     try:
         from codexbar_core.cost import coverage
 
-        return (coverage.kept_coverage(codex_home, store, report["daily"], dt.date.today()),
+        return (coverage.kept_coverage(codex_home, store, report.daily, dt.date.today()),
                 coverage.needs_refresh(codex_home, store))
     except Exception:  # a damaged record costs the line, never the menu
         return None, False

@@ -15,8 +15,8 @@ from codexbar_core.settings import SOURCES, Settings
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
-    from typing import Any
 
+    from codexbar_core.cost_model import CostReport
     from codexbar_core.model import UsageResult
 
 __all__ = ["Home", "homes_from"]  # re-exported: callers find homes here with the rest
@@ -71,7 +71,7 @@ def cost_window(days: int, now: dt.datetime | None = None) -> tuple[dt.date, dt.
 
 def collect_cost(home: Home, *, store: Store | None, since: dt.date, until: dt.date, refresh: bool,
                  deadline: float | None, env: dict[str, str], by: str = "day",
-                 menu_summary: bool = False) -> tuple[dict[str, Any] | None, str | None, bool]:
+                 menu_summary: bool = False) -> tuple[CostReport | None, str | None, bool]:
     """(report, error message, stale). A scan that runs out of time falls back to the last complete one."""
     overrides = paths.config_dir(env) / "prices.json"
     try:
@@ -80,11 +80,11 @@ def collect_cost(home: Home, *, store: Store | None, since: dt.date, until: dt.d
         report = cost_report(home.path, store, since=since, until=until, refresh=refresh,
                              price_overrides=overrides if overrides.exists() else None, deadline=deadline,
                              by=by, menu_summary=menu_summary)
-        return _tag(report, home), None, False
+        return report.tagged(home.name, str(home.path)), None, False
     except errors.SourceTimeout as exc:
         previous = last_cost_report(home.path, store)
         if previous is not None:
-            return _tag(previous, home), None, True
+            return previous.tagged(home.name, str(home.path)), None, True
         return None, exc.message, False
     except Exception as exc:
         err = errors.as_codexbar_error(exc)
@@ -93,10 +93,3 @@ def collect_cost(home: Home, *, store: Store | None, since: dt.date, until: dt.d
 
             log_exception(env, f"cost scan of {home.name}")
         return None, err.message, False
-
-
-def _tag(report: dict[str, Any], home: Home) -> dict[str, Any]:
-    tagged = dict(report)
-    tagged["home"] = home.name
-    tagged["codexHome"] = str(home.path)
-    return tagged

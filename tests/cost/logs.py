@@ -106,10 +106,10 @@ def archived(home: Path, name: str) -> Path:
 def scan(home: Path, since: str = DAY, until: str | None = None, *, store: Store | None = None,
          overrides: Path | None = None, refresh: bool = True, deadline: float | None = None,
          now: float | None = None) -> dict[str, Any]:
-    """`now`: the report's clock (epoch seconds; "today" and the age of a saved result), default the real one."""
+    """The report as `codexbar cost --json` writes it. `now`: the report's clock (epoch seconds; "today" and the age of a saved result), default the real one."""
     return cost_report(home, store, since=dt.date.fromisoformat(since),
                        until=dt.date.fromisoformat(until or since), refresh=refresh,
-                       price_overrides=overrides, deadline=deadline, now=now)
+                       price_overrides=overrides, deadline=deadline, now=now).to_contract()
 
 
 def totals(report: dict[str, Any]) -> tuple[int, int, int]:

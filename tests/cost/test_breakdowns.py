@@ -24,7 +24,7 @@ TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutp
 
 def report_by(home: Path, by: str, since: str, until: str, store: Store | None = None) -> dict[str, Any]:
     return cost_report(home, store, since=dt.date.fromisoformat(since), until=dt.date.fromisoformat(until),
-                       refresh=True, price_overrides=None, deadline=None, by=by)
+                       refresh=True, price_overrides=None, deadline=None, by=by).to_contract()
 
 
 def summed(rows: list[dict[str, Any]]) -> tuple[Any, ...]:

@@ -192,7 +192,8 @@ def test_deadline_keeps_the_finished_files_for_the_next_run(tmp_path: Path, monk
     report = scan(home, store=store)
     assert totals(report) == (sum(10 + i for i in range(6)), 0, 6)
     assert 0 < len(parsed) < 6  # the files finished before the deadline were not read again
-    assert last_cost_report(home, store) == report
+    last = last_cost_report(home, store)
+    assert last is not None and last.to_contract() == report
 
 
 def test_scanner_version_change_invalidates_saved_state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -253,7 +254,7 @@ def test_cost_report_signature_matches_the_callers(tmp_path: Path) -> None:
 
     report = cost_report(tmp_path, None, since=dt.date(2026, 7, 1), until=dt.date(2026, 7, 30), refresh=False,
                          price_overrides=None, deadline=None)
-    assert report["since"] == "2026-07-01" and report["until"] == "2026-07-30"
+    assert report.since == "2026-07-01" and report.until == "2026-07-30"
 
 
 def test_damaged_scan_state_is_rebuilt_from_the_logs(tmp_path: Path) -> None:

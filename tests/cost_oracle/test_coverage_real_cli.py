@@ -14,6 +14,7 @@ import pytest
 
 from codexbar_core.cache import Store
 from codexbar_core.cost import coverage
+from codexbar_core.cost_model import DayCost, TokenTotals
 from tests.cost.logs import active, meta, tok, turn, write
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply
@@ -45,6 +46,11 @@ def setup(scratch: Path, env_for, codex_bin: Path, backend):
         return home, env_for(home, CODEX_CLI_PATH=str(codex_bin), TZ="UTC")
 
     return go
+
+
+def day(date: str, tokens: int) -> DayCost:
+    """A local day of the report with `tokens` in all (what the comparison reads)."""
+    return DayCost(date, TokenTotals(tokens, 0, 0, 0, tokens, None), [], [])
 
 
 def days_back(n: int) -> str:
@@ -115,14 +121,13 @@ def test_an_app_server_without_the_method_is_remembered_as_unsupported(tmp_path:
     assert coverage.needs_refresh(home, store)
     coverage.refresh(home, store, env)
     assert not coverage.needs_refresh(home, store)  # not asked again for a day
-    daily = [{"date": dt.date.today().isoformat(), "totalTokens": 5}]
+    daily = [day(dt.date.today().isoformat(), 5)]
     assert coverage.kept_coverage(home, store, daily, dt.date.today()) is None
 
 
 def test_the_comparison_uses_only_days_the_server_reported_in_the_last_week() -> None:
     today = dt.date(2026, 12, 6)
-    daily = [{"date": "2026-12-06", "totalTokens": 900}, {"date": "2026-12-05", "totalTokens": 100},
-             {"date": "2026-11-20", "totalTokens": 10_000}]
+    daily = [day("2026-12-06", 900), day("2026-12-05", 100), day("2026-11-20", 10_000)]
     found = coverage.compare(daily, [("2026-12-06", 1000), ("2026-11-20", 5)], today)
     assert found is not None and (found.local, found.server, found.percent) == (900, 1000, 90)
     assert coverage.compare(daily, [("2026-11-20", 5)], today) is None  # nothing recent: no line

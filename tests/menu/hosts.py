@@ -4,6 +4,7 @@ parses them), the menus of the usual states rendered for a host."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from codexbar_core.render.chart import chart_for_menu
 from codexbar_core.render.markup import detect_dark
@@ -38,7 +39,7 @@ def scenarios() -> list[list[HomeView]]:
                       "Cost scan still running…", True)]
     empty = [HomeView(result(None, error={"kind": "missing_credentials",
                                           "message": "Codex auth.json not found. Run `codex login` to sign in."}),
-                      dict(cost_report(), daily=[]))]
+                      replace(cost_report(), daily=[]))]
     multi = [HomeView(result(snapshot(90, 50), name="work", home="/w"), cost_report(1)),
              HomeView(result(snapshot(10, 10), name="personal", home="/p"), cost_report(2))]
     return [ok, stale, empty, multi]

@@ -6,6 +6,7 @@ import datetime as dt
 import random
 from typing import Any
 
+from codexbar_core.cost_model import CostReport
 from codexbar_core.model import (
     UTC,
     Credits,
@@ -52,8 +53,13 @@ def result(snap: UsageSnapshot | None, *, name: str = "default", home: str = "/U
     return UsageResult(name, home, snap, trace, error=error, stale=stale)
 
 
-def cost_report(seed: int = 7, days: int = 30, scale: float = 1.0, until: dt.date = TODAY) -> dict[str, Any]:
-    """A cost report of the contract's shape: weekday work, some quiet weekends."""
+def cost_report(seed: int = 7, days: int = 30, scale: float = 1.0, until: dt.date = TODAY) -> CostReport:
+    """A cost report (weekday work, some quiet weekends), read from the contract's shape."""
+    return CostReport.from_contract(cost_contract(seed, days, scale, until))
+
+
+def cost_contract(seed: int = 7, days: int = 30, scale: float = 1.0, until: dt.date = TODAY) -> dict[str, Any]:
+    """The same report as `codexbar cost --json` writes it."""
     rng = random.Random(seed)
     daily = []
     for i in range(days):

@@ -77,8 +77,8 @@ def test_bars_are_proportional_to_each_days_cost():
 
 def test_tokens_are_charted_when_no_day_is_priced():
     report = cost_report(seed=5)
-    for day in report["daily"]:
-        day["totalCost"] = None
+    for day in report.daily:
+        day.tokens.total_cost = None
     series = daily_series([report])
     heights = bar_heights(render_chart(series), len(series))
     tokens = [d.tokens for d in series]
@@ -91,10 +91,10 @@ def test_days_missing_from_the_report_are_zero_and_homes_add_up():
     two = cost_report(seed=2, scale=0.5)
     series = daily_series([one, two])
     by_date = {d.date.isoformat(): d for d in series}
-    for day in one["daily"]:
-        other = next((d for d in two["daily"] if d["date"] == day["date"]), None)
-        expected = day["totalCost"] + (other["totalCost"] if other else 0.0)
-        assert by_date[day["date"]].cost == pytest.approx(expected)
+    for day in one.daily:
+        other = next((d for d in two.daily if d.date == day.date), None)
+        expected = day.tokens.total_cost + (other.tokens.total_cost if other else 0.0)
+        assert by_date[day.date].cost == pytest.approx(expected)
     assert series[0].date == TODAY - dt.timedelta(days=29)
 
 
@@ -133,7 +133,7 @@ def test_chart_for_menu_per_host():
 
 def test_no_chart_without_any_usage():
     empty = cost_report()
-    empty["daily"] = []
+    empty.daily = []
     assert chart.chart_for_menu([type("V", (), {"cost": empty})()], {"SWIFTBAR": "1"}) is None
     assert chart.chart_for_menu([type("V", (), {"cost": None})()], {}) is None
 

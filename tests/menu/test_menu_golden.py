@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
 
@@ -118,7 +119,7 @@ def test_no_windows_but_identity_and_nothing_at_all():
 
 def test_cost_block():
     report = cost_report()
-    report.update(sessionCostUSD=1.04, sessionTokens=12_000, last30DaysCostUSD=18.22, last30DaysTokens=4_100_000)
+    report.today_cost, report.today_tokens, report.window_cost, report.window_tokens = 1.04, 12_000, 18.22, 4_100_000
     lines = menu(cost=report)
     assert "Today: $1.04 · 12K tokens" in lines
     assert "Last 30 days: $18.22 · 4.1M tokens" in lines
@@ -132,14 +133,14 @@ def test_cost_block():
 
 def test_unpriced_cost_shows_a_dash_not_zero():
     report = cost_report()
-    report.update(sessionCostUSD=None, last30DaysCostUSD=None)
+    report.today_cost = report.window_cost = None
     lines = menu(cost=report)
     assert any(t.startswith("Today: — · ") for t in lines)
 
 
 def test_empty_history_is_a_known_zero():
     report = cost_report()
-    report["daily"] = []
+    report.daily = []
     assert "No Codex sessions in the last 30 days" in menu(cost=report)
 
 
@@ -218,7 +219,7 @@ def test_extra_limits_can_be_hidden():
 
 
 def test_stale_cost_says_how_old_it_is():
-    report = dict(cost_report(), updatedAt="2026-11-25T14:10:00Z")
+    report = replace(cost_report(), updated_at="2026-11-25T14:10:00Z")
     lines = menu(views=[HomeView(result(snapshot(extras=False)), report, None, True)])
     assert "Cost from an earlier scan (20m ago); a new scan is running" in lines
 

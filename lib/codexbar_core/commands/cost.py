@@ -18,9 +18,12 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
+    from codexbar_core.cost_model import HomeCost
+
 
 def run(args: Args) -> int:
     from codexbar_core.cache import Store
+    from codexbar_core.cost_model import CostFailure
     from codexbar_core.usage_and_cost import collect_cost, cost_window, homes_from
 
     environ = env()
@@ -34,20 +37,18 @@ def run(args: Args) -> int:
             return 2
     else:
         since, until = cost_window(args.days or 30)
-    reports = []
+    reports: list[HomeCost] = []
     homes = homes_from(settings, environ)
     for home in homes:
         report, error, stale = collect_cost(home, store=store, since=since, until=until, refresh=args.refresh,
                                             deadline=None, env=environ, by=args.by)
-        if report is None:
-            report = {"provider": "codex", "source": "local", "home": home.name, "codexHome": str(home.path),
-                      "error": {"kind": "cost", "message": error}}
-        reports.append(report)
+        reports.append(report if report is not None else CostFailure(home.name, str(home.path), str(error)))
     if args.json:
-        print(json_text(reports))
+        contracts = [r.to_contract() for r in reports]
+        print(json_text(contracts))
         from codexbar_core.cost.quick import save
 
-        save(list(args.argv), environ, reports, json_text)
+        save(list(args.argv), environ, contracts, json_text)
     else:
         from codexbar_core.cost.coverage import report_lines
         from codexbar_core.render.text import cost_report_text

@@ -14,5 +14,5 @@ aggregate.py   priced rows summed into day -> model totals
 incremental.py the saved per-folder state (entries, totals, records) and what invalidates it
 parallel.py    big cold scans split with a helper process; worker.py is that helper
 store.py     cache keys and batched reads/writes of the scan state
-report.py    `cost_report` / `last_cost_report`: the `codexbar cost --json` contract object
+report.py    `cost_report` / `last_cost_report`: the typed CostReport (cost_model.py, docs/design/cost-report.md)
 """

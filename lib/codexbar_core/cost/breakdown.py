@@ -15,6 +15,7 @@ import os
 from codexbar_core.cost.pricing import PICO
 from codexbar_core.cost.project import NO_PROJECT, FileFacts, Project, project_of, read_facts, thread_index
 from codexbar_core.cost.store import path_hash
+from codexbar_core.cost_model import DayCost, ModelCost, MonthCost, ProjectLine, SessionLine, TokenTotals
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from codexbar_core.cost.scan import Scanner
     from codexbar_core.cost.store import StateStore
 
-TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
 TITLE_CHARS = 40  # a thread title is the user's own text: only this much is kept or shown
 
 
@@ -103,18 +103,16 @@ class Usage:
             return None
         return min(self.models.items(), key=lambda kv: (-(kv[1][4] or 0), -(kv[1][0] + kv[1][2]), kv[0]))[0]
 
-    def fields(self, breakdowns: bool = True) -> dict[str, Any]:
-        out: dict[str, Any] = dict(zip(TOKEN_FIELDS, self.tokens))
-        out["totalTokens"] = self.total_tokens
-        out["totalCost"] = _usd(self.cost)
-        if breakdowns:
-            rows = [{"modelName": name, "inputTokens": c[0], "cacheReadTokens": c[1], "outputTokens": c[2],
-                     "totalTokens": c[0] + c[2], "cost": None if c[4] is None else c[4] / PICO}
-                    for name, c in self.models.items()]
-            if len(rows) > 1:
-                rows.sort(key=lambda b: (-(b["cost"] or 0.0), -b["totalTokens"], b["modelName"]))
-            out["modelBreakdowns"] = rows
-        return out
+    def totals(self) -> TokenTotals:
+        return TokenTotals(*self.tokens, self.total_tokens, _usd(self.cost))
+
+    def model_costs(self) -> list[ModelCost]:
+        """Per model, costliest first (then most tokens, then by name), as the days list them."""
+        rows = [ModelCost(name, c[0], c[1], c[2], c[0] + c[2], None if c[4] is None else c[4] / PICO)
+                for name, c in self.models.items()]
+        if len(rows) > 1:
+            rows.sort(key=lambda b: (-(b.cost or 0.0), -b.total_tokens, b.model_name))
+        return rows
 
 
 class SessionUsage:
@@ -134,13 +132,9 @@ class SessionUsage:
         self.agg = agg  # day -> model cells, inside the window only
         self.usage = usage
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"sessionId": self.session_id, "file": self.file, "project": self.project.name,
-                               "parentSessionId": self.parent_id, "title": self.title,
-                               "firstActivity": iso_ms(self.first_ms),
-                               "lastActivity": iso_ms(self.last_ms)}
-        out.update(self.usage.fields())
-        return out
+    def to_line(self) -> SessionLine:
+        return SessionLine(self.session_id, self.file, self.project.name, self.parent_id, self.title,
+                           iso_ms(self.first_ms), iso_ms(self.last_ms), self.usage.totals(), self.usage.model_costs())
 
 
 class ProjectUsage:
@@ -151,31 +145,23 @@ class ProjectUsage:
         self.sessions = 0
         self.usage = Usage()
 
-    def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"project": self.project.name, "path": self.project.path, "sessions": self.sessions}
-        out.update(self.usage.fields(breakdowns=False))
-        return out
+    def to_line(self) -> ProjectLine:
+        return ProjectLine(self.project.name, self.project.path, self.sessions, self.usage.totals())
 
 
 # -- monthly: from the report's days alone ---------------------------------------------------------
 
-def monthly(daily: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """daily[] summed per calendar month (the days are already local days)."""
+def monthly(daily: list[DayCost]) -> list[MonthCost]:
+    """The report's days summed per calendar month (the days are already local days)."""
     months: dict[str, Usage] = {}
     for day in daily:
-        usage = months.setdefault(day["date"][:7], Usage())
-        for m in day.get("modelBreakdowns") or []:
-            # daily[] has reasoning per day, not per model: it is added to the month below
-            cost = m.get("cost")
-            usage.add_cell(m["modelName"], [m["inputTokens"], m["cacheReadTokens"], m["outputTokens"], 0,
-                                            None if cost is None else round(cost * PICO)])
-        usage.tokens[3] += day.get("reasoningOutputTokens") or 0
-    out = []
-    for month in sorted(months):
-        entry: dict[str, Any] = {"month": month}
-        entry.update(months[month].fields())
-        out.append(entry)
-    return out
+        usage = months.setdefault(day.date[:7], Usage())
+        for m in day.model_breakdowns:
+            # a day has reasoning per day, not per model: it is added to the month below
+            usage.add_cell(m.model_name, [m.input_tokens, m.cache_read_tokens, m.output_tokens, 0,
+                                          None if m.cost is None else round(m.cost * PICO)])
+        usage.tokens[3] += day.tokens.reasoning_output_tokens or 0
+    return [MonthCost(month, months[month].totals(), months[month].model_costs()) for month in sorted(months)]
 
 
 # -- sessions: from the scanner's per-file totals -----------------------------------------------------

@@ -12,10 +12,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codexbar_core.cache import Store, home_key
 from codexbar_core.cost.store import StateStore
+from codexbar_core.cost_model import CostReport, DayCost
+
+if TYPE_CHECKING:
+    from codexbar_core.cost_model import HomeCost
 
 SERVER_TTL_S = 3600.0
 UNSUPPORTED_TTL_S = 24 * 3600.0  # a CLI without the method: asked again after an update, at most daily
@@ -54,14 +58,14 @@ class Coverage:
         return line
 
 
-def compare(daily: list[dict[str, Any]], buckets: list[tuple[str, int]], today: dt.date) -> Coverage | None:
+def compare(daily: list[DayCost], buckets: list[tuple[str, int]], today: dt.date) -> Coverage | None:
     """The last WINDOW_DAYS days up to today that the server reported, against the same local days."""
     lo = (today - dt.timedelta(days=WINDOW_DAYS - 1)).isoformat()
     hi = today.isoformat()
     server = {day: tokens for day, tokens in buckets if lo <= day <= hi}
     if not server or sum(server.values()) <= 0:
         return None
-    local = sum(int(d.get("totalTokens") or 0) for d in daily if d.get("date") in server)
+    local = sum(d.tokens.total_tokens for d in daily if d.date in server)
     return Coverage(WINDOW_DAYS, local, sum(server.values()))
 
 
@@ -157,7 +161,7 @@ def needs_refresh(codex_home: Path, store: Store | None) -> bool:
     return not 0 <= age < (UNSUPPORTED_TTL_S if kept.get("unsupported") else SERVER_TTL_S)
 
 
-def kept_coverage(codex_home: Path, store: Store | None, daily: list[dict[str, Any]],
+def kept_coverage(codex_home: Path, store: Store | None, daily: list[DayCost],
                   today: dt.date) -> Coverage | None:
     """The comparison from the kept answer (one cache read); None when there is none to compare."""
     if store is None:
@@ -171,18 +175,18 @@ def kept_coverage(codex_home: Path, store: Store | None, daily: list[dict[str, A
     return compare(daily, buckets, today)
 
 
-def report_lines(homes: list[Any], store: Store | None, env: dict[str, str], reports: list[dict[str, Any]],
+def report_lines(homes: list[Any], store: Store | None, env: dict[str, str], reports: list[HomeCost],
                  force: bool = False) -> list[str | None]:
     """The terminal report's coverage line per home, from the kept answer; `force` (--refresh) asks
     the server first (never otherwise: an offline terminal must not wait for it)."""
     out: list[str | None] = []
     for home, rep in zip(homes, reports):
         line = None
-        if rep.get("daily"):
+        if isinstance(rep, CostReport) and rep.daily:
             try:
                 if force:
                     refresh(home.path, store, env, force=True)
-                found = kept_coverage(home.path, store, rep["daily"], dt.date.today())
+                found = kept_coverage(home.path, store, rep.daily, dt.date.today())
                 line = found.text() if found is not None else None
             except Exception:
                 line = None  # the comparison is extra: it never costs the report

@@ -1,8 +1,8 @@
-"""`cost_report`: the local cost of a Codex home for a window of days, in the CLI contract's shape.
+"""`cost_report`: the local cost of a Codex home for a window of days, as a typed `CostReport`.
 
-The report (docs/reference/command-line.md, "codexbar cost --json"): provider, source, updatedAt, since/until,
-sessionTokens / sessionCostUSD (today), last30DaysTokens / last30DaysCostUSD (the window), daily[]
-(oldest first, only days with usage), totals, unpricedModels, notes. A report younger than 60 s for
+The report (cost_model.py; its `to_contract()` is docs/reference/command-line.md, "codexbar cost --json"):
+today's and the window's tokens and cost, the days with usage (oldest first), totals, unpriced models,
+notes; saved results keep the contract's form (docs/design/cost-report.md). A report younger than 60 s for
 the same home, window and prices is reused unless `refresh`, another window of the home was scanned
 since, or Codex's log database (Fast-tier turns) changed; after that (and on `refresh`) it is still
 reused when no log changed: a digest of every discovered file's signature, plus those of the fork
@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from codexbar_core.cache import Store, home_key
@@ -22,6 +23,7 @@ from codexbar_core.cost.days import tz_fingerprint
 from codexbar_core.cost.discover import discover_once, signature_digest
 from codexbar_core.cost.pricing import PICO, load_price_table
 from codexbar_core.cost.store import StateStore, drop_old_scan_cache, home_record_key, last_key, result_key
+from codexbar_core.cost_model import CostReport, DayCost, ModelCost, ProjectLine, SessionLine, TokenTotals
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 
     from codexbar_core.cost.aggregate import Agg
     from codexbar_core.cost.scan import ScanResult
+    from codexbar_core.model import CostBreakdown
 
 REUSE_SECONDS = 60.0
 
@@ -54,7 +57,6 @@ def _trace_stamp(codex_home: Path) -> str:
         except OSError:
             parts.append("-")
     return "|".join(parts)
-TOKEN_FIELDS = ("inputTokens", "cacheReadTokens", "outputTokens", "reasoningOutputTokens")
 
 
 def _usd(units: int | None) -> float | None:
@@ -70,7 +72,7 @@ def _stamp(now: float) -> str:
 
 
 def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.date,
-                 price_notes: list[str], now: float | None = None) -> dict[str, Any]:
+                 price_notes: list[str], now: float | None = None) -> CostReport:
     lo, hi = since.isoformat(), until.isoformat()
     from codexbar_core.cost.aggregate import merge_agg
 
@@ -83,7 +85,7 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
             merged[day] = models
         else:
             del merged[day]
-    daily = []
+    daily: list[DayCost] = []
     totals = [0, 0, 0, 0]
     total_cost: int | None = None
     unpriced: set[str] = set()
@@ -99,24 +101,18 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
                 unpriced.add(name)
             else:
                 day_cost = (day_cost or 0) + cost
-            breakdowns.append({"modelName": name, "inputTokens": inp, "cacheReadTokens": cached,
-                               "outputTokens": out, "totalTokens": inp + out, "cost": _usd(cost)})
-        breakdowns.sort(key=lambda b: (-(b["cost"] or 0.0), -b["totalTokens"], b["modelName"]))
+            breakdowns.append(ModelCost(name, inp, cached, out, inp + out, _usd(cost)))
+        breakdowns.sort(key=lambda b: (-(b.cost or 0.0), -b.total_tokens, b.model_name))
         for k in range(4):
             totals[k] += day_tokens[k]
         if day_cost is not None:
             total_cost = (total_cost or 0) + day_cost
-        entry = {"date": day}
-        entry.update(zip(TOKEN_FIELDS, day_tokens))
-        entry["totalTokens"] = day_tokens[0] + day_tokens[2]
-        entry["totalCost"] = _usd(day_cost)
-        entry["modelsUsed"] = sorted(models)
-        entry["modelBreakdowns"] = breakdowns
-        daily.append(entry)
+        daily.append(DayCost(day, TokenTotals(*day_tokens, day_tokens[0] + day_tokens[2], _usd(day_cost)),
+                             sorted(models), breakdowns))
     if total_cost is None and not daily:
         total_cost = 0  # a complete scan with no usage is a known zero
     today_key = today.isoformat()
-    today_entry = next((d for d in daily if d["date"] == today_key), None)
+    today_entry = next((d for d in daily if d.date == today_key), None)
     notes = list(price_notes)
     if scan.unresolved_forks:
         notes.append(_plural(scan.unresolved_forks, "forked session not counted: its parent log is missing",
@@ -127,27 +123,18 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
                              "subagent sessions not counted: their copied history has no parent log"))
     if scan.bad_lines:
         notes.append(_plural(scan.bad_lines, "malformed line skipped", "malformed lines skipped"))
-    report: dict[str, Any] = {
-        "provider": "codex",
-        "source": "local",
-        "updatedAt": _stamp(time.time() if now is None else now),
-        "since": lo,
-        "until": hi,
-        "sessionTokens": today_entry["totalTokens"] if today_entry else 0,
-        "sessionCostUSD": today_entry["totalCost"] if today_entry else 0.0,
-        "last30DaysTokens": totals[0] + totals[2],
-        "last30DaysCostUSD": _usd(total_cost),
-        "daily": daily,
-        "totals": dict(zip(TOKEN_FIELDS, totals), totalTokens=totals[0] + totals[2], totalCost=_usd(total_cost)),
-        "unpricedModels": sorted(unpriced),
-        "notes": notes,
-    }
-    return report
+    return CostReport(
+        provider="codex", source="local", updated_at=_stamp(time.time() if now is None else now), since=lo, until=hi,
+        today_tokens=today_entry.tokens.total_tokens if today_entry else 0,
+        today_cost=today_entry.tokens.total_cost if today_entry else 0.0,
+        window_tokens=totals[0] + totals[2], window_cost=_usd(total_cost), daily=daily,
+        totals=TokenTotals(*totals, totals[0] + totals[2], _usd(total_cost)), unpriced_models=sorted(unpriced),
+        notes=notes, monthly=None, sessions=None, projects=None, home=None, codex_home=None)
 
 
 def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until: dt.date, refresh: bool,
                 price_overrides: Path | None, deadline: float | None, by: str = "day",
-                menu_summary: bool = False, now: float | None = None) -> dict[str, Any]:
+                menu_summary: bool = False, now: float | None = None) -> CostReport:
     """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first.
 
     `by`: "month", "session" or "project" add that array to the report (docs/decisions/cost-breakdowns.md);
@@ -162,6 +149,9 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
     cached = state.get(rkey)
+    saved = _saved_report(cached)
+    if saved is None:
+        cached = None  # nothing saved, or a record of the wrong shape: scan as if nothing were
     # Sessions and projects need the per-file totals: a saved result without the arrays (`--by
     # session|project`) or the menu's summary asked for is scanned again. The arrays are kept under
     # their own key: 10,000 sessions are megabytes the day report and the menu must not read.
@@ -171,7 +161,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     trace = _trace_stamp(codex_home)
     if (cached is not None and not refresh and 0 <= now - cached.get("at", 0) < REUSE_SECONDS and satisfied
             and cached.get("trace") == trace and _last_window(state, home) == [since.isoformat(), until.isoformat()]):
-        return with_breakdown(cached["report"], _arrays(state, rkey, by), by)
+        return with_breakdown(saved, _arrays(state, rkey, by), by)  # type: ignore[arg-type]
     from codexbar_core.cost import parallel
 
     helper = None
@@ -184,8 +174,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         digest = signature_digest(logs, extra)
         arrays: dict[str, Any] | None = None
         if cached is not None and cached.get("digest") == digest and satisfied:
-            report = dict(cached["report"])  # no log changed: the same numbers, checked now
-            report["updatedAt"] = _stamp(now)
+            report = replace(saved, updated_at=_stamp(now))  # type: ignore[arg-type]  # no log changed: checked now
         else:
             from codexbar_core.cost.scan import Scanner  # parsing code: imported only when a log changed
 
@@ -208,8 +197,8 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
                 sessions = bd.sessions_of(scanner, logs, since, until, str(codex_home))
                 if wants["arrays"]:
-                    arrays = {"sessions": [s.to_json() for s in sessions],
-                              "projects": [p.to_json() for p in bd.projects_of(sessions)]}
+                    arrays = {"sessions": [s.to_line().to_contract() for s in sessions],
+                              "projects": [p.to_line().to_contract() for p in bd.projects_of(sessions)]}
                     state.put(rkey + ":by", arrays)
                 if wants["summary"]:
                     state.put(menu_summary_key(home), bd.menu_summary(sessions, since, today))
@@ -224,13 +213,24 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     from codexbar_core.cost.discover import listings, window_key
     from codexbar_core.cost.quick import note_digest
 
-    note_digest(str(codex_home), report["since"], report["until"], digest, extra,
+    note_digest(str(codex_home), report.since, report.until, digest, extra,
                 listings.get(window_key(codex_home, since, until)) or {})
-    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": report, **kept}
+    contract = report.to_contract()  # saved in the contract's form (docs/design/cost-report.md)
+    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": contract, **kept}
     state.put(rkey, record)
-    state.put(last_key(home), {"report": report, "window": [since.isoformat(), until.isoformat()]})
+    state.put(last_key(home), {"report": contract, "window": [since.isoformat(), until.isoformat()]})
     state.flush()
     return with_breakdown(report, arrays if arrays is not None else _arrays(state, rkey, by), by)
+
+
+def _saved_report(record: dict[str, Any] | None) -> CostReport | None:
+    """The report of a saved result; None when there is none or it has the wrong shape."""
+    if not isinstance(record, dict) or not isinstance(record.get("report"), dict):
+        return None
+    try:
+        return CostReport.from_contract(record["report"])
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 def _arrays(state: StateStore, rkey: str, by: str) -> dict[str, Any]:
@@ -240,16 +240,17 @@ def _arrays(state: StateStore, rkey: str, by: str) -> dict[str, Any]:
     return state.get(rkey + ":by") or {}
 
 
-def with_breakdown(report: dict[str, Any], record: dict[str, Any], by: str) -> dict[str, Any]:
-    """The report plus the one array `--by` asks for (none for "day")."""
+def with_breakdown(report: CostReport, record: dict[str, Any], by: str) -> CostReport:
+    """The report plus the one array `--by` asks for (none for "day"); `record` holds the saved
+    sessions[] and projects[] in the contract's form."""
     if by == "month":
         from codexbar_core.cost.breakdown import monthly
 
-        return dict(report, monthly=monthly(report.get("daily") or []))
+        return replace(report, monthly=monthly(report.daily))
     if by == "session":
-        return dict(report, sessions=record.get("sessions") or [])
+        return replace(report, sessions=[SessionLine.from_contract(s) for s in record.get("sessions") or []])
     if by == "project":
-        return dict(report, projects=record.get("projects") or [])
+        return replace(report, projects=[ProjectLine.from_contract(p) for p in record.get("projects") or []])
     return report
 
 
@@ -260,17 +261,19 @@ def _last_window(state: StateStore, home: str) -> list[str] | None:
     return found.get("window") if found else None
 
 
-def last_cost_report(codex_home: Path, store: Store | None) -> dict[str, Any] | None:
+def last_cost_report(codex_home: Path, store: Store | None) -> CostReport | None:
     """The last complete report for this home (any window), for a menu that cannot wait."""
     if store is None:
         return None
-    found = StateStore(store, home_key(codex_home)).get(last_key(home_key(codex_home)))
-    return found.get("report") if found else None
+    return _saved_report(StateStore(store, home_key(codex_home)).get(last_key(home_key(codex_home))))
 
 
-def menu_breakdown(codex_home: Path, store: Store | None) -> dict[str, Any] | None:
-    """The menu's by-project and top-sessions summary saved by the last scan of its window."""
+def menu_breakdown(codex_home: Path, store: Store | None) -> CostBreakdown | None:
+    """The menu's by-project and top-sessions summary saved by the last scan of its window; None when
+    there is none yet or it cannot be read."""
     if store is None:
         return None
+    from codexbar_core.model import CostBreakdown
+
     home = home_key(codex_home)
-    return StateStore(store, home).get(menu_summary_key(home))
+    return CostBreakdown.from_dict(StateStore(store, home).get(menu_summary_key(home)))

@@ -7,8 +7,8 @@ docs/decisions/cost-breakdowns.md); a thread's title is the user's own text and 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
+from codexbar_core.cost_model import CostReport
 from codexbar_core.model import CostBreakdown, SessionCost
 from codexbar_core.render import fmt
 from codexbar_core.render.markup import Line
@@ -18,15 +18,15 @@ MONO = {"font": "Menlo", "size": "12"}
 TEXT = ("#1D1D1F", "#F5F5F7")
 
 
-def month_line(rep: dict[str, Any], today: dt.date) -> Line:
+def month_line(rep: CostReport, today: dt.date) -> Line:
     """This calendar month's total from the report's days; when the window starts after the 1st
     (a 30-day window on the 31st), the line says from when it counts."""
     month = today.strftime("%Y-%m")
-    days = [d for d in rep.get("daily") or [] if str(d.get("date", "")).startswith(month)]
-    costs = [d.get("totalCost") for d in days if d.get("totalCost") is not None]
-    tokens = sum(int(d.get("totalTokens") or 0) for d in days)
+    days = [d for d in rep.daily if d.date.startswith(month)]
+    costs = [d.tokens.total_cost for d in days if d.tokens.total_cost is not None]
+    tokens = sum(d.tokens.total_tokens for d in days)
     label = "This month"
-    since = str(rep.get("since") or "")
+    since = rep.since
     if since > month + "-01":
         start = dt.date.fromisoformat(since)
         label = f"This month (from {start.strftime('%b')} {start.day})"

@@ -14,9 +14,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from codexbar_core.render.png import GLYPH_HEIGHT, RGBA, Canvas
+
+if TYPE_CHECKING:
+    from codexbar_core.cost_model import CostReport
 
 WIDTH_PT, HEIGHT_PT, SCALE = 300, 90, 2
 WIDTH, HEIGHT = WIDTH_PT * SCALE, HEIGHT_PT * SCALE
@@ -53,32 +56,32 @@ class Day:
     tokens: int
 
 
-def daily_series(reports: list[dict[str, Any]], days: int = 30) -> list[Day]:
+def daily_series(reports: list[CostReport], days: int = 30) -> list[Day]:
     """Every day of the reports' window (summed over homes), oldest first; missing days are zero."""
     until: dt.date | None = None
     for rep in reports:
         try:
-            end = dt.date.fromisoformat(str(rep.get("until")))
+            end = dt.date.fromisoformat(str(rep.until))
         except ValueError:
             continue
         until = end if until is None else max(until, end)
     if until is None:
-        dates = [d["date"] for rep in reports for d in rep.get("daily") or [] if d.get("date")]
+        dates = [d.date for rep in reports for d in rep.daily if d.date]
         if not dates:
             return []
         until = dt.date.fromisoformat(max(dates))
     series = {until - dt.timedelta(days=i): Day(until - dt.timedelta(days=i), None, 0) for i in range(days)}
     for rep in reports:
-        for d in rep.get("daily") or []:
+        for d in rep.daily:
             try:
-                day = series.get(dt.date.fromisoformat(d["date"]))
-            except (KeyError, TypeError, ValueError):
+                day = series.get(dt.date.fromisoformat(d.date))
+            except (TypeError, ValueError):
                 continue
             if day is None:
                 continue
-            day.tokens += int(d.get("totalTokens") or 0)
-            if d.get("totalCost") is not None:
-                day.cost = (day.cost or 0.0) + float(d["totalCost"])
+            day.tokens += d.tokens.total_tokens
+            if d.tokens.total_cost is not None:
+                day.cost = (day.cost or 0.0) + float(d.tokens.total_cost)
     return [series[k] for k in sorted(series)]
 
 

@@ -13,7 +13,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from codexbar_core.model import RateWindow, UsageResult, UsageSnapshot, WebExtras, parse_iso
+from codexbar_core.cost_model import CostReport, DayCost, top_models
+from codexbar_core.model import CostBreakdown, RateWindow, UsageResult, UsageSnapshot, WebExtras, parse_iso
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
 from codexbar_core.render.markup import Action, Line, detect_dark, detect_macos_major, render_lines
@@ -45,10 +46,10 @@ CREDITS_BAR_SCALE = 1000.0  # docs/reference/menu-rules.md, "Credits bar": the c
 @dataclass
 class HomeView:
     usage: UsageResult
-    cost: dict[str, Any] | None = None
+    cost: CostReport | None = None
     cost_error: str | None = None
     cost_stale: bool = False
-    breakdown: Any = None  # CostBreakdown: by project and top sessions, from the last scan of the window
+    breakdown: CostBreakdown | None = None  # by project and top sessions, from the last scan of the window
     coverage: Any = None  # cost.coverage.Coverage: local tokens against OpenAI's own daily count
     # "≈ 40 turns of gpt-5.6-sol left…" estimates (codexbar_core.limits.turns.TurnsLeft), newest model first
     turns: list[Any] = field(default_factory=list)
@@ -398,15 +399,6 @@ def error_lines(error: dict[str, str]) -> list[Line]:
 
 # -- cost ----------------------------------------------------------------------------------------
 
-def window_days(rep: dict[str, Any]) -> int:
-    try:
-        since = dt.date.fromisoformat(rep["since"])
-        until = dt.date.fromisoformat(rep["until"])
-        return (until - since).days + 1
-    except (KeyError, TypeError, ValueError):
-        return 30
-
-
 def _window_label(days: int) -> str:
     return "Today" if days == 1 else f"Last {days} days"
 
@@ -429,16 +421,15 @@ def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) ->
     if rep is None:
         lines.append(Line(f"⚠ {view.cost_error or 'Cost not available yet'}", color=ORANGE))
         return lines
-    days = rep.get("daily") or []
+    days = rep.daily
     if not days:
-        lines.append(Line(f"No Codex sessions in the {_window_label(window_days(rep)).lower()}", color=GREY))
-        for note in rep.get("notes") or []:
+        lines.append(Line(f"No Codex sessions in the {_window_label(rep.window_days).lower()}", color=GREY))
+        for note in rep.notes:
             lines.append(Line(note, params=SMALL, color=GREY))
         return lines
-    lines.append(Line(f"Today: {fmt.money(rep.get('sessionCostUSD'))} · {fmt.tokens(rep.get('sessionTokens'))} tokens",
-                      color=TEXT))
-    lines.append(Line(f"{_window_label(window_days(rep))}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
-                      f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens", color=TEXT))
+    lines.append(Line(f"Today: {fmt.money(rep.today_cost)} · {fmt.tokens(rep.today_tokens)} tokens", color=TEXT))
+    lines.append(Line(f"{_window_label(rep.window_days)}: {fmt.money(rep.window_cost)} · "
+                      f"{fmt.tokens(rep.window_tokens)} tokens", color=TEXT))
     from codexbar_core.render import breakdown_menu as bdm
 
     today = inp.now.astimezone().date()
@@ -448,48 +439,34 @@ def cost_section(view: HomeView, inp: MenuInput, host: str, with_chart: bool) ->
     lines += daily_submenu(days)
     lines += model_submenu(days)
     if view.breakdown is not None:
-        label = _window_label(window_days(rep))
+        label = _window_label(rep.window_days)
         lines += bdm.project_submenu(view.breakdown, label)
         lines += bdm.sessions_submenu(view.breakdown, today, label)
     if view.coverage is not None:
         lines.append(Line(view.coverage.text(), params=SMALL, color=ORANGE if view.coverage.inflated else GREY))
-    unpriced = rep.get("unpricedModels") or []
-    if unpriced:
-        lines.append(Line(f"Not priced: {', '.join(unpriced[:4])}", params=SMALL, color=GREY))
-    for note in rep.get("notes") or []:
+    if rep.unpriced_models:
+        lines.append(Line(f"Not priced: {', '.join(rep.unpriced_models[:4])}", params=SMALL, color=GREY))
+    for note in rep.notes:
         lines.append(Line(note, params={"size": "12", "length": "90"}, color=GREY))
     if view.cost_stale:
-        scanned = parse_iso(rep.get("updatedAt"))
+        scanned = parse_iso(rep.updated_at)
         when = f" ({fmt.age_text((inp.now - scanned).total_seconds())})" if scanned else ""
         lines.append(Line(f"Cost from an earlier scan{when}; a new scan is running", params=SMALL, color=GREY))
     lines.append(Line("Estimated from token usage · not a subscription bill", params={"size": "11"}, color=GREY))
     return lines
 
 
-def daily_submenu(days: list[dict[str, Any]]) -> list[Line]:
+def daily_submenu(days: list[DayCost]) -> list[Line]:
     # No colour on a parent line: SwiftBar 2.1.1 stops opening a coloured submenu (#526).
     lines = [Line("Cost per day")]
     for day in reversed(days[-30:]):
-        date = dt.date.fromisoformat(day["date"])
-        lines.append(Line(f"{date.strftime('%a %b')} {date.day:>2}  {fmt.money(day.get('totalCost')):>9}  "
-                          f"{fmt.tokens(day.get('totalTokens')):>6} tokens", depth=1, params=MONO))
+        date = dt.date.fromisoformat(day.date)
+        lines.append(Line(f"{date.strftime('%a %b')} {date.day:>2}  {fmt.money(day.tokens.total_cost):>9}  "
+                          f"{fmt.tokens(day.tokens.total_tokens):>6} tokens", depth=1, params=MONO))
     return lines
 
 
-def top_models(days: list[dict[str, Any]], limit: int | None = 8) -> list[tuple[str, float | None, int]]:
-    """(model, cost or None when unpriced, tokens) over the days, costliest first."""
-    totals: dict[str, list[Any]] = {}
-    for day in days:
-        for m in day.get("modelBreakdowns") or []:
-            entry = totals.setdefault(m.get("modelName") or "unknown", [None, 0])
-            if m.get("cost") is not None:
-                entry[0] = (entry[0] or 0.0) + m["cost"]
-            entry[1] += int(m.get("totalTokens") or 0)
-    ranked = sorted(totals.items(), key=lambda kv: (kv[1][0] or 0.0, kv[1][1]), reverse=True)
-    return [(name, v[0], v[1]) for name, v in ranked[:limit]]
-
-
-def model_submenu(days: list[dict[str, Any]]) -> list[Line]:
+def model_submenu(days: list[DayCost]) -> list[Line]:
     models = top_models(days)
     if not models:
         return []
@@ -505,10 +482,10 @@ def all_homes_cost(views: list[HomeView], inp: MenuInput, host: str) -> list[Lin
     reports = [v.cost for v in views if v.cost]
     if not reports:
         return []
-    cost = [r.get("last30DaysCostUSD") for r in reports]
+    cost = [r.window_cost for r in reports]
     total_cost = None if all(c is None for c in cost) else sum(c or 0.0 for c in cost)
-    total_tokens = sum(int(r.get("last30DaysTokens") or 0) for r in reports)
-    label = _window_label(window_days(reports[0]))
+    total_tokens = sum(r.window_tokens for r in reports)
+    label = _window_label(reports[0].window_days)
     lines = [Line(f"All homes · {label.lower()}: {fmt.money(total_cost)} · {fmt.tokens(total_tokens)} tokens",
                   color=TEXT)]
     if inp.chart_png_b64:

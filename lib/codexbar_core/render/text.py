@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from codexbar_core.cost_model import CostFailure, top_models
 from codexbar_core.model import UTC, RateWindow, UsageResult
 from codexbar_core.normalize import lane_title, plan_display_name
 from codexbar_core.render import fmt
-from codexbar_core.render.menu import top_models
 from codexbar_core.render.pace import SESSION_MINUTES, compute_pace
+
+if TYPE_CHECKING:
+    from codexbar_core.cost_model import HomeCost
 
 BAR_WIDTH = 20
 
@@ -90,21 +93,21 @@ def usage_report(results: list[UsageResult], *, color: bool, now: dt.datetime | 
     return "\n".join(out)
 
 
-def cost_report_text(reports: list[dict[str, Any]], *, color: bool, by: str = "day",
+def cost_report_text(reports: list[HomeCost], *, color: bool, by: str = "day",
                      coverage: list[str | None] | None = None) -> str:
     out: list[str] = []
     for n, rep in enumerate(reports):
-        title = f"Cost ({rep.get('home')})" if len(reports) > 1 else "Cost"
+        title = f"Cost ({rep.home})" if len(reports) > 1 else "Cost"
         if out:
             out.append("")
         out.append(_paint(title + " · local Codex sessions", "1", color))
-        if rep.get("error"):
-            out.append(_paint(f"  Error: {rep['error']['message']}", "33", color))
+        if isinstance(rep, CostFailure):
+            out.append(_paint(f"  Error: {rep.message}", "33", color))
             continue
-        out.append(f"  Today: {fmt.money(rep.get('sessionCostUSD'))} · {fmt.tokens(rep.get('sessionTokens'))} tokens")
-        out.append(f"  {rep.get('since')} … {rep.get('until')}: {fmt.money(rep.get('last30DaysCostUSD'))} · "
-                   f"{fmt.tokens(rep.get('last30DaysTokens'))} tokens")
-        days = rep.get("daily") or []
+        out.append(f"  Today: {fmt.money(rep.today_cost)} · {fmt.tokens(rep.today_tokens)} tokens")
+        out.append(f"  {rep.since} … {rep.until}: {fmt.money(rep.window_cost)} · "
+                   f"{fmt.tokens(rep.window_tokens)} tokens")
+        days = rep.daily
         if not days:
             out.append("  No Codex sessions in this period")
         elif by != "day":
@@ -112,18 +115,19 @@ def cost_report_text(reports: list[dict[str, Any]], *, color: bool, by: str = "d
 
             out += VIEWS[by](rep, lambda text, code: _paint(text, code, color))
         else:
-            peak = max((d.get("totalCost") or 0.0 for d in days), default=0.0)
+            peak = max((d.tokens.total_cost or 0.0 for d in days), default=0.0)
             use_cost = peak > 0
             if not use_cost:
-                peak = float(max(int(d.get("totalTokens") or 0) for d in days))
+                peak = float(max(d.tokens.total_tokens for d in days))
             out.append(_paint(f"  {'date':<10}  {'input':>7}  {'cached':>7}  {'output':>7}  {'total':>7}  {'cost':>9}",
                               "2", color))
             for d in days:
-                value = (d.get("totalCost") or 0.0) if use_cost else float(d.get("totalTokens") or 0)
+                t = d.tokens
+                value = (t.total_cost or 0.0) if use_cost else float(t.total_tokens)
                 bar = "▇" * max(1 if value > 0 else 0, int(round(value / peak * 16))) if peak > 0 else ""
-                out.append(f"  {d['date']:<10}  {fmt.tokens(d.get('inputTokens')):>7}  "
-                           f"{fmt.tokens(d.get('cacheReadTokens')):>7}  {fmt.tokens(d.get('outputTokens')):>7}  "
-                           f"{fmt.tokens(d.get('totalTokens')):>7}  {fmt.money(d.get('totalCost')):>9}  "
+                out.append(f"  {d.date:<10}  {fmt.tokens(t.input_tokens):>7}  "
+                           f"{fmt.tokens(t.cache_read_tokens):>7}  {fmt.tokens(t.output_tokens):>7}  "
+                           f"{fmt.tokens(t.total_tokens):>7}  {fmt.money(t.total_cost):>9}  "
                            + _paint(bar, "36", color))
             models = top_models(days, limit=None)
             if models:
@@ -133,9 +137,9 @@ def cost_report_text(reports: list[dict[str, Any]], *, color: bool, by: str = "d
                     out.append(f"    {name:<{width}}  {fmt.money(cost):>9}  {fmt.tokens(toks):>7} tokens")
         if coverage and n < len(coverage) and coverage[n]:
             out.append(f"  {coverage[n]}")
-        for note in rep.get("notes") or []:
+        for note in rep.notes:
             out.append(f"  {note}")
-        if rep.get("unpricedModels"):
-            out.append(f"  Not priced: {', '.join(rep['unpricedModels'])}")
+        if rep.unpriced_models:
+            out.append(f"  Not priced: {', '.join(rep.unpriced_models)}")
         out.append(_paint("  Estimated from token usage · not a subscription bill", "2", color))
     return "\n".join(out)

@@ -161,10 +161,10 @@ def _cost_today(home: Any, store: Any, today: str) -> float | None:
     from codexbar_core.cost.report import last_cost_report
 
     report = last_cost_report(home, store)
-    if not isinstance(report, dict) or not isinstance(report.get("until"), str) or report["until"] < today:
+    if report is None or report.until < today:
         return None
-    for day in report.get("daily") or []:
-        if isinstance(day, dict) and day.get("date") == today:
-            cost = day.get("totalCost")
+    for day in report.daily:
+        if day.date == today:
+            cost = day.tokens.total_cost
             return float(cost) if _is_num(cost) else None
     return 0.0
