@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from codexbar_core.code_stamp import code_stamp
 from codexbar_core.cost import index_memo, thread_index
 from tests.cost.logs import active, append, archived, logs_db, meta, task, tok, turn, write
 from tests.rig.runner import ROOT, base_env
@@ -345,10 +346,12 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
         run_cost(env, *window)
         memo = snapshot_memos(env)[0]
         assert memo is not None and uncovered_logs(memo) == [], step  # every rollout has its row
-        settled = home_stats(home)
+        settled, code = home_stats(home), code_stamp()
         again, how = run_cost(env, *window)
+        # The snapshot is also keyed by the code (code_stamp.py): editing the package during the run is a change too.
         assert how == "memo", (step, "what changed in the home while the memo was made:",
-                               changed(before_memo, settled), "and since:", changed(settled, home_stats(home)))
+                               changed(before_memo, settled), "and since:", changed(settled, home_stats(home)),
+                               "code changed:", code != code_stamp())
         assert numbers(again) == numbers(fresh_reports), step
         assert_matches(again[0], api.served, dt.timezone.utc)  # and exactly what the backend served
 
