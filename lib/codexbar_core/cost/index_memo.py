@@ -25,7 +25,7 @@ TYPE_CHECKING = False  # `typing` costs ~4 ms on the quick path
 if TYPE_CHECKING:
     from typing import Any
 
-    from codexbar_core.cost.discover import LogFile
+    from codexbar_core.cost.folder_listing import Walk
 
 # How often an unchanged home is walked in full anyway (a menu refreshing every 5 minutes: 1 run in 6).
 VERIFY_EVERY_S = 1800
@@ -34,27 +34,17 @@ VERIFY_EVERY_S = 1800
 SLACK_MS = 50
 
 
-class Walk:
-    """What one discovery (cost/discover.py) saw, for the memo: when it started, the index's stamp then, every folder it listed with its mtime taken before the listing, the logs it
-    returned and those it passed over as too old."""
-
-    __slots__ = ("started_ns", "stamp", "dirs", "logs", "skipped")
-
-    def __init__(self, started_ns: int, stamp: tuple | None) -> None:
-        self.started_ns = started_ns
-        self.stamp = stamp
-        self.dirs: dict[str, int] = {}
-        self.logs: list[LogFile] = []
-        self.skipped: list[LogFile] = []
-
 # The size noted for a watched file that did not exist when the memo was made.
 ABSENT = -1
 
 
-def make_memo(codex_home: str, walk: Walk | None, extra: list[str], now: float | None = None) -> dict[str, Any] | None:
+def make_memo(codex_home: str, walk: Walk | None, extra: list[str], digests: dict[str, str],
+              now: float | None = None) -> dict[str, Any] | None:
     """The memo for the discovery `walk` of `codex_home`, or None when the index cannot vouch for it.
-    `extra`: the fork parents outside the window the report also read (watched like uncovered logs)."""
-    from codexbar_core.cost.discover import SETTLED_NS, roots
+    `extra`: the fork parents outside the window the report also read (watched like uncovered logs);
+    `digests`: the walk's per-folder digests (log_digests.folder_digests), which a refresh that relists
+    only changed folders takes for the others (`changes`)."""
+    from codexbar_core.cost.folder_listing import SETTLED_NS, roots
 
     if walk is None or walk.stamp is None:
         return None
@@ -80,7 +70,8 @@ def make_memo(codex_home: str, walk: Walk | None, extra: list[str], now: float |
             continue
         uncovered.append([path, st.st_ino, st.st_mtime_ns, st.st_size])
     return {"stamp": list(walk.stamp), "dirs": dict(walk.dirs), "uncovered": uncovered,
-            "made": time.time() if now is None else now}
+            "made": time.time() if now is None else now, "started": walk.started_ns,
+            "digests": dict(digests), "days": list(walk.days)}
 
 
 def unchanged(codex_home: str, memo: Any, now: float | None = None) -> bool:
@@ -108,3 +99,82 @@ def unchanged(codex_home: str, memo: Any, now: float | None = None) -> bool:
     except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return False
     return True
+
+
+class Delta:
+    """What changed since a memo was made, when the index can say so: the in-window date folders to
+    list again (`changed`), and every other folder of logs with its digest as the memo's walk saw it
+    (`kept`: nothing in it changed). `started_ns`: when that walk began."""
+
+    __slots__ = ("changed", "kept", "started_ns")
+
+    def __init__(self, changed: list[str], kept: dict[str, str], started_ns: int) -> None:
+        self.changed = changed
+        self.kept = kept
+        self.started_ns = started_ns
+
+
+def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = None) -> Delta | None:
+    """The folders that changed since `memo`, or None when only a full walk can tell.
+
+    Changed: the folders of the index rows written since the memo (`updated_at_ms` no older than the
+    database's mtime the memo recorded, less a second and SLACK_MS, found by Codex's own index), every folder whose mtime moved (a log
+    added, removed or renamed: an archive move lowers `updated_at_ms`, but moves names), and the
+    folders of uncovered logs that changed. Only in-window date folders can be listed on their own;
+    a change anywhere else (a new date folder, the archive, an old folder a resumed session writes to,
+    a nested legacy folder), an index that is not `ok` or not consistent, or a memo older than
+    VERIFY_EVERY_S means None. `ignore`: watched paths the caller checks itself (Codex's log database,
+    whose changes the scanner reprices)."""
+    from codexbar_core.cost.folder_listing import roots
+
+    try:
+        age = (time.time() if now is None else now) - memo["made"]
+        if not 0 <= age < VERIFY_EVERY_S:
+            return None
+        days = set(memo["days"])
+        digests = memo["digests"]
+        started_ns = int(memo["started"])
+        changed: set[str] = set()
+        found = thread_index.stamp(codex_home)
+        if found is None:
+            return None
+        if list(found) != memo["stamp"]:
+            # A row written since has a value no older than that write, less up to 999 ms for a row
+            # written with `updated_at` in seconds only (the trigger), and the write came after the
+            # database's mtime the memo recorded.
+            since_ms = thread_index.newest_ns(tuple(memo["stamp"])) // 1_000_000 - 1000 - SLACK_MS
+            read = thread_index.read_rows(codex_home, since_ms=since_ms)
+            read = thread_index.check_rows(read, roots(codex_home))
+            if not read.usable:
+                return None
+            for row in read.rows:
+                changed.add(os.path.dirname(row.rollout_path))
+        stat = os.stat
+        missing_roots = [root for root in roots(codex_home) if root not in memo["dirs"]]
+        for folder, mtime_ns in memo["dirs"].items():
+            if stat(folder).st_mtime_ns != mtime_ns:
+                if folder == codex_home and missing_roots:
+                    # watched for a missing root only (Codex writes its databases beside it): still missing?
+                    if any(os.path.lexists(root) for root in missing_roots):
+                        return None
+                    continue
+                changed.add(folder)
+        for path, ino, mtime_ns, size in memo["uncovered"]:
+            if path in ignore:
+                continue
+            try:
+                st = stat(path)
+            except OSError:
+                if size != ABSENT:
+                    changed.add(os.path.dirname(path))
+                continue
+            if st.st_ino != ino or st.st_mtime_ns != mtime_ns or st.st_size != size:
+                changed.add(os.path.dirname(path))
+        if not changed.issubset(days):
+            return None
+        kept = {folder: digest for folder, digest in digests.items() if folder not in changed}
+        if not all(isinstance(digest, str) for digest in kept.values()):
+            return None
+    except (OSError, KeyError, TypeError, ValueError, AttributeError):
+        return None
+    return Delta(sorted(changed), kept, started_ns)

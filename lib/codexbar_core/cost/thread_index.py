@@ -106,8 +106,10 @@ def _wal_mode(db: str) -> bool:
     return header[:16] == b"SQLite format 3\x00" and header[18:20] == b"\x02\x02"
 
 
-def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S) -> IndexRead:
-    """Every row's (rollout path, updated_at_ms, archived), read-only; never raises."""
+def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S, since_ms: int | None = None) -> IndexRead:
+    """Every row's (rollout path, updated_at_ms, archived), read-only; never raises. `since_ms`: only
+    the rows with `updated_at_ms` at or after it (Codex's own `idx_threads_updated_at_ms` finds them
+    without reading the table)."""
     db = index_path(codex_home)
     if not os.path.isfile(db):
         return IndexRead(ABSENT, f"no {FILE_NAME} in the Codex home")
@@ -132,7 +134,11 @@ def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S) -> Inde
         missing = [name for name in COLUMNS if name not in present]
         if missing:
             return IndexRead(UNKNOWN_SCHEMA, f"{TABLE} lacks {', '.join(missing)}")
-        found = con.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}").fetchall()
+        query = f"SELECT {', '.join(COLUMNS)} FROM {TABLE}"
+        if since_ms is None:
+            found = con.execute(query).fetchall()
+        else:
+            found = con.execute(query + " WHERE updated_at_ms >= ?", (since_ms,)).fetchall()
     except sqlite3.OperationalError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
