@@ -481,6 +481,34 @@ def test_a_change_only_the_periodic_walk_can_see_is_caught_by_it(tmp_path: Path)
     assert numbers(after) == fresh(env, tmp_path)
 
 
+def leave_alone(home: Path, folder: Path) -> None:
+    """Codex's database and `folder` as if last written a minute ago (the logs keep their mtimes):
+    what a memo made after a refresh needs (folder_listing.SETTLED_NS)."""
+    for path in [thread_db.db_path(home), Path(f"{thread_db.db_path(home)}-wal"), folder]:
+        if path.exists():
+            st = path.stat()
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 60 * 1_000_000_000))
+
+
+def test_a_refresh_from_the_changed_folders_renews_the_memo(tmp_path: Path) -> None:
+    """After Codex wrote and then left the home alone, the refresh that relisted the changed folders
+    leaves a memo that answers the next unchanged refresh without listing anything, and still sees
+    the next change."""
+    home, env = two_days(tmp_path)
+    _append(home)
+    _new_session(home)
+    leave_alone(home, active(home, "s1").parent)
+    after, how = run_cost(env, *WINDOW)
+    assert how == "delta" and after[0]["totals"]["inputTokens"] == 10500 + 500 + 700
+    again, how = run_cost(env, *WINDOW)
+    assert how == "memo" and numbers(again) == numbers(after) == fresh(env, tmp_path)
+    append(active(home, "s1"), [tok("12:09:00", last=(60, 0, 1))])
+    set_row(home, active(home, "s1"))
+    later, how = run_cost(env, *WINDOW)
+    assert how == "delta" and later[0]["totals"]["inputTokens"] == 10500 + 500 + 700 + 60
+    assert numbers(later) == fresh(env, tmp_path)
+
+
 def test_an_index_changed_to_point_elsewhere_means_a_walk(tmp_path: Path) -> None:
     """A changed row naming a rollout outside this home's folders: the index is not trusted for this
     refresh, every folder is walked."""

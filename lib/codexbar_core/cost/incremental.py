@@ -94,6 +94,7 @@ class HomeState:
         self.logs: list[LogFile] | None = None  # this run's listing (run)
         self.logs_by_folder: dict[str, list[LogFile]] = {}
         self.digests: dict[str, str] = {}  # this run's folder digests (run), saved in the folder heads
+        self.single = False  # no session id seen twice in this run (run)
 
 
     def _is_present(self, path: str) -> bool:

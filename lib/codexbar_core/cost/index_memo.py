@@ -106,12 +106,15 @@ class Delta:
     list again (`changed`), and every other folder of logs with its digest as the memo's walk saw it
     (`kept`: nothing in it changed). `started_ns`: when that walk began."""
 
-    __slots__ = ("changed", "kept", "started_ns")
+    __slots__ = ("changed", "kept", "started_ns", "checked_ns", "stamp")
 
-    def __init__(self, changed: list[str], kept: dict[str, str], started_ns: int) -> None:
+    def __init__(self, changed: list[str], kept: dict[str, str], started_ns: int, checked_ns: int = 0,
+                 stamp: tuple | None = None) -> None:
         self.changed = changed
         self.kept = kept
         self.started_ns = started_ns
+        self.checked_ns = checked_ns  # when this check began
+        self.stamp = stamp  # the index's stamp then, before its rows were read
 
 
 def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = None) -> Delta | None:
@@ -127,6 +130,7 @@ def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = N
     whose changes the scanner reprices)."""
     from codexbar_core.cost.folder_listing import roots
 
+    checked_ns = time.time_ns()
     try:
         age = (time.time() if now is None else now) - memo["made"]
         if not 0 <= age < VERIFY_EVERY_S:
@@ -177,4 +181,45 @@ def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = N
             return None
     except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
-    return Delta(sorted(changed), kept, started_ns)
+    return Delta(sorted(changed), kept, started_ns, checked_ns, found)
+
+
+def renewed(codex_home: str, memo: dict[str, Any], delta: Delta, walk: Walk, extra: list[str]) -> dict[str, Any] | None:
+    """The memo after a refresh that relisted `delta.changed` (`walk`): the old one with the new
+    stamp, the relisted folders' mtimes, digests and uncovered logs; None when that cannot be proven
+    (the stamp or a relisted folder not settled, the index unreadable or written meanwhile). Its
+    `made` stays the old one: a full walk still comes every VERIFY_EVERY_S."""
+    from codexbar_core.cost.folder_listing import SETTLED_NS
+    from codexbar_core.cost.log_digests import folder_digests
+
+    settled_before = delta.checked_ns - SETTLED_NS
+    if delta.stamp is None or thread_index.newest_ns(delta.stamp) >= settled_before:
+        return None
+    if any(mtime_ns >= settled_before for mtime_ns in walk.dirs.values()):
+        return None
+    listed = set(delta.changed)
+    ids = {}
+    for log in walk.logs:  # Codex names a rollout after its thread id: rollout-<time>-<id>.jsonl
+        ids[log.path] = log.name[-42:-6] if len(log.name) > 42 else ""
+    rows = thread_index.rows_by_id(codex_home, [i for i in ids.values() if i])
+    if rows is None or thread_index.stamp(codex_home) != delta.stamp:
+        return None
+    uncovered = [entry for entry in memo["uncovered"]
+                 if os.path.dirname(entry[0]) not in listed and entry[0] not in extra]
+    for log in walk.logs:
+        row = rows.get(ids[log.path])
+        if row is None or row[0] != log.path or log.mtime_ns // 1_000_000 > row[1] + SLACK_MS:
+            uncovered.append([log.path, log.ino, log.mtime_ns, log.size])
+    for path in extra:
+        try:
+            st = os.stat(path)
+        except OSError:
+            uncovered.append([path, 0, 0, ABSENT])
+            continue
+        uncovered.append([path, st.st_ino, st.st_mtime_ns, st.st_size])
+    digests = {folder: digest for folder, digest in memo["digests"].items() if folder not in listed}
+    digests.update(folder_digests(walk.logs))
+    dirs = dict(memo["dirs"])
+    dirs.update(walk.dirs)
+    return dict(memo, stamp=list(delta.stamp), dirs=dirs, uncovered=uncovered, digests=digests,
+                started=delta.checked_ns)

@@ -191,12 +191,13 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
             delta = changes(str(codex_home), memo, trace_paths)
             if delta is not None:
-                found = _listed_changed(delta)
+                found = _listed_changed(delta, cached.get("single") is True)
         if found is None:
             found = _walked(codex_home, since, until)
         digest = report_digest(found.digests, extra)
         arrays: dict[str, Any] | None = None
         if cached is not None and cached.get("digest") == digest and satisfied:
+            single = cached.get("single") is True  # the same logs as the scan that said so
             report = dict(cached["report"])  # no log changed: the same numbers, checked now
             report["updatedAt"] = _stamp(now)
         else:
@@ -208,6 +209,8 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
                 found = _walked(codex_home, since, until)
                 scanner, scan = _scan(codex_home, store, state, prices, price_overrides, deadline, None, found)
             logs = found.walk.logs
+            # no session id twice: this scan's ids, and for kept folders what the last scan said
+            single = scanner.single and (found.kept is None or found.kept_single)
             report = build_report(scan, since, until, today, prices.notes, now)
             kept = dict.fromkeys(wants, False)  # the logs changed: what was kept no longer holds
             if any(wants.values()):
@@ -234,12 +237,16 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         from codexbar_core.cost.index_memo import make_memo
 
         memo = make_memo(str(codex_home), found.walk, extra, found.digests)
-    # else the memo stays: the next refresh's changes are still counted from it (docs/design/thread-index.md)
+    elif memo is not None and found.delta is not None:  # the old memo brought up to the relisted folders
+        from codexbar_core.cost.index_memo import renewed
+
+        memo = renewed(str(codex_home), memo, found.delta, found.walk, extra) or memo
     from codexbar_core.cost.quick import note_digest
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 found.walk.listed if found.kept is None else None, memo)
-    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": report, "memo": memo, **kept}
+    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": report, "memo": memo,
+              "single": single, **kept}
     state.put(rkey, record)
     state.put(last_key(home), {"report": report, "window": [since.isoformat(), until.isoformat()]})
     state.flush()
@@ -250,14 +257,16 @@ class Found:
     """The logs a refresh scans: a walk of every folder (`kept` None), or only the changed date
     folders the thread index pointed at, with the digests the memo saved for the others (`kept`)."""
 
-    __slots__ = ("walk", "digests", "kept", "kept_since_ns")
+    __slots__ = ("walk", "digests", "kept", "kept_since_ns", "kept_single", "delta")
 
     def __init__(self, walk: Walk, digests: dict[str, str], kept: dict[str, str] | None = None,
-                 kept_since_ns: int = 0) -> None:
+                 kept_since_ns: int = 0, kept_single: bool = False) -> None:
         self.walk = walk
         self.digests = digests
         self.kept = kept
         self.kept_since_ns = kept_since_ns
+        self.kept_single = kept_single  # the last full scan saw no session id twice
+        self.delta: Delta | None = None  # what index_memo.changes said (kept folders only)
 
 
 def _walked(codex_home: Path, since: dt.date, until: dt.date) -> Found:
@@ -267,13 +276,15 @@ def _walked(codex_home: Path, since: dt.date, until: dt.date) -> Found:
     return Found(walk, folder_digests(walk.logs))
 
 
-def _listed_changed(delta: Delta) -> Found:
+def _listed_changed(delta: Delta, single: bool) -> Found:
     """Only the changed folders listed and stat'ed; every other folder stands by its memo digest."""
     from codexbar_core.cost.folder_listing import Walk, list_day_folders
 
     walk = Walk(time.time_ns(), None)
     list_day_folders(delta.changed, walk)
-    return Found(walk, {**delta.kept, **folder_digests(walk.logs)}, delta.kept, delta.started_ns)
+    found = Found(walk, {**delta.kept, **folder_digests(walk.logs)}, delta.kept, delta.started_ns, single)
+    found.delta = delta
+    return found
 
 
 def _scan(codex_home: Path, store: Store | None, state: StateStore, prices: PriceTable, overrides: Path | None,
@@ -284,7 +295,8 @@ def _scan(codex_home: Path, store: Store | None, state: StateStore, prices: Pric
 
     scanner = Scanner(codex_home, state, prices, overrides, deadline, helper=helper)
     try:
-        return scanner, scanner.run(found.walk.logs, found.digests, found.kept, found.kept_since_ns)
+        return scanner, scanner.run(found.walk.logs, found.digests, found.kept, found.kept_since_ns,
+                                    found.kept_single)
     except (KeyError, TypeError, ValueError, AttributeError, IndexError):
         scanner.close()
         if found.kept is not None:

@@ -131,11 +131,13 @@ class Scanner(Lineage):
     # -- entry point --
 
     def run(self, logs: list[LogFile], digests: dict[str, str], kept: dict[str, str] | None = None,
-            kept_since_ns: int = 0) -> ScanResult:
+            kept_since_ns: int = 0, kept_single: bool = False) -> ScanResult:
         """Bring the sums up to date. `logs`: the listed logs; `digests`: their folders' digests
         (log_digests.folder_digests). `kept`: folders not listed this time, with the digest they had
         when last listed (at `kept_since_ns`), which nothing has changed since (index_memo.changes):
-        each stands by its saved head alone, or NeedsWalk is raised."""
+        each stands by its saved head alone, or NeedsWalk is raised. `kept_single`: the scan that
+        left them saw no session id twice (`single`), so only ids new to the listed folders are
+        looked for in the kept ones."""
         self.logs, self._present, self.digests = logs, {}, digests
         by_folder = self.logs_by_folder = folder_runs(logs)
         # A folder none of whose logs changed since its head was saved keeps its sum; its entries are
@@ -166,6 +168,7 @@ class Scanner(Lineage):
                 self.gone.update(folder + os.sep + name for name in missing)
         for path in self.gone:
             self._touch(path)
+        prior_sids = {entry.sid for entry in self.entries.values()} if kept_shards else set()
         self.refresh_plain([log for folder, folder_logs in by_folder.items() if folder not in unchanged
                             for log in folder_logs] if unchanged else logs)
         self.check_deadline()
@@ -204,8 +207,13 @@ class Scanner(Lineage):
                     dependent.append(log)
                 else:
                     bad_lines += entry.bad or 0
+        self.single = all(len(same) == 1 for same in by_sid.values())
         if kept_shards:
-            self._check_kept_sids(kept_shards, by_sid, dependent)
+            if kept_single:  # ids the listed folders already had were checked when they first came
+                sought = {sid for sid in by_sid if sid not in prior_sids}
+            else:
+                sought = None
+            self._check_kept_sids(kept_shards, by_sid, dependent, sought)
         result = ScanResult([])
         for log in dependent:
             self.check_deadline()
@@ -250,18 +258,29 @@ class Scanner(Lineage):
         self.save()
         return result
 
-    def _check_kept_sids(self, kept: list[Shard], by_sid: dict[str, list[LogFile]], dependent: list[LogFile]) -> None:
+    def _check_kept_sids(self, kept: list[Shard], by_sid: dict[str, list[LogFile]], dependent: list[LogFile],
+                         sought: set[str] | None) -> None:
         """NeedsWalk when a kept folder's session ids matter to this scan: one seen twice (an active and
         an archived copy, counted once together) or the parent a listed fork or subagent may need.
-        The heads' ids are compared, no log of a kept folder is looked at."""
-        seen: set[str] = set()
-        for shard in kept:
-            for sid in shard.head["sids"].split("\n"):
-                if sid and (sid in seen or sid in by_sid):
-                    raise NeedsWalk("a session id shared with a kept folder")
-                seen.add(sid)
+        The heads' ids are compared, no log of a kept folder is looked at. `sought`: the only listed
+        ids that can be new to the kept folders (None: all ids, and kept ones against each other)."""
+        parents = set()
         for log in dependent:
             rec = self.record(log.path)
             parent = rec.get("parent") if rec is not None else None
-            if parent and parent in seen:
-                raise NeedsWalk("a fork or subagent whose parent is in a kept folder")
+            if parent:
+                parents.add(parent)
+        if sought is not None:  # a few needles in each head's newline-joined ids
+            needles = ["\n" + sid + "\n" for sid in sought | parents if sid and "\n" not in sid]
+            if needles:
+                for shard in kept:
+                    hay = "\n" + shard.head["sids"] + "\n"
+                    if any(needle in hay for needle in needles):
+                        raise NeedsWalk("a session id shared with a kept folder")
+            return
+        seen: set[str] = set()
+        for shard in kept:
+            for sid in shard.head["sids"].split("\n"):
+                if sid and (sid in seen or sid in by_sid or sid in parents):
+                    raise NeedsWalk("a session id shared with a kept folder")
+                seen.add(sid)

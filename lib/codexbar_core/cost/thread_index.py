@@ -170,3 +170,34 @@ def check_rows(read: IndexRead, roots: list[str]) -> IndexRead:
             return IndexRead(INCONSISTENT, "two rows for one rollout path")
         seen.add(row.rollout_path)
     return read
+
+
+def rows_by_id(codex_home: Path | str, ids: list[str], timeout_s: float = BUSY_TIMEOUT_S) -> dict[str, tuple[str, int]] | None:
+    """id -> (rollout path, updated_at_ms) of these threads (the primary key finds each), or None
+    when the index cannot be read as `read_rows` reads it. Never raises."""
+    db = index_path(codex_home)
+    if not os.path.isfile(db):
+        return None
+    import sqlite3
+    from urllib.parse import quote
+
+    flags = "mode=ro&immutable=1" if _wal_mode(db) and not os.path.exists(db + "-wal") else "mode=ro"
+    found: dict[str, tuple[str, int]] = {}
+    try:
+        con = sqlite3.connect(f"file:{quote(db)}?{flags}", uri=True, timeout=timeout_s, isolation_level=None,
+                              check_same_thread=False)
+    except sqlite3.Error:
+        return None
+    try:
+        con.execute("PRAGMA query_only = 1")
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            query = f"SELECT id, rollout_path, updated_at_ms FROM {TABLE} WHERE id IN ({','.join('?' * len(chunk))})"
+            for thread, path, updated in con.execute(query, chunk):
+                if isinstance(path, str) and isinstance(updated, int) and not isinstance(updated, bool):
+                    found[thread] = (path, updated)
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+    return found
