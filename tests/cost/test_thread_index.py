@@ -544,7 +544,7 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
 
     def check(step: str) -> None:
         reports, how = run_cost(env, *window)
-        assert how == "full", step
+        assert how in ("full", "delta"), step  # every folder, or those the index points at
         cold_cache = scratch / f"cold-{step}"
         fresh_reports, _ = run_cost(dict(env, CODEXBAR_CACHE_DIR=str(cold_cache)), *window)
         shutil.rmtree(cold_cache)
