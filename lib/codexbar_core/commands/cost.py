@@ -45,7 +45,7 @@ def run(args: Args) -> int:
         reports.append(report)
     if args.json:
         print(json_text(reports))
-        from codexbar_core.cost.quick import save
+        from codexbar_core.cost.warm_report import save
 
         save(list(args.argv), environ, reports, json_text)
     else:

@@ -1,6 +1,10 @@
 """Local cost: discover session logs, parse token events, reduce to deltas, price them, report.
 
 discover.py  which `.jsonl` files a window needs (date folders ± 1 day, archive, resumed sessions)
+folder_listing.py  one folder's logs listed and stat'ed; what a discovery saw (Walk)
+log_digests.py     per-folder digests of the logs' signatures, and the report digest made of them
+thread_index.py, index_memo.py  Codex's state_5.sqlite: unchanged homes, and which folders changed
+warm_report.py  reprints the saved report before the engine is imported (entry.py)
 parse.py     byte search for the few lines that matter, JSON-decoding only those
 reduce.py    the delta algorithm (repeats, divergent totals, interleaved counters, forks, subagents)
 pricing.py   bundled prices.json + the user's override file; exact integer cost per event

@@ -28,14 +28,14 @@ from codexbar_core.cost.folder_listing import (
 )
 from codexbar_core.cost.thread_index import stamp
 
-# `typing` costs ~4 ms to import and the quick path (cost/quick.py) runs this module on its own.
+# `typing` costs ~4 ms to import and the quick path (cost/warm_report.py) runs this module on its own.
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import datetime as dt
     from pathlib import Path
 
 
-# A day is a plain (year, month, day) tuple here, not a `datetime.date`: the quick path (cost/quick.py)
+# A day is a plain (year, month, day) tuple here, not a `datetime.date`: the quick path (cost/warm_report.py)
 # runs this module on its own and `datetime` is ~1.4 ms of its imports.
 Day = tuple
 
@@ -131,7 +131,7 @@ def window_key(codex_home: Path | str, since: dt.date | str, until: dt.date | st
     return (os.fspath(codex_home), str(since), str(until))
 
 
-# Listings made by the quick path (cost/quick.py) that turned out to have changed: the full path in the
+# Listings made by the quick path (cost/warm_report.py) that turned out to have changed: the full path in the
 # same process takes them instead of walking 10,000 logs a second time (a home without a usable thread
 # index; with one, the quick path hands over without walking).
 remembered: dict[tuple[str, str, str], Walk] = {}

@@ -5,7 +5,7 @@ discover.py decides which folders a window needs and walks them with `Collector`
 thread index shows touched only a few date folders lists just those (`list_day_folders`,
 docs/design/thread-index.md, "Changed homes"), without importing discover.py.
 
-Only the standard library's cheapest modules (the quick path, cost/quick.py, uses this module).
+Only the standard library's cheapest modules (the quick path, cost/warm_report.py, uses this module).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class LogFile(namedtuple("LogFile", "path dev ino mtime_ns size folder name")):
 
 
 def roots(codex_home: Path | str) -> list[str]:
-    home = os.fspath(codex_home)  # plain strings: the quick path (cost/quick.py) does not import pathlib
+    home = os.fspath(codex_home)  # plain strings: the quick path (cost/warm_report.py) does not import pathlib
     return [os.path.join(home, "sessions"), os.path.join(home, "archived_sessions")]
 
 

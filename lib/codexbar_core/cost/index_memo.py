@@ -11,7 +11,7 @@ Trusted only when everything recorded had been left alone for `discover.SETTLED_
 discovery started (an mtime has coarse steps), and only for `VERIFY_EVERY_S`: then a full walk runs
 again, so a change the index misses (a log edited by hand) is not missed for long.
 
-Kept marshal-able (plain dicts and lists): it lives in the quick path's snapshot (cost/quick.py).
+Kept marshal-able (plain dicts and lists): it lives in the quick path's snapshot (cost/warm_report.py).
 """
 
 from __future__ import annotations

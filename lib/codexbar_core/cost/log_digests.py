@@ -6,7 +6,7 @@ Codex's log database) it read. Because it is made of per-folder digests, a refre
 the folders that changed (docs/design/thread-index.md, "Changed homes") computes the same digest as
 a walk of every folder, from the saved digests of the others.
 
-Only the standard library's cheapest modules: the quick path (cost/quick.py) uses this module.
+Only the standard library's cheapest modules: the quick path (cost/warm_report.py) uses this module.
 """
 
 from __future__ import annotations

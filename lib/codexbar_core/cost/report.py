@@ -241,7 +241,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         from codexbar_core.cost.index_memo import renewed
 
         memo = renewed(str(codex_home), memo, found.delta, found.walk, extra) or memo
-    from codexbar_core.cost.quick import note_digest
+    from codexbar_core.cost.warm_report import note_digest
 
     note_digest(str(codex_home), report["since"], report["until"], digest, extra,
                 found.walk.listed if found.kept is None else None, memo)

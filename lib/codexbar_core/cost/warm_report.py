@@ -1,4 +1,5 @@
-"""The quick path of `codexbar cost --json`: reprint the last report when no log has changed.
+"""The warm report of `codexbar cost --json` (its "quick path"): reprint the saved cost report,
+without importing the engine, when no log has changed.
 
 An unchanged home is the common case (the menu asks every 5 minutes; most of the time nobody is
 running Codex). Knowing that still means a stat of every log in the window, but nothing else of
