@@ -1,6 +1,6 @@
 """A stamp of codexbar's own code: (path, mtime, size) of every module and data file of the package.
 
-Warm snapshots (cost/quick.py's cost-quick.bin) hold output that the code shaped; they are keyed by
+Warm snapshots (cost/warm_report.py's cost-quick.bin) hold output that the code shaped; they are keyed by
 this stamp, so any upgrade or edit of any module invalidates them, with no hand-kept list of the
 files that matter (docs/design/cost-engine.md). It costs one scandir per package folder and one
 stat per file (~90 files, well under a millisecond); only `os` is imported.

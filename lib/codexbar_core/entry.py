@@ -1,6 +1,6 @@
 """Entry point of the `codexbar` command and `python -m codexbar_core`.
 
-`codexbar cost --json` on an unchanged home is answered by cost/quick.py before the rest of
+`codexbar cost --json` on an unchanged home is answered by cost/warm_report.py before the rest of
 codexbar is imported (about half of that command's time on 10,000 logs was imports and SQLite).
 `codexbar statusline` goes straight to commands/statusline.py for the same reason. Everything else
 goes to cli.py, which hands each subcommand to its module in commands/.
@@ -22,7 +22,7 @@ def run() -> None:
         os._exit(code)
     if argv[:1] == ["cost"]:
         try:
-            from codexbar_core.cost.quick import try_print
+            from codexbar_core.cost.warm_report import try_print
 
             printed = try_print(argv[1:], dict(os.environ))
         except Exception:  # the quick path is only ever a shortcut: any surprise goes the full way

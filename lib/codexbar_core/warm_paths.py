@@ -1,5 +1,5 @@
 """The cache and settings folders as plain strings, and an owner-only file write, for the warm paths
-(warm_menu.py, cost/quick.py, the status line).
+(warm_menu.py, cost/warm_report.py, the status line).
 
 The same rules as paths.cache_dir() / paths.config_dir(), without creating anything and with
 nothing imported but `os` (and platformdirs only when no environment variable names the folder).

@@ -65,7 +65,7 @@ def test_window_filters_days_but_reads_neighbouring_folders(tmp_path: Path, tz) 
 
 
 def _names(home: Path, since: str, until: str) -> set[str]:
-    return {Path(f.path).name for f in discover(home, dt.date.fromisoformat(since), dt.date.fromisoformat(until))}
+    return {Path(f.path).name for f in discover(home, dt.date.fromisoformat(since), dt.date.fromisoformat(until)).logs}
 
 
 def test_discovery_rules(tmp_path: Path) -> None:
@@ -103,7 +103,7 @@ def test_symlinked_copy_is_read_once(tmp_path: Path) -> None:
     path = write(active(tmp_path, "s1"), [meta("s1"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
     (tmp_path / "archived_sessions").mkdir()
     os.symlink(path, tmp_path / "archived_sessions" / "link.jsonl")
-    assert len(discover(tmp_path, dt.date(2026, 7, 11), dt.date(2026, 7, 11))) == 1
+    assert len(discover(tmp_path, dt.date(2026, 7, 11), dt.date(2026, 7, 11)).logs) == 1
     assert scan(tmp_path)["totals"]["totalTokens"] == 11
 
 
@@ -152,7 +152,7 @@ def test_archived_name_dates_are_read_like_the_spec_pattern(name: str) -> None:
 def test_the_listing_digest_tells_any_changed_number_apart_even_beyond_64_bits() -> None:
     """The digest an unchanged-home rescan is judged by: any path, inode, mtime or size change moves
     it, including an inode too big for the binary form (some network file systems)."""
-    from codexbar_core.cost.discover import _hash_signatures
+    from codexbar_core.cost.log_digests import _hash_signatures
 
     paths, numbers = ["/h/a.jsonl", "/h/b.jsonl"], [(11, 1_700_000_000_000_000_000, 500), (12, 5, 7)]
     base = _hash_signatures(paths, numbers, [])

@@ -122,7 +122,7 @@ def test_an_old_result_is_reused_only_when_no_file_changed(tmp_path: Path, monke
     path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
     noon = _local("2026-12-06", "12:00:00")
     scan(home, store=store, refresh=False, now=noon)
-    monkeypatch.setattr(scan_mod.Scanner, "run", lambda self, logs: pytest.fail("rescanned"))
+    monkeypatch.setattr(scan_mod.Scanner, "run", lambda self, *args: pytest.fail("rescanned"))
     assert totals(scan(home, store=store, refresh=False, now=noon + 3600)) == (10, 0, 1)
     monkeypatch.undo()
     append(path, [tok("12:00:02", last=(5, 0, 0))])
@@ -303,9 +303,9 @@ def test_a_folder_left_unchanged_keeps_its_sum_whatever_arrives_elsewhere(tmp_pa
     runs: list[int] = []
     real_run = scan_mod.Scanner.run
 
-    def run(self: scan_mod.Scanner, logs: list[Any]) -> Any:
+    def run(self: scan_mod.Scanner, logs: list[Any], *args: Any) -> Any:
         runs.append(1)
-        return real_run(self, logs)
+        return real_run(self, logs, *args)
 
     monkeypatch.setattr(scan_mod.Scanner, "run", run)
     store = Store(tmp_path / "cache")

@@ -1,5 +1,5 @@
 """`codexbar cost --json` on an unchanged home is answered from a snapshot without loading codexbar's
-scanner (cost/quick.py). It must never show an old number: whatever changed since (a log, the
+scanner (cost/warm_report.py). It must never show an old number: whatever changed since (a log, the
 prices, the time zone, the window) has to send the command the full way."""
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def test_price_override_time_zone_and_window_changes_go_the_full_way(home_env: t
 
 
 def test_text_output_and_unknown_arguments_are_not_shortcut(home_env: tuple[Path, dict[str, str]]) -> None:
-    from codexbar_core.cost.quick import quick_args
+    from codexbar_core.cost.warm_report import quick_args
 
     assert quick_args(["--json", "--since=2026-07-01", "--until", "2026-07-31", "--refresh"]) == [
         "--since=2026-07-01", "--until=2026-07-31"]
@@ -200,5 +200,5 @@ def test_the_installed_codexbar_command_takes_the_quick_path(home_env: tuple[Pat
     first, again = (json.loads(run.stdout) for run in runs)
     assert numbers(again) == numbers(first) and first[0]["totals"]["totalTokens"] == 1050
     imported = {line.rsplit("|", 1)[-1].strip() for line in runs[1].stderr.splitlines()}
-    assert "codexbar_core.cost.quick" in imported and "codexbar_core.cli" not in imported
+    assert "codexbar_core.cost.warm_report" in imported and "codexbar_core.cli" not in imported
     assert "re" not in imported

@@ -20,8 +20,10 @@ from pathlib import Path
 
 import pytest
 
+from codexbar_core.cache import Store
 from codexbar_core.code_stamp import code_stamp
 from codexbar_core.cost import index_memo, thread_index
+from codexbar_core.cost.store import dumps, loads
 from tests.cost.logs import active, append, archived, logs_db, meta, task, tok, turn, write
 from tests.rig.runner import ROOT, base_env
 
@@ -34,12 +36,14 @@ HOUR_NS = 3600 * 1_000_000_000
 
 def run_cost(env: dict[str, str], *args: str) -> tuple[list[dict], str]:
     """(reports, how it was answered: "memo" without listing a folder, "walk" by the quick path's
-    walk, "full" by the scanner), told apart by what the run imported."""
+    walk, "delta" by the full path listing only the folders the index says changed, "full" by the
+    full path walking every folder), told apart by what the run imported."""
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "codexbar_core", "cost", "--json", *args],
                           env=env, capture_output=True, text=True, timeout=60, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    how = ("full" if "codexbar_core.cli" in proc.stderr else
-           "walk" if "codexbar_core.cost.discover" in proc.stderr else "memo")
+    walked = "codexbar_core.cost.discover" in proc.stderr
+    how = (("full" if walked else "delta") if "codexbar_core.cli" in proc.stderr else
+           "walk" if walked else "memo")
     return json.loads(proc.stdout), how
 
 
@@ -98,6 +102,24 @@ def indexed(tmp_path: Path) -> tuple[Path, dict[str, str]]:
 def snapshot_memos(env: dict[str, str]) -> list:
     data = marshal.loads((Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin").read_bytes())
     return [home.get("index") for home in data["homes"]]
+
+
+def age_memos(env: dict[str, str], seconds: float) -> None:
+    """Make the thread-index memos `seconds` older, both the quick path's copy and the one the full
+    path keeps with its saved result (the clock moving on, without waiting)."""
+    snapshot = Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin"
+    data = marshal.loads(snapshot.read_bytes())
+    for home in data["homes"]:
+        home["index"]["made"] -= seconds
+    snapshot.write_bytes(marshal.dumps(data))
+    store = Store(Path(env["CODEXBAR_CACHE_DIR"]))
+    for key in list(store.cache.iterkeys()):
+        if str(key).startswith("cost:result:"):
+            record = loads(store.cache.get(key))
+            if record.get("memo"):
+                record["memo"]["made"] -= seconds
+                store.cache.set(key, dumps(record))
+    store.close()
 
 
 def uncovered_logs(memo: dict) -> list[str]:
@@ -192,7 +214,7 @@ def test_a_fast_turn_logged_later_is_seen_although_the_index_holds(tmp_path: Pat
     logs_db(home, ['turn{turn.id=t-1}: websocket request: {"type":"response.create","service_tier":"priority"}'],
             at=1)
     fast, how = run_cost(env, *WINDOW)
-    assert how == "full"
+    assert how in ("delta", "full")  # the folders the index points at, or all of them
     assert fast[0]["totals"]["totalCost"] == pytest.approx(standard[0]["totals"]["totalCost"] * 2.5)
     assert numbers(fast) == fresh(env, tmp_path)
 
@@ -204,7 +226,7 @@ def test_an_append_codex_records_is_seen(indexed: tuple[Path, dict[str, str]], t
     append(log, [tok("12:05:00", last=(500, 0, 5))])
     thread_db.touch_row(home, log)  # as Codex does after each append
     after, how = run_cost(env, *WINDOW)
-    assert how == "full" and after[0]["totals"]["inputTokens"] == 6500
+    assert how == "delta" and after[0]["totals"]["inputTokens"] == 6500
     assert numbers(after) == fresh(env, tmp_path)
 
 
@@ -213,7 +235,7 @@ def test_new_removed_and_archived_logs_are_seen(indexed: tuple[Path, dict[str, s
     run_cost(env, *WINDOW)
     session(home, "s4", 400)  # a new name changes its folder's mtime, even before Codex adds its row
     grown, how = run_cost(env, *WINDOW)
-    assert how == "full" and grown[0]["totals"]["inputTokens"] == 6400
+    assert how == "delta" and grown[0]["totals"]["inputTokens"] == 6400
 
     thread_db.write_index(home)
     settle(home)
@@ -273,10 +295,8 @@ def test_a_change_the_index_misses_is_found_by_the_periodic_walk(indexed: tuple[
     home, env = indexed
     run_cost(env, *WINDOW)
     append(active(home, "s1"), [tok("12:07:00", last=(250, 0, 2))])  # by hand: no row changes
-    snapshot = Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin"
-    data = marshal.loads(snapshot.read_bytes())
-    data["homes"][0]["index"]["made"] -= index_memo.VERIFY_EVERY_S  # the memo has had its time
-    snapshot.write_bytes(marshal.dumps(data))
+    assert run_cost(env, *WINDOW)[1] == "memo"  # unseen while the memo is young
+    age_memos(env, index_memo.VERIFY_EVERY_S)  # the memo has had its time
     after, how = run_cost(env, *WINDOW)
     assert how == "full" and after[0]["totals"]["inputTokens"] == 6250 and numbers(after) == fresh(env, tmp_path)
 
@@ -284,10 +304,7 @@ def test_a_change_the_index_misses_is_found_by_the_periodic_walk(indexed: tuple[
 def test_a_confirming_walk_renews_the_memo(indexed: tuple[Path, dict[str, str]]) -> None:
     home, env = indexed
     run_cost(env, *WINDOW)
-    snapshot = Path(env["CODEXBAR_CACHE_DIR"]) / "cost-quick.bin"
-    data = marshal.loads(snapshot.read_bytes())
-    data["homes"][0]["index"]["made"] -= index_memo.VERIFY_EVERY_S
-    snapshot.write_bytes(marshal.dumps(data))
+    age_memos(env, index_memo.VERIFY_EVERY_S)
     assert run_cost(env, *WINDOW)[1] == "walk"  # nothing changed: the walk confirms the snapshot
     assert run_cost(env, *WINDOW)[1] == "memo"  # and the memo it left holds again
 
@@ -316,6 +333,215 @@ def test_without_a_usable_index_every_refresh_walks(indexed: tuple[Path, dict[st
     assert how == "full" and after[0]["totals"]["inputTokens"] == 6100 and numbers(after) == fresh(env, tmp_path)
 
 
+# --- a changed home: only the folders the index points at are listed ---------------------------
+
+DAY_B = "2026-07-12"
+SUBAGENT = {"subagent": {"thread_spawn": {"parent_thread_id": "s1"}}}
+
+
+def set_row(home: Path, path: Path, *, old: Path | None = None, seconds_only: bool = False) -> None:
+    """What Codex writes for a rollout after an append, a new session or a move (`old`: the path the
+    row had). `seconds_only`: a writer that sets only `updated_at`, leaving `updated_at_ms` to the
+    trigger (up to 999 ms behind the file)."""
+    ms = path.stat().st_mtime_ns // 1_000_000
+    con = thread_db.connect(home)
+    try:
+        if seconds_only:
+            con.execute("UPDATE threads SET updated_at = ? WHERE rollout_path = ?", (ms // 1000 + 1, os.fspath(path)))
+            return
+        con.execute("DELETE FROM threads WHERE rollout_path = ?", (os.fspath(old or path),))
+        con.execute("INSERT INTO threads (id, rollout_path, created_at, updated_at, source, model_provider, cwd, "
+                    "title, sandbox_policy, approval_mode, archived, created_at_ms, updated_at_ms) VALUES "
+                    "(?, ?, ?, ?, 'cli', 'openai', '/work', '', 'read-only', 'on-request', ?, ?, ?)",
+                    (path.stem, os.fspath(path), ms // 1000, ms // 1000,
+                     int(path.parent.name == "archived_sessions"), ms, ms))
+    finally:
+        con.close()
+
+
+def drop_row(home: Path, path: Path) -> None:
+    con = thread_db.connect(home)
+    try:
+        con.execute("DELETE FROM threads WHERE rollout_path = ?", (os.fspath(path),))
+    finally:
+        con.close()
+
+
+def two_days(tmp_path: Path, without_rows: tuple[str, ...] = ()) -> tuple[Path, dict[str, str]]:
+    """Two date folders of two sessions each and an archived one, indexed (but for `without_rows`:
+    an index an older Codex left incomplete), settled; one full run made the memo."""
+    home = tmp_path / "codex"
+    session(home, "s1", 1000)
+    session(home, "s2", 2000)
+    for name, tokens in (("s3", 3000), ("s4", 4000)):
+        write(active(home, name, DAY_B), [meta(name, day=DAY_B), turn("gpt-5.5", day=DAY_B),
+                                          tok("12:00:01", day=DAY_B, last=(tokens, 0, 10))])
+    write(archived(home, "rollout-2026-07-10T12-00-00-a1"),
+          [meta("a1", day="2026-07-10"), turn("gpt-5.5", day="2026-07-10"),
+           tok("12:00:01", day="2026-07-10", last=(500, 0, 5))])
+    logs = sorted(p for p in home.rglob("*.jsonl") if not any(name in p.name for name in without_rows))
+    settle(home)
+    old = archived(home, "rollout-2026-07-10T12-00-00-a1")
+    os.utime(old, ns=(old.stat().st_atime_ns, old.stat().st_mtime_ns - HOUR_NS))  # archived long ago
+    for log in (active(home, "s3", DAY_B), active(home, "s4", DAY_B)):  # written before the other day's
+        os.utime(log, ns=(log.stat().st_atime_ns, log.stat().st_mtime_ns - HOUR_NS // 2))
+    thread_db.write_index(home, logs)  # rows no newer than their rollouts, as Codex leaves them
+    thread_db.settle(home)
+    db = thread_db.db_path(home)  # its last write a minute after the newest row (a row of another home)
+    os.utime(db, ns=(db.stat().st_atime_ns, db.stat().st_mtime_ns + 60 * 1_000_000_000))
+    env = base_env(tmp_path, home)
+    assert run_cost(env, *WINDOW)[1] == "full"
+    assert run_cost(env, *WINDOW)[1] == "memo"
+    return home, env
+
+
+def _append(home: Path) -> None:
+    append(active(home, "s2"), [tok("12:05:00", last=(500, 0, 5))])
+    set_row(home, active(home, "s2"))
+
+
+def _new_session(home: Path) -> None:
+    set_row(home, session(home, "s5", 700))
+
+
+def _new_fork(home: Path) -> None:
+    set_row(home, write(active(home, "f1", DAY_B), [meta("f1", "12:00:02", parent="s1", day=DAY_B),
+                                                    turn("gpt-5.5", day=DAY_B),
+                                                    tok("12:30:00", day=DAY_B, total=(1600, 0, 20))]))
+
+
+def _new_subagent(home: Path) -> None:
+    set_row(home, write(active(home, "k1", DAY_B), [meta("k1", "12:00:05", parent="s1", source=SUBAGENT, day=DAY_B),
+                                                    turn("gpt-5.5", day=DAY_B),
+                                                    tok("12:30:00", day=DAY_B, total=(900, 0, 9))]))
+
+
+def _archive(home: Path) -> None:
+    moved = archived(home, "rollout-2026-07-11T12-00-00-s1")
+    os.rename(active(home, "s1"), moved)  # `codex archive`: a rename, the row follows
+    set_row(home, moved, old=active(home, "s1"))
+
+
+def _unarchive(home: Path) -> None:
+    back = active(home, "a1", "2026-07-10")
+    back.parent.mkdir(parents=True, exist_ok=True)
+    os.rename(archived(home, "rollout-2026-07-10T12-00-00-a1"), back)
+    set_row(home, back, old=archived(home, "rollout-2026-07-10T12-00-00-a1"))
+
+
+def _delete(home: Path) -> None:
+    active(home, "s2").unlink()
+    drop_row(home, active(home, "s2"))
+
+
+def _no_row(home: Path) -> None:
+    session(home, "s6", 600)  # a Codex without the index wrote it: no row, only its folder's mtime moves
+
+
+def _copy(home: Path) -> None:
+    copy = active(home, "s3", DAY_B).with_name("rollout-2026-07-11T13-00-00-copy.jsonl")
+    shutil.copy(active(home, "s3", DAY_B), active(home, "s1").parent / copy.name)
+
+
+def _seconds_row(home: Path) -> None:
+    append(active(home, "s4", DAY_B), [tok("12:06:00", day=DAY_B, last=(40, 0, 1))])
+    set_row(home, active(home, "s4", DAY_B), seconds_only=True)
+
+
+def _older_codex(home: Path) -> None:
+    append(active(home, "s3", DAY_B), [tok("12:07:00", day=DAY_B, last=(30, 0, 1))])  # no row to update
+
+
+CHANGES = {  # name: (the change, how the refresh after it is answered)
+    "append": (_append, "delta"),
+    "new session": (_new_session, "delta"),
+    "new fork": (_new_fork, "full"),  # its parent is in a folder that did not change: all folders
+    "new subagent": (_new_subagent, "full"),
+    "archive move": (_archive, "full"),  # archived_sessions/ is not a date folder
+    "unarchive": (_unarchive, "full"),
+    "delete": (_delete, "delta"),
+    "a log with no row": (_no_row, "delta"),
+    "a same-session copy": (_copy, "full"),  # its session id is also in a folder that did not change
+    "a row with only updated_at": (_seconds_row, "delta"),
+    "an index missing rows": (_older_codex, "delta"),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+def test_a_refresh_from_the_changed_folders_equals_a_full_rescan(tmp_path: Path, change: str) -> None:
+    """Whatever Codex (or a Codex without the index) did, the refresh that lists only the folders the
+    index points at reports exactly what a scan from an empty cache reports, and falls back to
+    walking every folder where it cannot tell; the refresh after it agrees too."""
+    home, env = two_days(tmp_path, without_rows=("s3",) if change == "an index missing rows" else ())
+    before, _ = run_cost(env, *WINDOW)
+    apply, expected = CHANGES[change]
+    apply(home)
+    after, how = run_cost(env, *WINDOW)
+    assert how == expected
+    assert numbers(after) == fresh(env, tmp_path)
+    # a move keeps the numbers, and a copy of a session counts once
+    assert (numbers(after) == numbers(before)) == (change in ("archive move", "unarchive", "a same-session copy"))
+    again, how = run_cost(env, *WINDOW)
+    assert how in ("delta", "memo", "walk", "full") and numbers(again) == numbers(after)
+
+
+def test_a_change_only_the_periodic_walk_can_see_is_caught_by_it(tmp_path: Path) -> None:
+    """A log edited by hand in a folder the index says nothing about, while Codex writes elsewhere:
+    the refresh from the changed folders cannot see it; the full walk after VERIFY_EVERY_S does."""
+    home, env = two_days(tmp_path)
+    append(active(home, "s3", DAY_B), [tok("12:08:00", day=DAY_B, last=(77, 0, 1))])  # no row moves
+    _append(home)  # Codex appends in the other folder
+    seen, how = run_cost(env, *WINDOW)
+    assert how == "delta" and seen[0]["totals"]["inputTokens"] == 10500 + 500  # the append only
+    age_memos(env, index_memo.VERIFY_EVERY_S)
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and after[0]["totals"]["inputTokens"] == 10500 + 500 + 77
+    assert numbers(after) == fresh(env, tmp_path)
+
+
+def leave_alone(home: Path, folder: Path) -> None:
+    """Codex's database and `folder` as if last written a minute ago (the logs keep their mtimes):
+    what a memo made after a refresh needs (folder_listing.SETTLED_NS)."""
+    for path in [thread_db.db_path(home), Path(f"{thread_db.db_path(home)}-wal"), folder]:
+        if path.exists():
+            st = path.stat()
+            os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns - 60 * 1_000_000_000))
+
+
+def test_a_refresh_from_the_changed_folders_renews_the_memo(tmp_path: Path) -> None:
+    """After Codex wrote and then left the home alone, the refresh that relisted the changed folders
+    leaves a memo that answers the next unchanged refresh without listing anything, and still sees
+    the next change."""
+    home, env = two_days(tmp_path)
+    _append(home)
+    _new_session(home)
+    leave_alone(home, active(home, "s1").parent)
+    after, how = run_cost(env, *WINDOW)
+    assert how == "delta" and after[0]["totals"]["inputTokens"] == 10500 + 500 + 700
+    again, how = run_cost(env, *WINDOW)
+    assert how == "memo" and numbers(again) == numbers(after) == fresh(env, tmp_path)
+    append(active(home, "s1"), [tok("12:09:00", last=(60, 0, 1))])
+    set_row(home, active(home, "s1"))
+    later, how = run_cost(env, *WINDOW)
+    assert how == "delta" and later[0]["totals"]["inputTokens"] == 10500 + 500 + 700 + 60
+    assert numbers(later) == fresh(env, tmp_path)
+
+
+def test_an_index_changed_to_point_elsewhere_means_a_walk(tmp_path: Path) -> None:
+    """A changed row naming a rollout outside this home's folders: the index is not trusted for this
+    refresh, every folder is walked."""
+    home, env = two_days(tmp_path)
+    _append(home)
+    con = thread_db.connect(home)
+    try:
+        con.execute("UPDATE threads SET rollout_path = '/elsewhere/rollout.jsonl', updated_at_ms = ? "
+                    "WHERE rollout_path = ?", (time.time_ns() // 1_000_000, os.fspath(active(home, "s1"))))
+    finally:
+        con.close()
+    after, how = run_cost(env, *WINDOW)
+    assert how == "full" and numbers(after) == fresh(env, tmp_path)
+
+
 # --- the real Codex CLI ------------------------------------------------------------------------
 
 
@@ -336,7 +562,7 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
 
     def check(step: str) -> None:
         reports, how = run_cost(env, *window)
-        assert how == "full", step
+        assert how in ("full", "delta"), step  # every folder, or those the index points at
         cold_cache = scratch / f"cold-{step}"
         fresh_reports, _ = run_cost(dict(env, CODEXBAR_CACHE_DIR=str(cold_cache)), *window)
         shutil.rmtree(cold_cache)

@@ -46,7 +46,7 @@ def run(args: Args) -> int:
     if args.json:
         contracts = [r.to_contract() for r in reports]
         print(json_text(contracts))
-        from codexbar_core.cost.quick import save
+        from codexbar_core.cost.warm_report import save
 
         save(list(args.argv), environ, contracts, json_text)
     else:

@@ -1,6 +1,10 @@
 """Local cost: discover session logs, parse token events, reduce to deltas, price them, report.
 
 discover.py  which `.jsonl` files a window needs (date folders ± 1 day, archive, resumed sessions)
+folder_listing.py  one folder's logs listed and stat'ed; what a discovery saw (Walk)
+log_digests.py     per-folder digests of the logs' signatures, and the report digest made of them
+thread_index.py, index_memo.py  Codex's state_5.sqlite: unchanged homes, and which folders changed
+warm_report.py  reprints the saved report before the engine is imported (entry.py)
 parse.py     byte search for the few lines that matter, JSON-decoding only those
 line_rules.py  what one line means: the general decoder, timestamps, counts, session_meta
 typed_lines.py the typed (msgspec) fast path for the frequent lines; line_rules decides the rest

@@ -15,7 +15,6 @@ import time
 from codexbar_core import errors
 from codexbar_core.cost.aggregate import aggregate
 from codexbar_core.cost.days import DayKeys, tz_fingerprint
-from codexbar_core.cost.discover import folder_digests
 from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import (
@@ -32,7 +31,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from codexbar_core.cost.aggregate import Agg
-    from codexbar_core.cost.discover import LogFile
+    from codexbar_core.cost.folder_listing import LogFile
     from codexbar_core.cost.pricing import PriceTable
     from codexbar_core.cost.store import StateStore
 
@@ -94,6 +93,8 @@ class HomeState:
         self.outside_parents: set[str] = set()  # fork parents read from outside the window
         self.logs: list[LogFile] | None = None  # this run's listing (run)
         self.logs_by_folder: dict[str, list[LogFile]] = {}
+        self.digests: dict[str, str] = {}  # this run's folder digests (run), saved in the folder heads
+        self.single = False  # no session id seen twice in this run (run)
 
 
     def _is_present(self, path: str) -> bool:
@@ -209,7 +210,7 @@ class HomeState:
             folder, _, name = path.rpartition(os.sep)
             if folder in dirty and (path not in self.gone or self._is_present(path)):
                 by_folder.setdefault(folder, {})[name] = entry
-        digests = folder_digests(self.logs) if self.logs is not None else {}
+        digests = self.digests
         for folder in dirty:
             shard = self.shards[folder]
             files = by_folder.get(folder, {})

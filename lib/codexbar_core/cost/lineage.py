@@ -12,7 +12,7 @@ import os
 
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.aggregate import aggregate, negate, union_agg
-from codexbar_core.cost.discover import LogFile, all_logs
+from codexbar_core.cost.folder_listing import LogFile
 from codexbar_core.cost.incremental import HomeState
 from codexbar_core.cost.parse import first_session_id, parse_file
 from codexbar_core.cost.records import FileEntry
@@ -57,6 +57,8 @@ class Lineage(HomeState):
         # Outside the window: look at the first line of every other log (cached by signature).
         index_changed = False
         match = None
+        from codexbar_core.cost.discover import all_logs
+
         for log in all_logs(self.codex_home):
             ph = log.path
             cached = self.sid_index.get(ph)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from codexbar_core.cache import Store, home_key
 from codexbar_core.cost.days import tz_fingerprint
-from codexbar_core.cost.discover import discover_once, signature_digest
+from codexbar_core.cost.log_digests import folder_digests, report_digest
 from codexbar_core.cost.pricing import PICO, load_price_table
 from codexbar_core.cost.store import StateStore, drop_old_scan_cache, home_record_key, last_key, result_key
 from codexbar_core.cost_model import CostReport, DayCost, ModelCost, ProjectLine, SessionLine, TokenTotals
@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from typing import Any
 
     from codexbar_core.cost.aggregate import Agg
-    from codexbar_core.cost.scan import ScanResult
+    from codexbar_core.cost.folder_listing import Walk
+    from codexbar_core.cost.index_memo import Delta
+    from codexbar_core.cost.pricing import PriceTable
+    from codexbar_core.cost.scan import Scanner, ScanResult
     from codexbar_core.model import CostBreakdown
 
 REUSE_SECONDS = 60.0
@@ -168,28 +171,35 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     if cached is None and store is not None and state.get(home_record_key(home)) is None:
         helper = parallel.start_helper()  # a first scan of this home: likely big, let it start up meanwhile
         drop_old_scan_cache(store)
+    trace_paths = _trace_paths(codex_home)
     try:
-        logs = discover_once(codex_home, since, until)
-        extra = list(cached.get("extra") or []) if cached is not None else _trace_paths(codex_home)
-        digest = signature_digest(logs, extra)
+        extra = list(cached.get("extra") or []) if cached is not None else trace_paths
+        memo = cached.get("memo") if cached is not None else None
+        found = None
+        if memo is not None and satisfied and not any(wants.values()):
+            from codexbar_core.cost.index_memo import changes
+
+            delta = changes(str(codex_home), memo, trace_paths)
+            if delta is not None:
+                found = _listed_changed(delta, cached.get("single") is True)
+        if found is None:
+            found = _walked(codex_home, since, until)
+        digest = report_digest(found.digests, extra)
         arrays: dict[str, Any] | None = None
         if cached is not None and cached.get("digest") == digest and satisfied:
+            single = cached.get("single") is True  # the same logs as the scan that said so
             report = replace(saved, updated_at=_stamp(now))  # type: ignore[arg-type]  # no log changed: checked now
         else:
-            from codexbar_core.cost.scan import Scanner  # parsing code: imported only when a log changed
+            from codexbar_core.cost.scan import NeedsWalk  # parsing code: imported only when a log changed
 
-            scanner = Scanner(codex_home, state, prices, price_overrides, deadline, helper=helper)
             try:
-                scan = scanner.run(logs)
-            except (KeyError, TypeError, ValueError, AttributeError, IndexError):
-                # Saved scan state of the wrong shape (damaged, or written by something else): start
-                # over from the logs and overwrite it, rather than fail the report.
-                scanner.close()
-                state = StateStore(store, home, ignore_saved=True)
-                scanner = Scanner(codex_home, state, prices, price_overrides, deadline)
-                scan = scanner.run(logs)
-            finally:
-                scanner.close()
+                scanner, scan = _scan(codex_home, store, state, prices, price_overrides, deadline, helper, found)
+            except NeedsWalk:  # the index-driven refresh needs every folder after all
+                found = _walked(codex_home, since, until)
+                scanner, scan = _scan(codex_home, store, state, prices, price_overrides, deadline, None, found)
+            logs = found.walk.logs
+            # no session id twice: this scan's ids, and for kept folders what the last scan said
+            single = scanner.single and (found.kept is None or found.kept_single)
             report = build_report(scan, since, until, today, prices.notes, now)
             kept = dict.fromkeys(wants, False)  # the logs changed: what was kept no longer holds
             if any(wants.values()):
@@ -203,20 +213,30 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
                 if wants["summary"]:
                     state.put(menu_summary_key(home), bd.menu_summary(sessions, since, today))
                 kept = {name: kept[name] or wanted for name, wanted in wants.items()}
-            if sorted(scanner.outside_parents) + _trace_paths(codex_home) != extra:
-                extra = sorted(scanner.outside_parents) + _trace_paths(codex_home)
-                digest = signature_digest(logs, extra)
+            if sorted(scanner.outside_parents) + trace_paths != extra:
+                extra = sorted(scanner.outside_parents) + trace_paths
+                digest = report_digest(found.digests, extra)
+                if found.kept is not None:
+                    memo = None  # the memo does not watch the new fork parents: walk next time
     finally:
         if helper is not None and helper.poll() is None:
             helper.kill()
             helper.wait()
-    from codexbar_core.cost.discover import listings, window_key
-    from codexbar_core.cost.quick import note_digest
+    if found.kept is None:  # a walk of every folder: a fresh memo when the index can vouch for it
+        from codexbar_core.cost.index_memo import make_memo
+
+        memo = make_memo(str(codex_home), found.walk, extra, found.digests)
+    elif memo is not None and found.delta is not None:  # the old memo brought up to the relisted folders
+        from codexbar_core.cost.index_memo import renewed
+
+        memo = renewed(str(codex_home), memo, found.delta, found.walk, extra) or memo
+    from codexbar_core.cost.warm_report import note_digest
 
     note_digest(str(codex_home), report.since, report.until, digest, extra,
-                listings.get(window_key(codex_home, since, until)) or {})
+                found.walk.listed if found.kept is None else None, memo)
     contract = report.to_contract()  # saved in the contract's form (docs/design/cost-report.md)
-    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": contract, **kept}
+    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": contract, "memo": memo,
+              "single": single, **kept}
     state.put(rkey, record)
     state.put(last_key(home), {"report": contract, "window": [since.isoformat(), until.isoformat()]})
     state.flush()
@@ -231,6 +251,62 @@ def _saved_report(record: dict[str, Any] | None) -> CostReport | None:
         return CostReport.from_contract(record["report"])
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
+
+
+class Found:
+    """The logs a refresh scans: a walk of every folder (`kept` None), or only the changed date
+    folders the thread index pointed at, with the digests the memo saved for the others (`kept`)."""
+
+    __slots__ = ("walk", "digests", "kept", "kept_since_ns", "kept_single", "delta")
+
+    def __init__(self, walk: Walk, digests: dict[str, str], kept: dict[str, str] | None = None,
+                 kept_since_ns: int = 0, kept_single: bool = False) -> None:
+        self.walk = walk
+        self.digests = digests
+        self.kept = kept
+        self.kept_since_ns = kept_since_ns
+        self.kept_single = kept_single  # the last full scan saw no session id twice
+        self.delta: Delta | None = None  # what index_memo.changes said (kept folders only)
+
+
+def _walked(codex_home: Path, since: dt.date, until: dt.date) -> Found:
+    from codexbar_core.cost.discover import discover_once
+
+    walk = discover_once(codex_home, since, until)
+    return Found(walk, folder_digests(walk.logs))
+
+
+def _listed_changed(delta: Delta, single: bool) -> Found:
+    """Only the changed folders listed and stat'ed; every other folder stands by its memo digest."""
+    from codexbar_core.cost.folder_listing import Walk, list_day_folders
+
+    walk = Walk(time.time_ns(), None)
+    list_day_folders(delta.changed, walk)
+    found = Found(walk, {**delta.kept, **folder_digests(walk.logs)}, delta.kept, delta.started_ns, single)
+    found.delta = delta
+    return found
+
+
+def _scan(codex_home: Path, store: Store | None, state: StateStore, prices: PriceTable, overrides: Path | None,
+          deadline: float | None, helper: Any, found: Found) -> tuple[Scanner, ScanResult]:
+    """One scan of what `found` lists; saved scan state of the wrong shape (damaged, or written by
+    something else) is started over from the logs and overwritten, rather than fail the report."""
+    from codexbar_core.cost.scan import Scanner
+
+    scanner = Scanner(codex_home, state, prices, overrides, deadline, helper=helper)
+    try:
+        return scanner, scanner.run(found.walk.logs, found.digests, found.kept, found.kept_since_ns,
+                                    found.kept_single)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+        scanner.close()
+        if found.kept is not None:
+            from codexbar_core.cost.scan import NeedsWalk
+
+            raise NeedsWalk("saved scan state of the wrong shape") from None
+        scanner = Scanner(codex_home, StateStore(store, state.home, ignore_saved=True), prices, overrides, deadline)
+        return scanner, scanner.run(found.walk.logs, found.digests)
+    finally:
+        scanner.close()
 
 
 def _arrays(state: StateStore, rkey: str, by: str) -> dict[str, Any]:

@@ -14,9 +14,9 @@ from itertools import groupby
 from operator import itemgetter
 
 from codexbar_core.cost.aggregate import aggregate, merge_agg
-from codexbar_core.cost.discover import LogFile, folder_digests, folder_runs
 from codexbar_core.cost.filerecord import can_resume, gc_paused, scan_batch
 from codexbar_core.cost.lineage import Lineage
+from codexbar_core.cost.log_digests import folder_runs
 from codexbar_core.cost.parallel import PARALLEL_MIN_BYTES, scan_parallel, stop_helper
 from codexbar_core.cost.parse import load_hot_lines
 from codexbar_core.cost.records import FileEntry
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from codexbar_core.cost.aggregate import Agg
     from codexbar_core.cost.filerecord import Scanned
+    from codexbar_core.cost.folder_listing import LogFile
     from codexbar_core.cost.incremental import Shard
 
 HOT_LINES_MIN_BYTES = 4 * 1024 * 1024  # below this the general decoder is cheaper than importing msgspec
@@ -48,6 +49,11 @@ class ScanResult:
         self.bad_lines = 0
 
 
+class NeedsWalk(Exception):
+    """A refresh given only the changed folders (`kept` in `Scanner.run`) that needs the others' logs
+    after all: a kept folder's saved head does not match its digest or holds a fork or subagent, a
+    session id is shared with a kept folder (a copy, a fork's parent), or Fast-tier turns learnt now
+    may reprice logs written before the memo. The caller walks every folder instead."""
 
 
 class Scanner(Lineage):
@@ -124,13 +130,22 @@ class Scanner(Lineage):
 
     # -- entry point --
 
-    def run(self, logs: list[LogFile]) -> ScanResult:
-        self.logs, self._present = logs, {}
+    def run(self, logs: list[LogFile], digests: dict[str, str], kept: dict[str, str] | None = None,
+            kept_since_ns: int = 0, kept_single: bool = False) -> ScanResult:
+        """Bring the sums up to date. `logs`: the listed logs; `digests`: their folders' digests
+        (log_digests.folder_digests). `kept`: folders not listed this time, with the digest they had
+        when last listed (at `kept_since_ns`), which nothing has changed since (index_memo.changes):
+        each stands by its saved head alone, or NeedsWalk is raised. `kept_single`: the scan that
+        left them saw no session id twice (`single`), so only ids new to the listed folders are
+        looked for in the kept ones."""
+        self.logs, self._present, self.digests = logs, {}, digests
         by_folder = self.logs_by_folder = folder_runs(logs)
         # A folder none of whose logs changed since its head was saved keeps its sum; its entries are
         # not even read (an appended event then costs one folder's records, not all of them).
-        digests = folder_digests(logs)
         reprice = self._fast_turn_logs(logs)
+        if (kept and self.valid and self.fast_since_s is not None
+                and (self.fast_since_s - 1) * 1_000_000_000 < kept_since_ns):
+            raise NeedsWalk("Fast-tier turns learnt now may reprice a log in a kept folder")
         reprice_folders = {log.folder for log in reprice}
         unchanged: dict[str, Shard] = {}
         for folder in by_folder:
@@ -139,6 +154,12 @@ class Scanner(Lineage):
                 unchanged[folder] = shard
             elif not shard.files_loaded:
                 self._load_files(shard)
+        kept_shards = []
+        for folder, digest in (kept or {}).items():
+            shard = self.shard(folder, files=False)
+            if not self._unchanged(shard, digest):
+                raise NeedsWalk(f"no saved sum stands for {folder}")
+            kept_shards.append(shard)
         self.gone = set()
         for folder, folder_logs in by_folder.items():
             shard = self.shards[folder]
@@ -147,6 +168,7 @@ class Scanner(Lineage):
                 self.gone.update(folder + os.sep + name for name in missing)
         for path in self.gone:
             self._touch(path)
+        prior_sids = {entry.sid for entry in self.entries.values()} if kept_shards else set()
         self.refresh_plain([log for folder, folder_logs in by_folder.items() if folder not in unchanged
                             for log in folder_logs] if unchanged else logs)
         self.check_deadline()
@@ -157,7 +179,7 @@ class Scanner(Lineage):
         # the saved session ids of an unchanged folder, in the order of its logs (which its digest fixes)
         saved_sids = {folder: iter(shard.head["sids"].split("\n")) for folder, shard in unchanged.items()
                       if shard.head is not None}
-        for shard in unchanged.values():
+        for shard in [*unchanged.values(), *kept_shards]:
             bad_lines += shard.head["bad"] or 0 if shard.head is not None else 0
         by_sid_get = by_sid.get
         for folder, run in groupby(logs, _FOLDER_OF):  # in discovery order: a parent is the first log of its id
@@ -185,6 +207,13 @@ class Scanner(Lineage):
                     dependent.append(log)
                 else:
                     bad_lines += entry.bad or 0
+        self.single = all(len(same) == 1 for same in by_sid.values())
+        if kept_shards:
+            if kept_single:  # ids the listed folders already had were checked when they first came
+                sought = {sid for sid in by_sid if sid not in prior_sids}
+            else:
+                sought = None
+            self._check_kept_sids(kept_shards, by_sid, dependent, sought)
         result = ScanResult([])
         for log in dependent:
             self.check_deadline()
@@ -219,6 +248,7 @@ class Scanner(Lineage):
                 shard.total, shard.counted = total, names
                 shard.dirty = True
             result.aggs.append(shard.total)
+        result.aggs.extend(shard.total for shard in kept_shards)
         for folder, shard in self.shards.items():
             if folder not in by_folder and shard.dirty:
                 shard.total, shard.counted = None, []  # a parent's folder outside the window: sum later
@@ -228,3 +258,29 @@ class Scanner(Lineage):
         self.save()
         return result
 
+    def _check_kept_sids(self, kept: list[Shard], by_sid: dict[str, list[LogFile]], dependent: list[LogFile],
+                         sought: set[str] | None) -> None:
+        """NeedsWalk when a kept folder's session ids matter to this scan: one seen twice (an active and
+        an archived copy, counted once together) or the parent a listed fork or subagent may need.
+        The heads' ids are compared, no log of a kept folder is looked at. `sought`: the only listed
+        ids that can be new to the kept folders (None: all ids, and kept ones against each other)."""
+        parents = set()
+        for log in dependent:
+            rec = self.record(log.path)
+            parent = rec.get("parent") if rec is not None else None
+            if parent:
+                parents.add(parent)
+        if sought is not None:  # a few needles in each head's newline-joined ids
+            needles = ["\n" + sid + "\n" for sid in sought | parents if sid and "\n" not in sid]
+            if needles:
+                for shard in kept:
+                    hay = "\n" + shard.head["sids"] + "\n"
+                    if any(needle in hay for needle in needles):
+                        raise NeedsWalk("a session id shared with a kept folder")
+            return
+        seen: set[str] = set()
+        for shard in kept:
+            for sid in shard.head["sids"].split("\n"):
+                if sid and (sid in seen or sid in by_sid or sid in parents):
+                    raise NeedsWalk("a session id shared with a kept folder")
+                seen.add(sid)

@@ -96,8 +96,10 @@ def newest_ns(found: Stamp) -> int:
     return max(found[1], found[3])
 
 
-def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S) -> IndexRead:
-    """Every row's (rollout path, updated_at_ms, archived), read-only; never raises."""
+def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S, since_ms: int | None = None) -> IndexRead:
+    """Every row's (rollout path, updated_at_ms, archived), read-only; never raises. `since_ms`: only
+    the rows with `updated_at_ms` at or after it (Codex's own `idx_threads_updated_at_ms` finds them
+    without reading the table)."""
     db = index_path(codex_home)
     if not os.path.isfile(db):
         return IndexRead(ABSENT, f"no {FILE_NAME} in the Codex home")
@@ -116,7 +118,11 @@ def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S) -> Inde
         missing = [name for name in COLUMNS if name not in present]
         if missing:
             return IndexRead(UNKNOWN_SCHEMA, f"{TABLE} lacks {', '.join(missing)}")
-        found = con.execute(f"SELECT {', '.join(COLUMNS)} FROM {TABLE}").fetchall()
+        query = f"SELECT {', '.join(COLUMNS)} FROM {TABLE}"
+        if since_ms is None:
+            found = con.execute(query).fetchall()
+        else:
+            found = con.execute(query + " WHERE updated_at_ms >= ?", (since_ms,)).fetchall()
     except sqlite3.OperationalError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -148,3 +154,32 @@ def check_rows(read: IndexRead, roots: list[str]) -> IndexRead:
             return IndexRead(INCONSISTENT, "two rows for one rollout path")
         seen.add(row.rollout_path)
     return read
+
+
+def rows_by_id(codex_home: Path | str, ids: list[str], timeout_s: float = BUSY_TIMEOUT_S) -> dict[str, tuple[str, int]] | None:
+    """id -> (rollout path, updated_at_ms) of these threads (the primary key finds each), or None
+    when the index cannot be read as `read_rows` reads it. Never raises."""
+    db = index_path(codex_home)
+    if not os.path.isfile(db):
+        return None
+    import sqlite3
+
+    from codexbar_core.codex_sqlite import connect_readonly
+
+    found: dict[str, tuple[str, int]] = {}
+    try:
+        con = connect_readonly(db, timeout_s)
+    except sqlite3.Error:
+        return None
+    try:
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            query = f"SELECT id, rollout_path, updated_at_ms FROM {TABLE} WHERE id IN ({','.join('?' * len(chunk))})"
+            for thread, path, updated in con.execute(query, chunk):
+                if isinstance(path, str) and isinstance(updated, int) and not isinstance(updated, bool):
+                    found[thread] = (path, updated)
+    except sqlite3.Error:
+        return None
+    finally:
+        con.close()
+    return found

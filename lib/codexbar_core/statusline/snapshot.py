@@ -9,7 +9,7 @@ taken after the read has closed the database: opening it writes (diskcache saves
 closing it may checkpoint the log, so a key taken before would never match. A write landing between
 the read and that stat goes unseen until the cache next changes (the next menu run at the latest).
 Only cheap standard-library modules are imported on that warm path (like warm_menu.py and
-cost/quick.py).
+cost/warm_report.py).
 """
 
 from __future__ import annotations

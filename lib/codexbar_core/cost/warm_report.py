@@ -1,4 +1,5 @@
-"""The quick path of `codexbar cost --json`: reprint the last report when no log has changed.
+"""The warm report of `codexbar cost --json` (its "quick path"): reprint the saved cost report,
+without importing the engine, when no log has changed.
 
 An unchanged home is the common case (the menu asks every 5 minutes; most of the time nobody is
 running Codex). Knowing that still means a stat of every log in the window, but nothing else of
@@ -32,6 +33,8 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: importing typing would cost
 if TYPE_CHECKING:
     from typing import Any
 
+    from codexbar_core.cost.folder_listing import Walk
+
 FILE_NAME = "cost-quick.bin"
 # The settled date folders' names (discover.SETTLED_NS), apart from the snapshot: they rarely change,
 # so a run that finds a grown log rewrites only the small snapshot. Only ever a hint: a folder's
@@ -41,15 +44,29 @@ UPDATED_MARK = "@@updatedAt@@"
 UPDATED_MARK_JSON = '"' + UPDATED_MARK + '"'
 KEY_VARS = ("CODEX_HOME", "TZ", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH", "CODEXBAR_CACHE_DIR",
             "SWIFTBAR_PLUGIN_CACHE_PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
-# what cost_report computed in this process: digest, fork parents outside the window, folder listings
-_noted: dict[tuple[str, str, str], tuple[str, list[str], dict[str, Any]]] = {}
+# what cost_report computed in this process, per window
+_noted: dict[tuple[str, str, str], Noted] = {}
+
+
+class Noted:
+    """What cost_report's report stands for: its digest, the fork parents outside the window it read,
+    the settled folder listings its discovery made (None: it listed only changed folders, the saved
+    listings stay as they are) and the thread-index memo (None when the index cannot vouch)."""
+
+    __slots__ = ("digest", "extra", "listed", "memo")
+
+    def __init__(self, digest: str, extra: list[str], listed: dict[str, Any] | None, memo: dict[str, Any] | None) -> None:
+        self.digest = digest
+        self.extra = extra
+        self.listed = listed
+        self.memo = memo
 
 
 def note_digest(codex_home: str, since: str, until: str, digest: str, extra: list[str],
-                listed: dict[str, Any]) -> None:
+                listed: dict[str, Any] | None, memo: dict[str, Any] | None) -> None:
     """Called by cost_report: the digest its report stands for, and the settled folder listings
     it came from (reused by the next run's discovery where a folder is unchanged)."""
-    _noted[(codex_home, since, until)] = (digest, list(extra), listed)
+    _noted[(codex_home, since, until)] = Noted(digest, list(extra), listed, memo)
 
 
 def _stamp(path: str) -> str:
@@ -129,50 +146,52 @@ def try_print(argv: list[str], env: dict[str, str]) -> bool:
     return True
 
 
-def _homes_walked(homes: list[dict[str, Any]], env: dict[str, str]) -> list[int] | None:
+def _homes_walked(homes: list[dict[str, Any]], env: dict[str, str]) -> list[tuple[int, Walk]] | None:
     """None when some home's logs changed since the snapshot, else the homes that needed a walk to
-    tell: a home whose thread-index memo holds needs no stat per log (docs/design/thread-index.md),
-    the others are walked and the digest of every log compared."""
-    from codexbar_core.cost.index_memo import unchanged
+    tell (with that walk): a home whose thread-index memo holds needs no stat per log
+    (docs/design/thread-index.md), the others are walked and the digest of every log compared. A
+    home whose young memo no longer holds goes to the full path at once: it lists only the folders
+    the index says changed (index_memo.changes), where a walk here would stat every log."""
+    from codexbar_core.cost.index_memo import VERIFY_EVERY_S, unchanged
 
-    walked: list[int] = []
+    walked: list[tuple[int, Walk]] = []
     try:
         for number, home in enumerate(homes):
-            if unchanged(str(home["path"]), home.get("index")):
+            memo = home.get("index")
+            if unchanged(str(home["path"]), memo):
                 continue
-            from codexbar_core.cost.discover import discover, remembered, signature_digest, window_key
+            if memo is not None and 0 <= time.time() - memo["made"] < VERIFY_EVERY_S:
+                return None
+            from codexbar_core.cost.discover import discover, remembered, window_key
+            from codexbar_core.cost.log_digests import folder_digests, report_digest
 
             window = (str(home["path"]), str(home["since"]), str(home["until"]))
-            logs = discover(*window, known=_read_listing(env))
-            if signature_digest(logs, list(home["extra"])) != home["digest"]:
-                remembered[window_key(*window)] = logs  # the full path goes on from this listing
+            walk = discover(*window, known=_read_listing(env))
+            if report_digest(folder_digests(walk.logs), list(home["extra"])) != home["digest"]:
+                remembered[window_key(*window)] = walk  # the full path goes on from this listing
                 return None
-            walked.append(number)
+            walked.append((number, walk))
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
     return walked
 
 
-def _renew_memos(data: dict[str, Any], walked: list[int], env: dict[str, str]) -> None:
+def _renew_memos(data: dict[str, Any], walked: list[tuple[int, Walk]], env: dict[str, str]) -> None:
     """After walks confirmed the snapshot: fresh memos, so the next runs need no walk again."""
+    from codexbar_core.cost.index_memo import make_memo
+    from codexbar_core.cost.log_digests import folder_digests
+
     renewed = False
     try:
-        for number in walked:
+        for number, walk in walked:
             home = data["homes"][number]
-            memo = _memo_for(str(home["path"]), str(home["since"]), str(home["until"]), list(home["extra"]))
+            memo = make_memo(str(home["path"]), walk, list(home["extra"]), folder_digests(walk.logs))
             renewed = renewed or memo is not None or home.get("index") is not None
             home["index"] = memo
         if renewed:  # a home without a usable index: nothing to write on every refresh
             warm_paths.write_owner_only(_path(env), marshal.dumps(data))
     except (OSError, KeyError, TypeError, IndexError, AttributeError):
         return
-
-
-def _memo_for(codex_home: str, since: str, until: str, extra: list[str]) -> dict[str, Any] | None:
-    from codexbar_core.cost.discover import walks, window_key
-    from codexbar_core.cost.index_memo import make_memo
-
-    return make_memo(codex_home, walks.get(window_key(codex_home, since, until)), extra)
 
 
 def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any) -> None:
@@ -182,6 +201,7 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
         return
     homes = []
     listed: dict[str, Any] = {}
+    keep_listing = False
     for report in reports:
         if "error" in report or report.get("stale"):
             return
@@ -189,16 +209,17 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
         if noted is None:
             return  # a report not computed here (a stale fallback): nothing to vouch for it
         homes.append({"path": report["codexHome"], "since": report["since"], "until": report["until"],
-                      "digest": noted[0], "extra": noted[1],
-                      "index": _memo_for(str(report["codexHome"]), str(report["since"]), str(report["until"]),
-                                         noted[1])})
-        listed.update(noted[2])
+                      "digest": noted.digest, "extra": noted.extra, "index": noted.memo})
+        if noted.listed is None:
+            keep_listing = True
+        else:
+            listed.update(noted.listed)
     text = render([dict(report, updatedAt=UPDATED_MARK) for report in reports])
     if text.count(UPDATED_MARK_JSON) != len(reports):
         return  # the marker also appears elsewhere (a home named like it): no snapshot
     data = {"key": snapshot_key(args, env), "homes": homes, "text": text}
     warm_paths.write_owner_only(_path(env), marshal.dumps(data))
-    if listed != _read_listing(env):
+    if not keep_listing and listed != _read_listing(env):
         warm_paths.write_owner_only(os.path.join(warm_paths.cache_dir(env), LISTING_NAME), marshal.dumps(listed))
 
 
