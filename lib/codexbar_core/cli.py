@@ -16,6 +16,10 @@ from codexbar_core import paths
 from codexbar_core import settings as settings_mod
 from codexbar_core.settings import SOURCES
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from codexbar_core.cost.handover import CostHandover
+
 # subcommand -> its module in commands/
 COMMANDS = {
     "menu": "menu",
@@ -66,11 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def run(argv: list[str] | None = None) -> None:
+def run(argv: list[str] | None = None, handover: CostHandover | None = None) -> None:
     """Entry point of the `codexbar` command, `python -m codexbar_core` and the plugin: `main`, then exit
     without tearing down the heap. After a cold cost scan that is ~100 MB of small objects, and freeing
     them one by one took 60-80 ms (measured); everything we write is committed or flushed by then."""
-    code = main(argv)
+    code = main(argv, handover)
     try:
         if (argv if argv is not None else sys.argv[1:])[:1] not in ([], ["menu"]):  # the menu shows them itself
             for note in paths.folder_notes():
@@ -82,7 +86,8 @@ def run(argv: list[str] | None = None) -> None:
     os._exit(code)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, handover: CostHandover | None = None) -> int:
+    """`handover`: what `cost`'s warm reprint learnt before it gave way (cost/handover.py)."""
     import importlib
 
     os.umask(0o077)  # everything we write (cache, settings, secrets) is owner-only
@@ -93,6 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     command = args.command or "menu"
     args.argv = argv[1:]  # `cost --json` keys its warm reprint on the exact arguments
+    args.cost_handover = handover
     try:
         module = importlib.import_module(f"codexbar_core.commands.{COMMANDS[command]}")
         return int(module.run(args))

@@ -20,16 +20,20 @@ def run() -> None:
         code = run_statusline(argv[1:])
         sys.stdout.flush()
         os._exit(code)
+    handover = None
     if argv[:1] == ["cost"]:
+        from codexbar_core.cost.handover import CostHandover
+
+        handover = CostHandover()  # what the reprint learnt, for the full path (cost/handover.py)
         try:
             from codexbar_core.cost.warm_report import try_print
 
-            printed = try_print(argv[1:], dict(os.environ))
+            printed = try_print(argv[1:], dict(os.environ), handover)
         except Exception:  # the quick path is only ever a shortcut: any surprise goes the full way
-            printed = False
+            printed, handover = False, CostHandover()
         if printed:
             sys.stdout.flush()
             os._exit(0)
     from codexbar_core.cli import run as run_cli
 
-    run_cli(argv)
+    run_cli(argv, handover)

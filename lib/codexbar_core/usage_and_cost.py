@@ -15,7 +15,7 @@ from codexbar_core.settings import SOURCES, Settings
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
-
+    from codexbar_core.cost.handover import CostHandover
     from codexbar_core.cost_model import CostReport
     from codexbar_core.model import UsageResult
 
@@ -71,15 +71,17 @@ def cost_window(days: int, now: dt.datetime | None = None) -> tuple[dt.date, dt.
 
 def collect_cost(home: Home, *, store: Store | None, since: dt.date, until: dt.date, refresh: bool,
                  deadline: float | None, env: dict[str, str], by: str = "day",
-                 menu_summary: bool = False) -> tuple[CostReport | None, str | None, bool]:
-    """(report, error message, stale). A scan that runs out of time falls back to the last complete one."""
+                 menu_summary: bool = False,
+                 handover: CostHandover | None = None) -> tuple[CostReport | None, str | None, bool]:
+    """(report, error message, stale). A scan that runs out of time falls back to the last complete one.
+    `handover`: what this process's `cost` reprint learnt, and where the report notes its digest."""
     overrides = paths.config_dir(env) / "prices.json"
     try:
         from codexbar_core.cost.report import cost_report, last_cost_report
 
         report = cost_report(home.path, store, since=since, until=until, refresh=refresh,
                              price_overrides=overrides if overrides.exists() else None, deadline=deadline,
-                             by=by, menu_summary=menu_summary)
+                             by=by, menu_summary=menu_summary, handover=handover)
         return report.tagged(home.name, str(home.path)), None, False
     except errors.SourceTimeout as exc:
         previous = last_cost_report(home.path, store)

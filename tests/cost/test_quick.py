@@ -202,3 +202,31 @@ def test_the_installed_codexbar_command_takes_the_quick_path(home_env: tuple[Pat
     imported = {line.rsplit("|", 1)[-1].strip() for line in runs[1].stderr.splitlines()}
     assert "codexbar_core.cost.warm_report" in imported and "codexbar_core.cli" not in imported
     assert "re" not in imported
+
+
+def test_a_walk_that_found_a_change_is_handed_to_the_full_path(home_env: tuple[Path, dict[str, str]],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """A home without Codex's thread index: the reprint walks every folder to compare; when a log
+    changed, the report goes on from that walk (passed in a CostHandover, cost/handover.py) and
+    counts the new event, without listing the folders a second time."""
+    import datetime as dt
+
+    from codexbar_core.cache import Store
+    from codexbar_core.cost import discover
+    from codexbar_core.cost.handover import CostHandover
+    from codexbar_core.cost.report import cost_report
+    from codexbar_core.cost.warm_report import try_print
+
+    home, env = home_env
+    run_cost(env, *WINDOW)  # leaves the snapshot
+    append(active(home, "s1"), [tok("12:05:00", total=(3000, 400, 90), last=(2000, 200, 40))])
+    handover = CostHandover()
+    assert not try_print(["--json", *WINDOW], env, handover)  # changed: nothing printed
+    walls = []
+    monkeypatch.setattr(discover, "discover", lambda *a, **k: walls.append(a))  # must not be needed
+    report = cost_report(home, Store(Path(env["CODEXBAR_CACHE_DIR"])), since=dt.date(2026, 7, 1),
+                         until=dt.date(2026, 7, 31), refresh=True, price_overrides=None, deadline=None,
+                         handover=handover)
+    assert walls == [] and handover.walks == {}  # the walk was taken, once
+    assert report.to_contract()["totals"]["inputTokens"] == 3000  # with the appended event
+    assert list(handover.noted) == [(str(home), "2026-07-01", "2026-07-31")]  # for the next snapshot

@@ -37,18 +37,21 @@ def run(args: Args) -> int:
             return 2
     else:
         since, until = cost_window(args.days or 30)
+    from codexbar_core.cost.handover import CostHandover
+
+    handover = getattr(args, "cost_handover", None) or CostHandover()
     reports: list[HomeCost] = []
     homes = homes_from(settings, environ)
     for home in homes:
         report, error, stale = collect_cost(home, store=store, since=since, until=until, refresh=args.refresh,
-                                            deadline=None, env=environ, by=args.by)
+                                            deadline=None, env=environ, by=args.by, handover=handover)
         reports.append(report if report is not None else CostFailure(home.name, str(home.path), str(error)))
     if args.json:
         contracts = [r.to_contract() for r in reports]
         print(json_text(contracts))
         from codexbar_core.cost.warm_report import save
 
-        save(list(args.argv), environ, contracts, json_text)
+        save(list(args.argv), environ, contracts, json_text, handover)
     else:
         from codexbar_core.cost.coverage import report_lines
         from codexbar_core.render.text import cost_report_text

@@ -126,23 +126,6 @@ def _walk_files(folder: str, out: Collector, min_mtime_ns: int,
             continue
 
 
-def window_key(codex_home: Path | str, since: dt.date | str, until: dt.date | str) -> tuple[str, str, str]:
-    """(home, since, until) as text: the quick path passes ISO dates, the full path `date`s."""
-    return (os.fspath(codex_home), str(since), str(until))
-
-
-# Listings made by the quick path (cost/warm_report.py) that turned out to have changed: the full path in the
-# same process takes them instead of walking 10,000 logs a second time (a home without a usable thread
-# index; with one, the quick path hands over without walking).
-remembered: dict[tuple[str, str, str], Walk] = {}
-
-
-def discover_once(codex_home: Path | str, since: dt.date, until: dt.date) -> Walk:
-    """`discover`, or the walk the quick path made moments ago in this process (taken once)."""
-    found = remembered.pop(window_key(codex_home, since, until), None)
-    return found if found is not None else discover(codex_home, since, until)
-
-
 def discover(codex_home: Path | str, since: dt.date | str, until: dt.date | str,
              known: Listing | None = None) -> Walk:
     """The walk of a window (its logs in `.logs`); `known`: folder listings from an earlier run,

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
     from codexbar_core.cost.aggregate import Agg
     from codexbar_core.cost.folder_listing import Walk
+    from codexbar_core.cost.handover import CostHandover
     from codexbar_core.cost.index_memo import Delta
     from codexbar_core.cost.pricing import PriceTable
     from codexbar_core.cost.scan import Scanner, ScanResult
@@ -137,13 +138,20 @@ def build_report(scan: ScanResult, since: dt.date, until: dt.date, today: dt.dat
 
 def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until: dt.date, refresh: bool,
                 price_overrides: Path | None, deadline: float | None, by: str = "day",
-                menu_summary: bool = False, now: float | None = None) -> CostReport:
+                menu_summary: bool = False, now: float | None = None,
+                handover: CostHandover | None = None) -> CostReport:
     """Scan (incrementally) and report. Raises `SourceTimeout` when `deadline` passes first.
 
     `by`: "month", "session" or "project" add that array to the report (docs/decisions/cost-breakdowns.md);
     `menu_summary`: also keep the menu's by-project and top-sessions summary up to date.
     `now` (epoch seconds, default the clock): read once, it decides both "today" and the age of a saved
-    result, so the two always agree (docs/decisions/cost-conformance.md, "One clock")."""
+    result, so the two always agree (docs/decisions/cost-conformance.md, "One clock").
+    `handover`: this process's `cost` reprint walk to go on from, and where the report notes what it
+    stands for (cost/handover.py); a fresh one when nobody will read it."""
+    if handover is None:
+        from codexbar_core.cost.handover import CostHandover
+
+        handover = CostHandover()
     prices = load_price_table(price_overrides)
     home = home_key(codex_home)
     state = StateStore(store, home)
@@ -183,7 +191,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             if delta is not None:
                 found = _listed_changed(delta, cached.get("single") is True)
         if found is None:
-            found = _walked(codex_home, since, until)
+            found = _walked(codex_home, since, until, handover)
         digest = report_digest(found.digests, extra)
         arrays: dict[str, Any] | None = None
         if cached is not None and cached.get("digest") == digest and satisfied:
@@ -195,7 +203,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             try:
                 scanner, scan = _scan(codex_home, store, state, prices, price_overrides, deadline, helper, found)
             except NeedsWalk:  # the index-driven refresh needs every folder after all
-                found = _walked(codex_home, since, until)
+                found = _walked(codex_home, since, until, None)
                 scanner, scan = _scan(codex_home, store, state, prices, price_overrides, deadline, None, found)
             logs = found.walk.logs
             # no session id twice: this scan's ids, and for kept folders what the last scan said
@@ -230,10 +238,10 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
         from codexbar_core.cost.index_memo import renewed
 
         memo = renewed(str(codex_home), memo, found.delta, found.walk, extra) or memo
-    from codexbar_core.cost.warm_report import note_digest
+    from codexbar_core.cost.handover import Noted
 
-    note_digest(str(codex_home), report.since, report.until, digest, extra,
-                found.walk.listed if found.kept is None else None, memo)
+    handover.note((str(codex_home), report.since, report.until),
+                  Noted(digest, list(extra), found.walk.listed if found.kept is None else None, memo))
     contract = report.to_contract()  # saved in the contract's form (docs/design/cost-report.md)
     record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": contract, "memo": memo,
               "single": single, **kept}
@@ -269,10 +277,13 @@ class Found:
         self.delta: Delta | None = None  # what index_memo.changes said (kept folders only)
 
 
-def _walked(codex_home: Path, since: dt.date, until: dt.date) -> Found:
-    from codexbar_core.cost.discover import discover_once
+def _walked(codex_home: Path, since: dt.date, until: dt.date, handover: CostHandover | None) -> Found:
+    """Every folder of the window: the walk the warm reprint just made, if it handed one over."""
+    from codexbar_core.cost.discover import discover
 
-    walk = discover_once(codex_home, since, until)
+    walk = handover.take_walk((str(codex_home), str(since), str(until))) if handover is not None else None
+    if walk is None:
+        walk = discover(codex_home, since, until)
     return Found(walk, folder_digests(walk.logs))
 
 

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from codexbar_core.cost.folder_listing import Walk
+    from codexbar_core.cost.handover import CostHandover
 
 FILE_NAME = "cost-quick.bin"
 # The settled date folders' names (discover.SETTLED_NS), apart from the snapshot: they rarely change,
@@ -44,29 +45,6 @@ UPDATED_MARK = "@@updatedAt@@"
 UPDATED_MARK_JSON = '"' + UPDATED_MARK + '"'
 KEY_VARS = ("CODEX_HOME", "TZ", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PATH", "CODEXBAR_CACHE_DIR",
             "SWIFTBAR_PLUGIN_CACHE_PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
-# what cost_report computed in this process, per window
-_noted: dict[tuple[str, str, str], Noted] = {}
-
-
-class Noted:
-    """What cost_report's report stands for: its digest, the fork parents outside the window it read,
-    the settled folder listings its discovery made (None: it listed only changed folders, the saved
-    listings stay as they are) and the thread-index memo (None when the index cannot vouch)."""
-
-    __slots__ = ("digest", "extra", "listed", "memo")
-
-    def __init__(self, digest: str, extra: list[str], listed: dict[str, Any] | None, memo: dict[str, Any] | None) -> None:
-        self.digest = digest
-        self.extra = extra
-        self.listed = listed
-        self.memo = memo
-
-
-def note_digest(codex_home: str, since: str, until: str, digest: str, extra: list[str],
-                listed: dict[str, Any] | None, memo: dict[str, Any] | None) -> None:
-    """Called by cost_report: the digest its report stands for, and the settled folder listings
-    it came from (reused by the next run's discovery where a folder is unchanged)."""
-    _noted[(codex_home, since, until)] = Noted(digest, list(extra), listed, memo)
 
 
 def _stamp(path: str) -> str:
@@ -119,8 +97,9 @@ def _path(env: dict[str, str]) -> str:
     return os.path.join(warm_paths.cache_dir(env), FILE_NAME)
 
 
-def try_print(argv: list[str], env: dict[str, str]) -> bool:
-    """Print the snapshot's report if it is still the right one; False (printing nothing) otherwise."""
+def try_print(argv: list[str], env: dict[str, str], handover: CostHandover) -> bool:
+    """Print the snapshot's report if it is still the right one; False (printing nothing) otherwise,
+    leaving in `handover` a walk that found a change (the full path goes on from it)."""
     args = quick_args(argv)
     if args is None:
         return False
@@ -136,7 +115,7 @@ def try_print(argv: list[str], env: dict[str, str]) -> bool:
     if not (isinstance(text, str) and isinstance(homes, list) and homes
             and text.count(UPDATED_MARK_JSON) == len(homes)):
         return False
-    walked = _homes_walked(homes, env)
+    walked = _homes_walked(homes, env, handover)
     if walked is None:
         return False
     if walked:
@@ -146,7 +125,8 @@ def try_print(argv: list[str], env: dict[str, str]) -> bool:
     return True
 
 
-def _homes_walked(homes: list[dict[str, Any]], env: dict[str, str]) -> list[tuple[int, Walk]] | None:
+def _homes_walked(homes: list[dict[str, Any]], env: dict[str, str],
+                  handover: CostHandover) -> list[tuple[int, Walk]] | None:
     """None when some home's logs changed since the snapshot, else the homes that needed a walk to
     tell (with that walk): a home whose thread-index memo holds needs no stat per log
     (docs/design/thread-index.md), the others are walked and the digest of every log compared. A
@@ -162,13 +142,13 @@ def _homes_walked(homes: list[dict[str, Any]], env: dict[str, str]) -> list[tupl
                 continue
             if memo is not None and 0 <= time.time() - memo["made"] < VERIFY_EVERY_S:
                 return None
-            from codexbar_core.cost.discover import discover, remembered, window_key
+            from codexbar_core.cost.discover import discover
             from codexbar_core.cost.log_digests import folder_digests, report_digest
 
             window = (str(home["path"]), str(home["since"]), str(home["until"]))
-            walk = discover(*window, known=_read_listing(env))
+            walk = discover(*window, known=_read_listing(env, handover))
             if report_digest(folder_digests(walk.logs), list(home["extra"])) != home["digest"]:
-                remembered[window_key(*window)] = walk  # the full path goes on from this listing
+                handover.walks[window] = walk  # the full path goes on from this listing
                 return None
             walked.append((number, walk))
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -194,8 +174,10 @@ def _renew_memos(data: dict[str, Any], walked: list[tuple[int, Walk]], env: dict
         return
 
 
-def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any) -> None:
-    """Leave a snapshot for the next run, when every report is complete and its digest known."""
+def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any,
+         handover: CostHandover) -> None:
+    """Leave a snapshot for the next run, when every report is complete and its digest known
+    (`handover.noted`: what cost_report computed for each)."""
     args = quick_args(argv)
     if args is None:
         return
@@ -205,7 +187,7 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
     for report in reports:
         if "error" in report or report.get("stale"):
             return
-        noted = _noted.get((str(report.get("codexHome")), str(report.get("since")), str(report.get("until"))))
+        noted = handover.noted.get((str(report.get("codexHome")), str(report.get("since")), str(report.get("until"))))
         if noted is None:
             return  # a report not computed here (a stale fallback): nothing to vouch for it
         homes.append({"path": report["codexHome"], "since": report["since"], "until": report["until"],
@@ -219,20 +201,17 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
         return  # the marker also appears elsewhere (a home named like it): no snapshot
     data = {"key": snapshot_key(args, env), "homes": homes, "text": text}
     warm_paths.write_owner_only(_path(env), marshal.dumps(data))
-    if not keep_listing and listed != _read_listing(env):
+    if not keep_listing and listed != _read_listing(env, handover):
         warm_paths.write_owner_only(os.path.join(warm_paths.cache_dir(env), LISTING_NAME), marshal.dumps(listed))
 
 
-_listing_read: dict[str, Any] | None = None  # what _read_listing found in this process
-
-
-def _read_listing(env: dict[str, str]) -> dict[str, Any]:
-    global _listing_read
-    if _listing_read is None:
+def _read_listing(env: dict[str, str], handover: CostHandover) -> dict[str, Any]:
+    """The saved folder listings, read at most once per process (kept in `handover`)."""
+    if handover.listing is None:
         try:
             with open(os.path.join(warm_paths.cache_dir(env), LISTING_NAME), "rb") as fh:
                 found = marshal.loads(fh.read())
         except (OSError, ValueError, EOFError, TypeError):
             found = None
-        _listing_read = found if isinstance(found, dict) else {}
-    return _listing_read
+        handover.listing = found if isinstance(found, dict) else {}
+    return handover.listing
