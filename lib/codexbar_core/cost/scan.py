@@ -13,7 +13,7 @@ import os
 from itertools import groupby
 from operator import itemgetter
 
-from codexbar_core.cost.aggregate import aggregate, merge_agg
+from codexbar_core.cost.aggregate import merge_agg
 from codexbar_core.cost.discover import LogFile, folder_digests, folder_runs
 from codexbar_core.cost.filerecord import can_resume, gc_paused, scan_batch
 from codexbar_core.cost.lineage import Lineage
@@ -68,11 +68,11 @@ class Scanner(Lineage):
             if entry is not None and entry.size == log.size and entry.mtime_ns == log.mtime_ns and entry.ino == log.ino:
                 continue  # unchanged
             prev = self.record(ph) if self.look_up_files else None
-            if prev is not None and tuple(prev["sig"]) == log.signature and prev.get("kind") == "plain":
-                # the folder record was lost or invalidated (prices, TZ) but the rows are still good
-                agg = aggregate(prev["rows"], self.prices, self.day_of)
+            if (prev is not None and tuple(prev["sig"]) == log.signature and prev.get("kind") == "plain"
+                    and isinstance(prev.get("agg"), dict)):
+                # the folder's entries were lost but the file's record is current (its totals too)
                 self.set_entry(ph, FileEntry(*log.signature, prev.get("sid"), "plain", prev.get("bad", 0), True, None),
-                                agg)
+                               prev["agg"])
                 continue
             todo.append((log.path, log.signature, prev))
             todo_bytes += log.size - (prev.get("off", 0) if can_resume(prev, log.signature) else 0)
@@ -95,6 +95,7 @@ class Scanner(Lineage):
             return
         self.state.put_file(path, text)
         self.records.pop(path, None)
+        self.row_memo.pop(path, None)
         if entry is None:
             rec = loads(text)
             self.records[path] = rec
@@ -113,14 +114,16 @@ class Scanner(Lineage):
         return [log for log in logs if log.mtime_ns >= since_ns]
 
     def _reprice(self, logs: list[LogFile]) -> None:
-        """Price these logs' saved rows again with the current Fast-tier turns."""
+        """Price these logs' rows again with the current Fast-tier turns (read again: records keep no
+        rows) and save the new totals in their records."""
         for log in logs:
             entry = self.entries.get(log.path)
-            if entry is None or not entry.counted:
+            if entry is None or not entry.counted or self.record(log.path) is None:
                 continue
-            rec = self.record(log.path)
-            if rec is not None:
-                self.set_entry(log.path, entry, aggregate(rec["rows"], self.prices, self.day_of))
+            self.check_deadline()
+            agg = self.recount(log.path)
+            self.set_entry(log.path, entry, agg)
+            self.save_agg(log.path, agg)
 
     # -- entry point --
 

@@ -1,17 +1,19 @@
 """Where the scanner keeps its incremental state in the diskcache Store (JSON values, hashed keys).
 
 Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the file's path):
-- `cost:files:<home>:<dir>:<n>` the per-file states of one folder, in a few buckets: signature
+- `cost:files:<home>:<dir>:<n>` the per-file records of one folder, in a few buckets: signature
   (inode, mtime_ns, size), byte offset, a hash of the bytes just before the offset (detects a
-  replaced file), reducer state, rows, session id, kind;
+  replaced file), the reducer's compact resume state, session id, kind, and the file's day/model
+  totals (no per-request rows: what needs them reads the log again);
 - `cost:folder:<home>:<dir>` one per folder of logs, small: the digest of its logs' signatures (see
   discover.folder_digests), their session ids, whether any is a fork or subagent, malformed lines,
   and the sum of the folder's per-day/per-model totals for the files it last counted;
 - `cost:folderfiles:<home>:<dir>` that folder's per-file entries: signature, kind, session id (read
   only when the digest no longer holds);
-- `cost:folderdays:<home>:<dir>` the per-file totals of that folder (read only when one changed);
 - `cost:home:<home>`         time-zone and price fingerprints, the Fast-tier turns read so far;
 - `cost:sessions:<home>`     leaf session ids of logs outside the window (to find a fork's parent);
+- `cost:copies:<home>`       per session found as active and archived copies: the copies' signatures
+  and the totals of the union of their rows (lineage.py; read again only when a copy changes);
 - `cost:result:<home>:…`     the last report for a window (reused for 60 s; then reused again if no
   file changed, which a digest of all signatures tells);
 - `cost:last:<home>`         the last complete report, whatever its window (for a stale menu).
@@ -40,7 +42,7 @@ try:  # several times faster than `json` on the scanner's records (rows of ints 
 except ImportError:  # pragma: no cover - orjson is a dependency, but the scanner must not need it
     _fast_dumps = _fast_loads = None
 
-SCANNER_VERSION = 6
+SCANNER_VERSION = 7  # 7: records keep no rows, a compact reducer state and their day totals
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
 
@@ -80,12 +82,12 @@ def shard_files_key(home: str, folder: str) -> str:
     return f"cost:folderfiles:{home}:{path_hash(folder)}"
 
 
-def shard_aggs_key(home: str, folder: str) -> str:
-    return f"cost:folderdays:{home}:{path_hash(folder)}"
-
-
 def sid_index_key(home: str) -> str:
     return f"cost:sessions:{home}"
+
+
+def copies_key(home: str) -> str:
+    return f"cost:copies:{home}"
 
 
 def result_key(home: str, *parts: str) -> str:
@@ -162,6 +164,27 @@ class StateStore:
         if key not in self.dirty_buckets:
             return None
         return self.get_file(path)
+
+    def folder_files(self, folder: str) -> list[tuple[str, dict[str, Any]]]:
+        """(name, record) of every current record saved for the logs of one folder."""
+        out = []
+        prefix = f"cost:files:{self.home}:{path_hash(folder)}:"  # as file_state_key
+        for n in range(BUCKETS):
+            bucket = self._bucket(prefix + str(n))
+            for name, record in list(bucket.items()):
+                if isinstance(record, str):
+                    record = bucket[name] = loads(record)
+                if isinstance(record, dict) and record.get("v") == SCANNER_VERSION:
+                    out.append((name, record))
+        return out
+
+    def forget_file(self, path: str) -> None:
+        """Drop a deleted log's record from its bucket."""
+        key, name = file_state_key(self.home, path)
+        bucket = self._bucket(key)
+        if name in bucket:
+            del bucket[name]
+            self.dirty_buckets.add(key)
 
     def put_file(self, path: str, record_json: str) -> None:
         """`record_json` is already encoded (workers encode in parallel)."""
