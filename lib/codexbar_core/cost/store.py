@@ -19,7 +19,8 @@ Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the
 - `cost:last:<home>`         the last complete report, whatever its window (for a stale menu).
 
 Everything is versioned: a parser, reducer or record-format change bumps `SCANNER_VERSION` and old
-records are ignored.
+records are ignored. Values of COMPRESS_MIN bytes or more are stored zlib-compressed (level 1: the
+buckets shrink about threefold for ~20 ms per 1,000 files; docs/design/cost-engine.md, "Records").
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ try:  # several times faster than `json` on the scanner's records (rows of ints 
 except ImportError:  # pragma: no cover - orjson is a dependency, but the scanner must not need it
     _fast_dumps = _fast_loads = None
 
+COMPRESS_MIN = 1024
 SCANNER_VERSION = 7  # 7: records keep no rows, a compact reducer state and their day totals
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
@@ -56,8 +58,22 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def pack(text: str) -> str | bytes:
+    """What is stored for a value's JSON text: the text, or zlib bytes when it is long."""
+    if len(text) < COMPRESS_MIN:
+        return text
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse what `dumps` wrote (raises ValueError on damaged text)."""
+    """Parse what `dumps` wrote, or `pack` stored (raises ValueError on damaged text)."""
+    if isinstance(text, bytes) and text[:1] == b"x":  # zlib's header; JSON text starts otherwise
+        try:
+            text = zlib.decompress(text)
+        except zlib.error as exc:
+            raise ValueError("damaged compressed value") from exc
+        if _fast_loads is None:
+            text = text.decode("utf-8", "surrogatepass")
     if _fast_loads is not None:
         try:
             return _fast_loads(text)
@@ -225,9 +241,9 @@ class StateStore:
             cache = self.store.cache
             with cache.transact():
                 for key in self.pending:
-                    cache.set(key, self.pending[key])
+                    cache.set(key, pack(self.pending[key]))
                 for key in self.dirty_buckets:  # encoded one at a time: no second copy of them all
-                    cache.set(key, self._encode_bucket(key), expire=FILE_TTL)
+                    cache.set(key, pack(self._encode_bucket(key)), expire=FILE_TTL)
         except Exception:
             pass  # a broken cache costs a rescan next time, never the report
         self.pending.clear()
