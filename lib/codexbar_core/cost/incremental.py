@@ -22,6 +22,7 @@ from codexbar_core.cost.store import (
     copies_key,
     dumps,
     home_record_key,
+    settle,
     shard_files_key,
     shard_key,
     sid_index_key,
@@ -267,6 +268,8 @@ class HomeState:
             self.state.put(shard_files_key(home, folder), {"files": {name: entry.to_list() for name, entry in files.items()}})
             shard.dirty = False
         self.state.flush()
+        if not partial:
+            settle(self.state)
 
 
     def refresh_plain(self, logs: list[LogFile]) -> None:

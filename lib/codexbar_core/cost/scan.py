@@ -20,7 +20,7 @@ from codexbar_core.cost.lineage import Lineage
 from codexbar_core.cost.parallel import PARALLEL_MIN_BYTES, scan_parallel, stop_helper
 from codexbar_core.cost.parse import load_hot_lines
 from codexbar_core.cost.records import FileEntry
-from codexbar_core.cost.store import loads
+from codexbar_core.cost.store import file_state_key, loads
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -85,9 +85,21 @@ class Scanner(Lineage):
                 scan_parallel(self, todo, todo_bytes)
             else:
                 self.close()
-                for item in todo:
+                big = todo_bytes >= PARALLEL_MIN_BYTES  # one process only: save bucket by bucket (memory)
+                current = None
+                for item in sorted(todo, key=self._bucket_of) if big else todo:
                     self.check_deadline()
+                    if big:
+                        key = self._bucket_of(item)
+                        if current is not None and key != current:
+                            self.state.flush_buckets([current])
+                        current = key
                     self.store_result(item[0], scan_batch([item], self.prices)[0])
+                if current is not None:
+                    self.state.flush_buckets([current])
+
+    def _bucket_of(self, item: tuple[str, Any, Any]) -> str:
+        return file_state_key(self.state.home, item[0])[0]
 
     def store_result(self, path: str, result: Scanned) -> None:
         text, entry, agg = result

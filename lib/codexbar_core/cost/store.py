@@ -44,6 +44,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency, but the scanne
     _fast_dumps = _fast_loads = None
 
 COMPRESS_MIN = 1024
+SETTLE_BYTES = 1 << 20  # a run that wrote this much closes its connection (settle) so the WAL is folded in
 SCANNER_VERSION = 7  # 7: records keep no rows, a compact reducer state and their day totals
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
@@ -143,6 +144,7 @@ class StateStore:
         self.pending: dict[str, str] = {}
         self.buckets: dict[str, dict[str, Any]] = {}  # key -> name -> record (dict) or its JSON text
         self.dirty_buckets: set[str] = set()
+        self.written = 0  # bytes stored by this process so far
 
     def get(self, key: str) -> Any:
         store = self.store
@@ -214,13 +216,17 @@ class StateStore:
         self.dirty_buckets.discard(key)
 
     def flush_buckets(self, keys: list[str]) -> None:
-        """Write just these buckets now (the scan helper saves each bucket as it finishes it)."""
+        """Write just these buckets now (a big scan saves each bucket as it finishes it) and let go of
+        them: a cold scan then holds one bucket's records at a time, not every record (read back from
+        the cache if asked for again)."""
         pending, dirty = self.pending, self.dirty_buckets
         self.pending, self.dirty_buckets = {}, {key for key in keys if key in dirty}
         try:
             self.flush()
         finally:
             self.pending, self.dirty_buckets = pending, dirty - set(keys)
+            for key in keys:
+                self.buckets.pop(key, None)
 
     def put(self, key: str, value: Any) -> None:
         value = dict(value)
@@ -241,13 +247,30 @@ class StateStore:
             cache = self.store.cache
             with cache.transact():
                 for key in self.pending:
-                    cache.set(key, pack(self.pending[key]))
+                    value = pack(self.pending[key])
+                    cache.set(key, value)
+                    self.written += len(value)
                 for key in self.dirty_buckets:  # encoded one at a time: no second copy of them all
-                    cache.set(key, pack(self._encode_bucket(key)), expire=FILE_TTL)
+                    value = pack(self._encode_bucket(key))
+                    cache.set(key, value, expire=FILE_TTL)
+                    self.written += len(value)
         except Exception:
             pass  # a broken cache costs a rescan next time, never the report
         self.pending.clear()
         self.dirty_buckets.clear()
+
+
+def settle(state: StateStore) -> None:
+    """After a big write (a first scan), close the cache's connection: SQLite folds its write-ahead log
+    into the database and removes it, instead of leaving a log file about as big as the state beside
+    it until some later run checkpoints (the connection reopens by itself if used again)."""
+    if state.store is None or state.written < SETTLE_BYTES:
+        return
+    state.written = 0
+    try:
+        state.store.cache.close()
+    except Exception:
+        pass  # nothing lost: SQLite checkpoints later
 
 
 def drop_old_scan_cache(store: Store) -> None:
