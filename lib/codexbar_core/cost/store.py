@@ -141,7 +141,7 @@ class StateStore:
         self.store = store
         self.home = home
         self.ignore_saved = ignore_saved  # damaged state: read nothing back, overwrite it
-        self.pending: dict[str, str] = {}
+        self.pending: dict[str, str | bytes] = {}  # key -> what `pack` made of its JSON
         self.buckets: dict[str, dict[str, Any]] = {}  # key -> name -> record (dict) or its JSON text
         self.dirty_buckets: set[str] = set()
         self.written = 0  # bytes stored by this process so far
@@ -231,7 +231,7 @@ class StateStore:
     def put(self, key: str, value: Any) -> None:
         value = dict(value)
         value["v"] = SCANNER_VERSION
-        self.pending[key] = dumps(value)
+        self.pending[key] = pack(dumps(value))  # compressed now: a first scan's save holds less until flushed
 
     def _encode_bucket(self, key: str) -> str:
         parts = [json.dumps(name) + ":" + (rec if isinstance(rec, str) else dumps(rec))
@@ -247,7 +247,7 @@ class StateStore:
             cache = self.store.cache
             with cache.transact():
                 for key in self.pending:
-                    value = pack(self.pending[key])
+                    value = self.pending[key]
                     cache.set(key, value)
                     self.written += len(value)
                 for key in self.dirty_buckets:  # encoded one at a time: no second copy of them all
