@@ -62,9 +62,34 @@ def test_resume_reads_only_the_new_bytes(tmp_path: Path, monkeypatch: pytest.Mon
     real = filerecord.parse_stream
     monkeypatch.setattr(filerecord, "parse_stream", lambda h, off, **kw: offsets.append(off) or real(h, off, **kw))
     size = path.stat().st_size
-    append(path, EVENTS[5:])
+    append(path, EVENTS[5:9])  # growing totals: the saved resume state answers for them
     scan(home, store=store)
     assert offsets == [size]
+
+
+def test_a_resumed_total_below_the_saved_ones_reads_the_log_again(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """The saved state keeps only the newest total of a log whose counters never went back: a total
+    below it (counters starting to interleave) is read again from the start, to the full scan's
+    result; from then on all totals are kept and resuming reads only the new bytes again."""
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    path = write(active(home, "s1"), EVENTS[:9])
+    scan(home, store=store)
+    offsets: list[int] = []
+    real = filerecord.parse_stream
+    monkeypatch.setattr(filerecord, "parse_stream", lambda h, off, **kw: offsets.append(off) or real(h, off, **kw))
+    size = path.stat().st_size
+    append(path, EVENTS[9:10])  # (400, 10, 20): below the counted totals
+    resumed = scan(home, store=store)
+    assert offsets == [size, 0]
+    assert strip_time(resumed) == strip_time(scan(home))
+    offsets.clear()
+    size = path.stat().st_size
+    append(path, EVENTS[10:])
+    resumed = scan(home, store=store)
+    assert offsets == [size]
+    assert strip_time(resumed) == strip_time(scan(home))
 
 
 def test_shrunk_and_replaced_files_are_rescanned(tmp_path: Path) -> None:
@@ -213,18 +238,16 @@ def test_scanner_version_change_invalidates_saved_state(tmp_path: Path, monkeypa
     assert len(parsed) == 3
 
 
-def test_price_change_reprices_without_rereading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_price_change_reprices_every_log(tmp_path: Path) -> None:
+    """Records keep day totals, not rows: new prices (or a new time zone) count the logs again."""
     store = Store(tmp_path / "cache")
     home = tmp_path / "home"
     write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), tok("12:00:01", last=(1_000, 0, 0))])
     scan(home, store=store)
     overrides = tmp_path / "prices.json"
     overrides.write_text('{"gpt-5.5": {"input": 1000, "output": 1}}')
-    parsed: list[str] = []
-    real = filerecord.read_plain
-    monkeypatch.setattr(filerecord, "read_plain", lambda p, s, prev: parsed.append(p) or real(p, s, prev))
     assert scan(home, store=store, overrides=overrides)["totals"]["totalCost"] == pytest.approx(1.0)
-    assert parsed == []
+    assert strip_time(scan(home, store=store, overrides=overrides)) == strip_time(scan(home, overrides=overrides))
 
 
 def test_cache_keys_hold_no_paths(tmp_path: Path) -> None:

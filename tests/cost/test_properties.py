@@ -2,7 +2,7 @@
 
 Streams mix well-formed token_count events with repeats, last-only and total-only events, hostile
 numbers (negative, huge, NaN, strings), truncated lines, binary garbage and model switches. The
-scanner's per-file entry point (`read_plain`, what `codexbar cost` runs per log) must never crash,
+scanner's per-file entry point (`scan_plain`, what `codexbar cost` runs per log) must never crash,
 never count a negative token, give the same rows when a file is read in two goes (split at any byte,
 state saved as JSON in between, as the cache stores it) as in one, and never count a repeated
 snapshot twice.
@@ -19,7 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from codexbar_core.cost.filerecord import read_plain
+from codexbar_core.cost.filerecord import plain_rows, scan_plain
+from codexbar_core.cost.pricing import load_price_table
 
 pytestmark = pytest.mark.faults
 
@@ -137,10 +138,17 @@ def render(steps: list[tuple[str, Any, int]]) -> tuple[bytes, tuple[int, int, in
 
 # -- helpers -----------------------------------------------------------------------------------------
 
+PRICES = load_price_table(None)
+
+
 def scan(path: str, prev: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The log's record as the cache keeps it between runs (with its day totals), plus its rows as a
+    read from the start gives them (records keep no rows)."""
     st_ = os.stat(path)
-    record = read_plain(path, (st_.st_ino, st_.st_mtime_ns, st_.st_size), prev)
-    return json.loads(json.dumps(record))  # what the cache keeps between runs
+    text, _entry, _agg = scan_plain(path, (st_.st_ino, st_.st_mtime_ns, st_.st_size), prev, PRICES)
+    record = json.loads(text)
+    record["rows"] = plain_rows(path, record)
+    return record
 
 
 def sums(rows: list[list[Any]]) -> tuple[int, int, int, int]:
@@ -193,7 +201,7 @@ def test_resuming_a_grown_file_equals_a_full_rescan(steps, where):
         log.write(data[cut:], "ab")
         resumed = scan(log.path, first)
         full = scan(log.path)
-    for key in ("rows", "state", "off", "bad", "sid"):
+    for key in ("agg", "state", "off", "bad", "sid"):  # the totals: resumed rows added to the saved ones
         assert resumed[key] == full[key], key
 
 

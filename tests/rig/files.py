@@ -25,7 +25,8 @@ def tree_bytes(*folders: Path) -> dict[str, bytes]:
 
 
 def assert_cache_intact(cache_dir: Path) -> int:
-    """SQLite says the cache is sound and every value is readable JSON; returns how many keys."""
+    """SQLite says the cache is sound and every value is readable JSON (the cost state's long values
+    zlib-compressed JSON, read by its own `loads`); returns how many keys."""
     db = cache_dir / "diskcache" / "cache.db"
     if not db.exists():
         return 0
@@ -36,13 +37,15 @@ def assert_cache_intact(cache_dir: Path) -> int:
         con.close()
     import diskcache
 
+    from codexbar_core.cost.store import loads
+
     cache = diskcache.Cache(str(cache_dir / "diskcache"), timeout=10)
     try:
         keys = list(cache.iterkeys())
         for key in keys:
             value = cache.get(key)
             if value is not None:
-                json.loads(value)
+                loads(value) if isinstance(value, bytes) else json.loads(value)
     finally:
         cache.close()
     menu_file = cache_dir / "menu.json"

@@ -1,8 +1,11 @@
 """One plain log's record: parsed from the start, or resumed from its saved offset and reducer state.
 
-A grown file (same inode, the bytes before the saved offset unchanged) is parsed from that offset;
-anything else from the start. A fork or subagent is only classified here (lineage.py counts it
-against its parent). This part also runs in the helper process of big cold scans (parallel.py).
+A grown file (same inode, the bytes before the saved offset unchanged) is parsed from that offset and
+its new rows are added to the day totals saved in its record; anything else from the start. The
+record keeps no rows: the rare stage that needs them (lineage, repricing) reads the log again with
+`plain_rows` (docs/design/cost-engine.md, "Records"). A fork or subagent is only classified here
+(lineage.py counts it against its parent). This part also runs in the helper process of big cold
+scans (parallel.py).
 """
 
 from __future__ import annotations
@@ -38,22 +41,46 @@ def _tail_hash(handle: Any, offset: int) -> str:
 
 def can_resume(prev: dict[str, Any] | None, sig: tuple[int, int, int]) -> bool:
     return (prev is not None and prev.get("kind") == "plain" and prev.get("state") is not None
+            and isinstance(prev.get("agg"), dict)
             and prev["sig"][0] == sig[0] and sig[2] > prev["sig"][2] and prev.get("off", 0) <= sig[2])
+
+
+def copy_agg(agg: Agg) -> Agg:
+    return {day: {name: list(cell) for name, cell in models.items()} for day, models in agg.items()}
 
 
 def scan_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None,
                prices: PriceTable) -> Scanned:
     """(record JSON, home entry, its totals) for one file; the entry is None when the file needs
-    its parent (a fork or subagent: lineage.py resolves it from the record)."""
-    record = read_plain(path, sig, prev)
+    its parent (a fork or subagent: lineage.py resolves it from the record). A resumed file's new
+    rows are added, in order, to the totals saved with `prev`: the same sums as pricing every row."""
+    try:
+        record, rows = read_plain(path, sig, prev)
+    except rd.NeedsHistory:  # a resumed reducer met a total older than the one it kept
+        record, rows = read_plain(path, sig, None)
     if record["kind"] != "plain":
         return dumps(record), None, None
-    agg = aggregate(record["rows"], prices, shared_day_keys())
+    resumed = record.pop("resumed")
+    assert prev is not None or not resumed
+    agg = aggregate(rows, prices, shared_day_keys(), copy_agg(prev["agg"]) if resumed else None)  # type: ignore[index]
+    record["agg"] = agg
     return dumps(record), FileEntry(sig[0], sig[1], sig[2], record["sid"], "plain", record["bad"], True, None), agg
 
 
-def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None) -> dict[str, Any]:
-    """Parse (or resume) an ordinary session file; a fork or subagent is only classified here."""
+def plain_rows(path: str, rec: dict[str, Any]) -> list[list[Any]]:
+    """The rows of a plain log's record, read again from the start of the log up to the record's offset
+    (the record keeps no rows; a whole read gives what resumed reads gave)."""
+    with open(path, "rb") as handle:
+        parsed = parse_stream(handle, 0, full=False, size=rec.get("off", 0))
+    reducer = rd.Reducer()
+    rd.feed(reducer, parsed.events, leaf=rec.get("sid"))
+    return reducer.rows
+
+
+def read_plain(path: str, sig: tuple[int, int, int],
+               prev: dict[str, Any] | None) -> tuple[dict[str, Any], list[list[Any]]]:
+    """(record, rows read now): parse (or resume) an ordinary session file; a fork or subagent is only
+    classified here. The record's "resumed" says whether the rows add to `prev`'s totals."""
     with open(path, "rb") as handle:
         resume = False
         if can_resume(prev, sig):
@@ -70,7 +97,6 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
                     sid, meta_seen = meta.session_id, True
             parsed = parse_stream(handle, prev["off"], full=False, size=sig[2])
             reducer = rd.Reducer(prev["state"])
-            rows = prev["rows"]
             bad = prev.get("bad", 0) + parsed.bad_lines
         else:
             parsed = parse_stream(handle, 0, full=False, want_meta=True, size=sig[2])
@@ -81,18 +107,16 @@ def read_plain(path: str, sig: tuple[int, int, int], prev: dict[str, Any] | None
                 assert meta is not None
                 return {"v": SCANNER_VERSION, "sig": list(sig), "kind": kind, "sid": sid, "bad": 0,
                         "off": 0, "tail": "", "state": None, "rows": [], "parent": meta.parent_id,
-                        "fts": meta.fork_ts_ms}
+                        "fts": meta.fork_ts_ms}, []
             reducer = rd.Reducer()
-            rows = []
             bad = parsed.bad_lines
         if parsed.tail is not None:
             tail = sha1_hex(parsed.tail)[:16]
         else:
             tail = _tail_hash(handle, parsed.offset)
     rd.feed(reducer, parsed.events, leaf=sid)
-    rows.extend(reducer.rows)
     return {"v": SCANNER_VERSION, "sig": list(sig), "kind": "plain", "sid": sid, "meta": meta_seen, "bad": bad,
-            "off": parsed.offset, "tail": tail, "state": reducer.state(), "rows": rows}
+            "off": parsed.offset, "tail": tail, "state": reducer.state(), "resumed": resume}, reducer.rows
 
 
 @contextlib.contextmanager

@@ -1,10 +1,10 @@
 """Incremental state: what the last scans learnt about each log, kept per folder so that an unchanged
 folder costs two small reads and one dict merge.
 
-Entries live in one record per folder (signatures, kinds) plus one with per-file day totals and
-their sum (store.py keys). A file whose signature (inode, mtime_ns, size) is unchanged costs one
-dict lookup in its folder's record, and an unchanged folder is not summed again
-(docs/design/cost-engine.md).
+Entries live in one record per folder (signatures, kinds) plus its head (digest, session ids, the
+folder's day totals); each file's own record (store.py buckets) holds its resume state and its day
+totals. A file whose signature (inode, mtime_ns, size) is unchanged costs one dict lookup in its
+folder's record, and an unchanged folder is not summed again (docs/design/cost-engine.md).
 """
 
 from __future__ import annotations
@@ -18,8 +18,10 @@ from codexbar_core.cost.days import DayKeys, tz_fingerprint
 from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import (
+    copies_key,
+    dumps,
     home_record_key,
-    shard_aggs_key,
+    settle,
     shard_files_key,
     shard_key,
     sid_index_key,
@@ -74,7 +76,8 @@ class HomeState:
         home = state.get(home_record_key(state.home))
         self.valid = home is not None and home.get("tz") == self.tz and home.get("pfp") == prices.fingerprint
         # With no home record at all this is a first scan: no per-file record can exist worth a read.
-        self.look_up_files = home is not None
+        # Only a valid state is resumed: a saved record's totals were priced with the saved prices and TZ.
+        self.look_up_files = self.valid
         self.home_dirty = not self.valid
         self._sid_index: dict[str, list[Any]] | None = None  # loaded only when a parent is looked for
         self.sid_index_dirty = False
@@ -95,6 +98,11 @@ class HomeState:
         self.logs_by_folder: dict[str, list[LogFile]] = {}
         self.digests: dict[str, str] = {}  # this run's folder digests (run), saved in the folder heads
         self.single = False  # no session id seen twice in this run (run)
+        self.recounted: set[str] = set()  # logs whose totals were set in this run (set_entry)
+        self.row_memo: dict[str, list[list[Any]]] = {}  # rows read again in this run (lineage.file_rows)
+        self._copies: dict[str, Agg] | None = None  # the copies' union totals (lineage.union_agg)
+        self.copies_used: set[str] = set()
+        self.copies_dirty = False
 
 
     def _is_present(self, path: str) -> bool:
@@ -161,13 +169,18 @@ class HomeState:
                 and isinstance(head.get("sids"), str))
 
     def _load_aggs(self, shard: Shard) -> None:
+        """The day totals saved in the folder's file records, for the entries they were counted for."""
         if shard.aggs_loaded:
             return
         shard.aggs_loaded = True
-        rec = self.state.get(shard_aggs_key(self.state.home, shard.folder))
-        if rec is not None:
-            for name, agg in rec["aggs"].items():
-                self.aggs.setdefault(os.path.join(shard.folder, name), agg)
+        prefix = shard.folder + os.sep
+        entries_get, aggs = self.entries.get, self.aggs
+        for name, rec in self.state.folder_files(shard.folder):
+            path = prefix + name
+            entry = entries_get(path)
+            agg = rec.get("agg")
+            if entry is not None and isinstance(agg, dict) and rec["sig"] == [entry.ino, entry.mtime_ns, entry.size]:
+                aggs.setdefault(path, agg)
 
     def _touch(self, path: str) -> None:
         """A file's entry is about to change: its folder's record will be rewritten."""
@@ -180,15 +193,33 @@ class HomeState:
         agg = self.aggs.get(path)
         if agg is None:
             entry = self.entries.get(path)
-            rec = self.record(path) if entry is not None and entry.counted else None
-            agg = aggregate(rec["rows"], self.prices, self.day_of) if rec is not None else {}
-            self.aggs[path] = agg
+            if entry is None or not entry.counted:
+                agg = self.aggs[path] = {}
+            else:
+                agg = self.aggs[path] = self.recount(path)
+                self.save_agg(path, agg)
         return agg
+
+    def recount(self, path: str) -> Agg:
+        """A counted log's totals priced afresh from its rows (read again: records keep no rows)."""
+        return aggregate(self.file_rows(path), self.prices, self.day_of)
+
+    def file_rows(self, path: str) -> list[list[Any]]:
+        raise NotImplementedError  # lineage.Lineage: a log's rows, read again
+
+    def save_agg(self, path: str, agg: Agg) -> None:
+        """Keep totals priced afresh in the log's record (where the next run reads them)."""
+        rec, entry = self.record(path), self.entries.get(path)
+        if rec is not None and entry is not None and rec["sig"] == [entry.ino, entry.mtime_ns, entry.size]:
+            rec = self.records[path] = dict(rec, agg=agg)
+            self.state.put_file(path, dumps(rec))
 
     def set_entry(self, path: str, entry: FileEntry, agg: Agg | None) -> None:
         self._touch(path)
         self.entries[path] = entry
         self.aggs[path] = agg or {}
+        self.recounted.add(path)
+        self.row_memo.pop(path, None)
 
     def check_deadline(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -201,6 +232,10 @@ class HomeState:
             self.state.put(home_record_key(home), {"tz": self.tz, "pfp": self.prices.fingerprint,
                                                    "fast": self.fast_before if partial else self.fast})
             self.home_dirty = False
+        if self.copies_dirty and self._copies is not None and not partial:
+            self.state.put(copies_key(home), {"groups": {key: agg for key, agg in self._copies.items()
+                                                          if key in self.copies_used}})
+            self.copies_dirty = False
         if self.sid_index_dirty and self._sid_index is not None:
             self.state.put(sid_index_key(home), {"files": self._sid_index})
             self.sid_index_dirty = False
@@ -211,13 +246,12 @@ class HomeState:
             if folder in dirty and (path not in self.gone or self._is_present(path)):
                 by_folder.setdefault(folder, {})[name] = entry
         digests = self.digests
+        for path in self.gone:
+            if not self._is_present(path):
+                self.state.forget_file(path)  # a deleted log's record goes with it
         for folder in dirty:
             shard = self.shards[folder]
             files = by_folder.get(folder, {})
-            prefix = folder + os.sep
-            aggs_get = self.aggs.get
-            self._load_aggs(shard)
-            aggs = {name: aggs_get(prefix + name) or self.file_agg(prefix + name) for name in files}
             total = None if partial else shard.total
             head = {"tz": self.tz, "pfp": self.prices.fingerprint, "total": total,
                     "counted": None if shard.counted == sorted(files) else shard.counted,
@@ -233,9 +267,10 @@ class HomeState:
                     head["sig"], head["sids"] = digests.get(folder), "\n".join(sids)
             self.state.put(shard_key(home, folder), head)
             self.state.put(shard_files_key(home, folder), {"files": {name: entry.to_list() for name, entry in files.items()}})
-            self.state.put(shard_aggs_key(home, folder), {"aggs": aggs})
             shard.dirty = False
         self.state.flush()
+        if not partial:
+            settle(self.state)
 
 
     def refresh_plain(self, logs: list[LogFile]) -> None:

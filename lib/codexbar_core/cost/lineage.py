@@ -3,7 +3,9 @@ copies of one session counted once.
 
 A fork or subagent starts with its parent's history; only what it adds after the fork time is its
 own (reduce.py does the arithmetic). Its entry remembers which parent signature it was resolved
-against (`dep`), so it is re-resolved when either log changes (docs/design/cost-engine.md).
+against (`dep`), so it is re-resolved when either log changes. A plain log's record keeps no rows:
+the rows a fork inherits from or the copies' union needs are read again from the log, and the union
+of a session's copies is kept (`cost:copies`) until one of them changes (docs/design/cost-engine.md).
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import os
 
 from codexbar_core.cost import reduce as rd
 from codexbar_core.cost.aggregate import aggregate, negate, union_agg
+from codexbar_core.cost.filerecord import plain_rows
 from codexbar_core.cost.folder_listing import LogFile
 from codexbar_core.cost.incremental import HomeState
 from codexbar_core.cost.parse import first_session_id, parse_file
 from codexbar_core.cost.records import FileEntry
-from codexbar_core.cost.store import dumps, sid_index_key
+from codexbar_core.cost.store import copies_key, dumps, sid_index_key
+from codexbar_core.digests import sha256_hex
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -29,8 +33,21 @@ class Lineage(HomeState):
     """HomeState plus the resolution of logs that depend on another log."""
 
     def file_rows(self, ph: str) -> list[list[Any]]:
-        rec = self.record(ph)
-        return rec["rows"] if rec is not None else []
+        """A counted log's rows: a fork's or subagent's from its record, a plain log's read again."""
+        rows = self.row_memo.get(ph)
+        if rows is None:
+            rec = self.record(ph)
+            if rec is None:
+                rows = []
+            elif rec.get("kind") != "plain":
+                rows = rec.get("rows") or []
+            else:
+                try:
+                    rows = plain_rows(ph, rec)
+                except OSError:
+                    rows = []  # gone since it was counted: the next scan drops it
+            self.row_memo[ph] = rows
+        return rows
 
     @property
     def sid_index(self) -> dict[str, list[Any]]:
@@ -90,7 +107,7 @@ class Lineage(HomeState):
         rec = self.record(ph)
         if rec is None:
             return None
-        inherited = rd.inherited_at(rec["rows"], fork_ts)
+        inherited = rd.inherited_at(self.file_rows(ph), fork_ts)
         if rec.get("inh"):
             inherited = rd.add(inherited, tuple(rec["inh"]))  # type: ignore[arg-type]
         return inherited
@@ -132,11 +149,11 @@ class Lineage(HomeState):
                 rows, resolved = rd.reduce_subagent(events, meta, inherited)
             elif inherited is not None:
                 rows, resolved = rd.reduce_fork(events, inherited), True
-        rec = dict(rec, rows=rows, dep=dep, resolved=resolved, inh=list(inherited) if inherited else None)
-        self.records[ph] = rec
-        self.state.put_file(ph, dumps(rec))
         agg = aggregate(rows, self.prices, self.day_of) if resolved else {}
+        rec = dict(rec, rows=rows, dep=dep, resolved=resolved, inh=list(inherited) if inherited else None, agg=agg)
+        self.state.put_file(ph, dumps(rec))
         self.set_entry(ph, FileEntry(*log.signature, entry.sid, entry.kind, parsed.bad_lines, resolved, dep), agg)
+        self.records[ph] = rec
         return resolved
 
 
@@ -162,5 +179,23 @@ class Lineage(HomeState):
         return out
 
     def union_agg(self, paths: list[str]) -> Agg:
-        """The union of these copies' rows, priced and summed."""
-        return union_agg([self.file_rows(path) for path in paths], self.prices, self.day_of)
+        """The union of these copies' rows, priced and summed; kept until one of the copies changes or
+        is priced again (reading them costs a whole read of each)."""
+        copies = self.copies
+        key = sha256_hex("\n".join(sorted(f"{path}:{self.entries[path].signature}" for path in paths)).encode(
+            "utf-8", "surrogateescape"))[:24]
+        agg = copies.get(key)
+        if agg is None or any(path in self.recounted for path in paths):
+            agg = union_agg([self.file_rows(path) for path in paths], self.prices, self.day_of)
+            copies[key] = agg
+            self.copies_dirty = True
+        self.copies_used.add(key)
+        return agg
+
+    @property
+    def copies(self) -> dict[str, Agg]:
+        """Key of a set of copies (paths and signatures) -> the totals of their union (`cost:copies`)."""
+        if self._copies is None:
+            found = self.state.get(copies_key(self.state.home)) if self.valid else None
+            self._copies = found["groups"] if found else {}
+        return self._copies

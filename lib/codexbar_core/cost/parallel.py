@@ -134,6 +134,9 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
             except ValueError:
                 break
             for path, raw in unit:  # a whole bucket, sent only after it was written
+                item = by_path.get(path)
+                if item is not None:
+                    path = item[0]  # the listing's string, not a second copy of every path (memory)
                 scanner.records.pop(path, None)
                 if raw is None:  # a fork or subagent, classified only: its record says more
                     rec = scanner.record(path)

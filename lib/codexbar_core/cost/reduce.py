@@ -4,8 +4,11 @@ docs/reference/cost-rules.md, "Deltas" and "Forks, subagents and copies", descri
 Token events carry cumulative totals (`total_token_usage`, T) and/or the last request's usage
 (`last_token_usage`, L). The reducer keeps the counted cumulative, the raw baseline, a watermark
 and the last 64 distinct totals, so repeated snapshots, divergent totals, `last`-only events and
-interleaved counters are each counted once. Its state is a plain list, saved with the file's byte
-offset so a grown file resumes exactly where the last scan stopped.
+interleaved counters are each counted once. Its state is a short list, saved with the file's byte
+offset so a grown file resumes exactly where the last scan stopped. The saved state keeps only the
+newest of the distinct totals (the rest are counted, not kept) while the counters do not interleave:
+a resumed file whose new events ask about an older one raises NeedsHistory and is read again from the start (docs/design/cost-engine.md,
+"Records").
 
 A row is `[raw model, turn id, row index, timestamp ms, input, cached, output, reasoning]`.
 """
@@ -19,6 +22,11 @@ if TYPE_CHECKING:
     from typing import Any
 
 SEEN_LIMIT = 64
+SAME = 1  # in a saved state: "the same vector as the one before it" (raw = counted, watermark = raw)
+
+
+class NeedsHistory(Exception):
+    """A resumed reducer was asked about a total it did not keep: read the file from the start."""
 Vec = tuple[int, int, int, int]  # input (incl. cached), cached, output (incl. reasoning), reasoning
 ZERO: Vec = (0, 0, 0, 0)
 
@@ -55,7 +63,7 @@ class Reducer:
     """Per-file delta state machine. `inherited` switches on fork accounting (totals only)."""
 
     __slots__ = ("counted", "raw", "divergent", "watermark", "seen", "interleaved", "model", "turn", "index",
-                 "rows", "inherited", "budget", "rebase")
+                 "rows", "inherited", "budget", "rebase", "hidden")
 
     def __init__(self, state: list[Any] | None = None, inherited: Vec | None = None) -> None:
         self.counted: Vec | None = None
@@ -71,22 +79,52 @@ class Reducer:
         self.inherited = inherited
         self.budget = inherited
         self.rebase = False  # the next total starts a copied history (late fork metadata, see late_fork)
+        # Distinct totals counted in `seen`'s limit but not kept (a resumed state keeps only the newest):
+        # every one of them is <= the watermark, so a total that could be one of them raises NeedsHistory.
+        self.hidden = 0
         if state:
-            (counted, raw, self.divergent, watermark, seen, self.interleaved, self.model, self.turn,
-             self.index, self.rebase) = state
+            (counted, raw, self.divergent, watermark, kept, self.hidden, self.interleaved, self.model,
+             self.turn, self.index, self.rebase) = state
             self.counted = tuple(counted) if counted else None  # type: ignore[assignment]
-            self.raw = tuple(raw) if raw else None  # type: ignore[assignment]
-            self.watermark = tuple(watermark) if watermark else None  # type: ignore[assignment]
-            self.seen = {tuple(t): None for t in seen}  # type: ignore[misc]
+            self.raw = self.counted if raw == SAME else tuple(raw) if raw else None  # type: ignore[assignment]
+            self.watermark = (self.raw if watermark == SAME  # type: ignore[assignment]
+                              else tuple(watermark) if watermark else None)
+            wm3 = self.watermark[:3] if self.watermark else None
+            self.seen = {(wm3 if t == SAME else tuple(t)): None for t in kept}  # type: ignore[misc]
 
     def state(self) -> list[Any]:
-        return [self.counted, self.raw, self.divergent, self.watermark, [list(t) for t in self.seen],
-                self.interleaved, self.model, self.turn, self.index, self.rebase]
+        """The resume state: cumulative vectors (a repeat of the one before as SAME), the distinct totals
+        kept (only the newest, unless the counters interleave: then totals below the watermark are
+        expected and all are kept) and how many older ones are counted but not kept."""
+        counted, raw, watermark = self.counted, self.raw, self.watermark
+        seen = list(self.seen) if self.interleaved else list(self.seen)[-1:]
+        wm3 = watermark[:3] if watermark is not None else None
+        kept = [SAME if t == wm3 else list(t) for t in seen]
+        return [counted, SAME if raw is not None and raw == counted else raw, self.divergent,
+                SAME if watermark is not None and watermark == raw else watermark, kept,
+                self.hidden + len(self.seen) - len(seen), self.interleaved, self.model, self.turn, self.index,
+                self.rebase]
+
+    def _forget_oldest(self) -> None:
+        """Keep `seen` to SEEN_LIMIT distinct totals, the ones not kept first."""
+        if self.hidden:
+            self.hidden -= 1
+        else:
+            seen = self.seen
+            del seen[next(iter(seen))]
+
+    def _unknown(self, key: tuple[int, int, int]) -> bool:
+        """Whether `key` (not among the kept totals) might be one of the hidden ones: those are all <= the
+        watermark, so only a total not above it everywhere, or equal to it, might."""
+        wm = self.watermark
+        return bool(self.hidden) and (wm is None or key[0] < wm[0] or key[1] < wm[1] or key[2] < wm[2]
+                                      or key == wm[:3])
 
     def seed(self, baseline: Vec) -> None:
         """Start as if `baseline` had already been counted (subagent owned suffix)."""
         self.counted = self.raw = self.watermark = baseline
         self.seen = {baseline[:3]: None}  # type: ignore[dict-item]
+        self.hidden = 0
 
     def late_fork(self) -> None:
         """The session's own `session_meta` names a parent only now, after usage was counted: what was
@@ -111,6 +149,7 @@ class Reducer:
                 self.rebase = False
                 self.raw = self.watermark = total
                 self.seen = {total[:3]: None}  # type: ignore[dict-item]
+                self.hidden = 0
                 self.interleaved = False
                 self.divergent = self.counted is None or total[:3] != self.counted[:3]
             return
@@ -125,6 +164,8 @@ class Reducer:
                 key = (t0, t1, t2)
                 if key in seen:
                     return  # the same snapshot written again (#1062)
+                if self.hidden and key == (w0, w1, w2):
+                    raise NeedsHistory
                 d0, d1, d2 = t0 - w0, t1 - w1, t2 - w2
                 if d0 <= last[0] and d1 <= last[1] and d2 <= last[2]:
                     d3 = t3 - w3 if t3 > w3 else 0
@@ -136,8 +177,8 @@ class Reducer:
                         self.divergent = True
                     self.watermark = (t0, t1, t2, t3 if t3 > w3 else w3)
                     seen[key] = None
-                    if len(seen) > SEEN_LIMIT:
-                        del seen[next(iter(seen))]
+                    if len(seen) + self.hidden > SEEN_LIMIT:
+                        self._forget_oldest()
                     if d0 or d1 or d2:
                         self.rows.append([self.model or event_model, event_turn or self.turn, self.index, ts,
                                           d0, d1, d2, d3 if d3 <= d2 else d2])
@@ -157,6 +198,8 @@ class Reducer:
             key = total[:3]
             if key in self.seen:
                 return  # the same snapshot written again (#1062)
+            if self.hidden and self._unknown(key):  # type: ignore[arg-type]
+                raise NeedsHistory
             wm = self.watermark
             if wm is not None and (total[0] < wm[0] or total[1] < wm[1] or total[2] < wm[2]):
                 self.interleaved = True
@@ -200,8 +243,8 @@ class Reducer:
         self.watermark = total if self.watermark is None else _vmax(self.watermark, total)
         seen = self.seen
         seen[total[:3]] = None  # type: ignore[index]
-        if len(seen) > SEEN_LIMIT:
-            del seen[next(iter(seen))]
+        if len(seen) + self.hidden > SEEN_LIMIT:
+            self._forget_oldest()
 
     def _row(self, ts: int, delta: Vec, event_model: str | None, event_turn: str | None) -> None:
         if not (delta[0] or delta[1] or delta[2]):

@@ -13,14 +13,14 @@ import os
 from itertools import groupby
 from operator import itemgetter
 
-from codexbar_core.cost.aggregate import aggregate, merge_agg
+from codexbar_core.cost.aggregate import merge_agg
 from codexbar_core.cost.filerecord import can_resume, gc_paused, scan_batch
 from codexbar_core.cost.lineage import Lineage
 from codexbar_core.cost.log_digests import folder_runs
 from codexbar_core.cost.parallel import PARALLEL_MIN_BYTES, scan_parallel, stop_helper
 from codexbar_core.cost.parse import load_hot_lines
 from codexbar_core.cost.records import FileEntry
-from codexbar_core.cost.store import loads
+from codexbar_core.cost.store import file_state_key, loads
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -74,11 +74,11 @@ class Scanner(Lineage):
             if entry is not None and entry.size == log.size and entry.mtime_ns == log.mtime_ns and entry.ino == log.ino:
                 continue  # unchanged
             prev = self.record(ph) if self.look_up_files else None
-            if prev is not None and tuple(prev["sig"]) == log.signature and prev.get("kind") == "plain":
-                # the folder record was lost or invalidated (prices, TZ) but the rows are still good
-                agg = aggregate(prev["rows"], self.prices, self.day_of)
+            if (prev is not None and tuple(prev["sig"]) == log.signature and prev.get("kind") == "plain"
+                    and isinstance(prev.get("agg"), dict)):
+                # the folder's entries were lost but the file's record is current (its totals too)
                 self.set_entry(ph, FileEntry(*log.signature, prev.get("sid"), "plain", prev.get("bad", 0), True, None),
-                                agg)
+                               prev["agg"])
                 continue
             todo.append((log.path, log.signature, prev))
             todo_bytes += log.size - (prev.get("off", 0) if can_resume(prev, log.signature) else 0)
@@ -91,9 +91,21 @@ class Scanner(Lineage):
                 scan_parallel(self, todo, todo_bytes)
             else:
                 self.close()
-                for item in todo:
+                big = todo_bytes >= PARALLEL_MIN_BYTES  # one process only: save bucket by bucket (memory)
+                current = None
+                for item in sorted(todo, key=self._bucket_of) if big else todo:
                     self.check_deadline()
+                    if big:
+                        key = self._bucket_of(item)
+                        if current is not None and key != current:
+                            self.state.flush_buckets([current])
+                        current = key
                     self.store_result(item[0], scan_batch([item], self.prices)[0])
+                if current is not None:
+                    self.state.flush_buckets([current])
+
+    def _bucket_of(self, item: tuple[str, Any, Any]) -> str:
+        return file_state_key(self.state.home, item[0])[0]
 
     def store_result(self, path: str, result: Scanned) -> None:
         text, entry, agg = result
@@ -101,6 +113,7 @@ class Scanner(Lineage):
             return
         self.state.put_file(path, text)
         self.records.pop(path, None)
+        self.row_memo.pop(path, None)
         if entry is None:
             rec = loads(text)
             self.records[path] = rec
@@ -119,14 +132,16 @@ class Scanner(Lineage):
         return [log for log in logs if log.mtime_ns >= since_ns]
 
     def _reprice(self, logs: list[LogFile]) -> None:
-        """Price these logs' saved rows again with the current Fast-tier turns."""
+        """Price these logs' rows again with the current Fast-tier turns (read again: records keep no
+        rows) and save the new totals in their records."""
         for log in logs:
             entry = self.entries.get(log.path)
-            if entry is None or not entry.counted:
+            if entry is None or not entry.counted or self.record(log.path) is None:
                 continue
-            rec = self.record(log.path)
-            if rec is not None:
-                self.set_entry(log.path, entry, aggregate(rec["rows"], self.prices, self.day_of))
+            self.check_deadline()
+            agg = self.recount(log.path)
+            self.set_entry(log.path, entry, agg)
+            self.save_agg(log.path, agg)
 
     # -- entry point --
 

@@ -1,23 +1,26 @@
 """Where the scanner keeps its incremental state in the diskcache Store (JSON values, hashed keys).
 
 Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the file's path):
-- `cost:files:<home>:<dir>:<n>` the per-file states of one folder, in a few buckets: signature
+- `cost:files:<home>:<dir>:<n>` the per-file records of one folder, in a few buckets: signature
   (inode, mtime_ns, size), byte offset, a hash of the bytes just before the offset (detects a
-  replaced file), reducer state, rows, session id, kind;
+  replaced file), the reducer's compact resume state, session id, kind, and the file's day/model
+  totals (no per-request rows: what needs them reads the log again);
 - `cost:folder:<home>:<dir>` one per folder of logs, small: the digest of its logs' signatures (see
   discover.folder_digests), their session ids, whether any is a fork or subagent, malformed lines,
   and the sum of the folder's per-day/per-model totals for the files it last counted;
 - `cost:folderfiles:<home>:<dir>` that folder's per-file entries: signature, kind, session id (read
   only when the digest no longer holds);
-- `cost:folderdays:<home>:<dir>` the per-file totals of that folder (read only when one changed);
 - `cost:home:<home>`         time-zone and price fingerprints, the Fast-tier turns read so far;
 - `cost:sessions:<home>`     leaf session ids of logs outside the window (to find a fork's parent);
+- `cost:copies:<home>`       per session found as active and archived copies: the copies' signatures
+  and the totals of the union of their rows (lineage.py; read again only when a copy changes);
 - `cost:result:<home>:…`     the last report for a window (reused for 60 s; then reused again if no
   file changed, which a digest of all signatures tells);
 - `cost:last:<home>`         the last complete report, whatever its window (for a stale menu).
 
 Everything is versioned: a parser, reducer or record-format change bumps `SCANNER_VERSION` and old
-records are ignored.
+records are ignored. Values of COMPRESS_MIN bytes or more are stored zlib-compressed (level 1: the
+buckets shrink about threefold for ~20 ms per 1,000 files; docs/design/cost-engine.md, "Records").
 """
 
 from __future__ import annotations
@@ -40,7 +43,9 @@ try:  # several times faster than `json` on the scanner's records (rows of ints 
 except ImportError:  # pragma: no cover - orjson is a dependency, but the scanner must not need it
     _fast_dumps = _fast_loads = None
 
-SCANNER_VERSION = 6
+COMPRESS_MIN = 1024
+SETTLE_BYTES = 1 << 20  # a run that wrote this much closes its connection (settle) so the WAL is folded in
+SCANNER_VERSION = 7  # 7: records keep no rows, a compact reducer state and their day totals
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
 
@@ -54,8 +59,22 @@ def dumps(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"))
 
 
+def pack(text: str) -> str | bytes:
+    """What is stored for a value's JSON text: the text, or zlib bytes when it is long."""
+    if len(text) < COMPRESS_MIN:
+        return text
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+
+
 def loads(text: str | bytes) -> Any:
-    """Parse what `dumps` wrote (raises ValueError on damaged text)."""
+    """Parse what `dumps` wrote, or `pack` stored (raises ValueError on damaged text)."""
+    if isinstance(text, bytes) and text[:1] == b"x":  # zlib's header; JSON text starts otherwise
+        try:
+            text = zlib.decompress(text)
+        except zlib.error as exc:
+            raise ValueError("damaged compressed value") from exc
+        if _fast_loads is None:
+            text = text.decode("utf-8", "surrogatepass")
     if _fast_loads is not None:
         try:
             return _fast_loads(text)
@@ -80,12 +99,12 @@ def shard_files_key(home: str, folder: str) -> str:
     return f"cost:folderfiles:{home}:{path_hash(folder)}"
 
 
-def shard_aggs_key(home: str, folder: str) -> str:
-    return f"cost:folderdays:{home}:{path_hash(folder)}"
-
-
 def sid_index_key(home: str) -> str:
     return f"cost:sessions:{home}"
+
+
+def copies_key(home: str) -> str:
+    return f"cost:copies:{home}"
 
 
 def result_key(home: str, *parts: str) -> str:
@@ -122,9 +141,10 @@ class StateStore:
         self.store = store
         self.home = home
         self.ignore_saved = ignore_saved  # damaged state: read nothing back, overwrite it
-        self.pending: dict[str, str] = {}
+        self.pending: dict[str, str | bytes] = {}  # key -> what `pack` made of its JSON
         self.buckets: dict[str, dict[str, Any]] = {}  # key -> name -> record (dict) or its JSON text
         self.dirty_buckets: set[str] = set()
+        self.written = 0  # bytes stored by this process so far
 
     def get(self, key: str) -> Any:
         store = self.store
@@ -163,6 +183,27 @@ class StateStore:
             return None
         return self.get_file(path)
 
+    def folder_files(self, folder: str) -> list[tuple[str, dict[str, Any]]]:
+        """(name, record) of every current record saved for the logs of one folder."""
+        out = []
+        prefix = f"cost:files:{self.home}:{path_hash(folder)}:"  # as file_state_key
+        for n in range(BUCKETS):
+            bucket = self._bucket(prefix + str(n))
+            for name, record in list(bucket.items()):
+                if isinstance(record, str):
+                    record = bucket[name] = loads(record)
+                if isinstance(record, dict) and record.get("v") == SCANNER_VERSION:
+                    out.append((name, record))
+        return out
+
+    def forget_file(self, path: str) -> None:
+        """Drop a deleted log's record from its bucket."""
+        key, name = file_state_key(self.home, path)
+        bucket = self._bucket(key)
+        if name in bucket:
+            del bucket[name]
+            self.dirty_buckets.add(key)
+
     def put_file(self, path: str, record_json: str) -> None:
         """`record_json` is already encoded (workers encode in parallel)."""
         key, name = file_state_key(self.home, path)
@@ -175,18 +216,22 @@ class StateStore:
         self.dirty_buckets.discard(key)
 
     def flush_buckets(self, keys: list[str]) -> None:
-        """Write just these buckets now (the scan helper saves each bucket as it finishes it)."""
+        """Write just these buckets now (a big scan saves each bucket as it finishes it) and let go of
+        them: a cold scan then holds one bucket's records at a time, not every record (read back from
+        the cache if asked for again)."""
         pending, dirty = self.pending, self.dirty_buckets
         self.pending, self.dirty_buckets = {}, {key for key in keys if key in dirty}
         try:
             self.flush()
         finally:
             self.pending, self.dirty_buckets = pending, dirty - set(keys)
+            for key in keys:
+                self.buckets.pop(key, None)
 
     def put(self, key: str, value: Any) -> None:
         value = dict(value)
         value["v"] = SCANNER_VERSION
-        self.pending[key] = dumps(value)
+        self.pending[key] = pack(dumps(value))  # compressed now: a first scan's save holds less until flushed
 
     def _encode_bucket(self, key: str) -> str:
         parts = [json.dumps(name) + ":" + (rec if isinstance(rec, str) else dumps(rec))
@@ -202,13 +247,30 @@ class StateStore:
             cache = self.store.cache
             with cache.transact():
                 for key in self.pending:
-                    cache.set(key, self.pending[key])
+                    value = self.pending[key]
+                    cache.set(key, value)
+                    self.written += len(value)
                 for key in self.dirty_buckets:  # encoded one at a time: no second copy of them all
-                    cache.set(key, self._encode_bucket(key), expire=FILE_TTL)
+                    value = pack(self._encode_bucket(key))
+                    cache.set(key, value, expire=FILE_TTL)
+                    self.written += len(value)
         except Exception:
             pass  # a broken cache costs a rescan next time, never the report
         self.pending.clear()
         self.dirty_buckets.clear()
+
+
+def settle(state: StateStore) -> None:
+    """After a big write (a first scan), close the cache's connection: SQLite folds its write-ahead log
+    into the database and removes it, instead of leaving a log file about as big as the state beside
+    it until some later run checkpoints (the connection reopens by itself if used again)."""
+    if state.store is None or state.written < SETTLE_BYTES:
+        return
+    state.written = 0
+    try:
+        state.store.cache.close()
+    except Exception:
+        pass  # nothing lost: SQLite checkpoints later
 
 
 def drop_old_scan_cache(store: Store) -> None:
