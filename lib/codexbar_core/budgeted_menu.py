@@ -57,7 +57,8 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
     from codexbar_core.commands.refresh_worker import RefreshLock, spawn_background_refresh
     from codexbar_core.pipeline import from_logs, last_good
     from codexbar_core.render.markup import detect_dark, detect_host
-    from codexbar_core.render.menu import HomeView, MenuInput, build_menu
+    from codexbar_core.render.menu import build_menu
+    from codexbar_core.render.menu_input import HomeView, MenuInput
     from codexbar_core.usage_and_cost import (
         collect_cost,
         collect_usage,

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from codexbar_core.model import WebExtras
-from codexbar_core.render.menu import HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
 from codexbar_core.render.text import usage_report
 from codexbar_core.sources import web_parse as wp
 from codexbar_core.sources.web import WebSource
