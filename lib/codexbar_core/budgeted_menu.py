@@ -19,8 +19,9 @@ from typing import Any
 
 from codexbar_core import paths
 from codexbar_core import settings as settings_mod
+from codexbar_core.breakdown_model import CostBreakdown
 from codexbar_core.cost_model import CostReport
-from codexbar_core.model import UTC, CostBreakdown, SourceTrace, UsageResult
+from codexbar_core.model import UTC, SourceTrace, UsageResult
 
 # Seconds kept back from the budget for rendering and printing.
 RENDER_RESERVE = 1.0

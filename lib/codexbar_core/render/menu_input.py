@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from codexbar_core.breakdown_model import CostBreakdown
 from codexbar_core.cost_model import CostReport
-from codexbar_core.model import CostBreakdown, UsageResult
+from codexbar_core.model import UsageResult
 
 
 @dataclass
