@@ -19,8 +19,9 @@ from typing import Any
 
 from codexbar_core import paths
 from codexbar_core import settings as settings_mod
+from codexbar_core.breakdown_model import CostBreakdown
 from codexbar_core.cost_model import CostReport
-from codexbar_core.model import UTC, CostBreakdown, SourceTrace, UsageResult
+from codexbar_core.model import UTC, SourceTrace, UsageResult
 
 # Seconds kept back from the budget for rendering and printing.
 RENDER_RESERVE = 1.0
@@ -57,7 +58,8 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
     from codexbar_core.commands.refresh_worker import RefreshLock, spawn_background_refresh
     from codexbar_core.pipeline import from_logs, last_good
     from codexbar_core.render.markup import detect_dark, detect_host
-    from codexbar_core.render.menu import HomeView, MenuInput, build_menu
+    from codexbar_core.render.menu import build_menu
+    from codexbar_core.render.menu_input import HomeView, MenuInput
     from codexbar_core.usage_and_cost import (
         collect_cost,
         collect_usage,

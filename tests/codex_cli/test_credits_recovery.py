@@ -41,7 +41,8 @@ def test_credits_survive_a_body_whose_session_lane_is_unreadable():
 
 
 def test_menu_shows_the_credits_and_says_why_the_lanes_are_missing():
-    from codexbar_core.render.menu import HomeView, build_menu
+    from codexbar_core.render.menu import build_menu
+    from codexbar_core.render.menu_input import HomeView
     from tests.menu.samples import menu_input, result
 
     snap = rl.recover_credits_from_error(decode_error(BROKEN_SESSION_BODY))

@@ -14,7 +14,8 @@ import pytest
 from codexbar_core.cache import Store
 from codexbar_core.cost.report import cost_report, last_cost_report
 from codexbar_core.cost_model import CostReport
-from codexbar_core.render.menu import HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
 from codexbar_core.render.text import cost_report_text
 from tests.cost.logs import active, archived, meta, tok, turn, write
 from tests.menu.samples import menu_input, result, snapshot

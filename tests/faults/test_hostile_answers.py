@@ -23,7 +23,8 @@ from hypothesis import strategies as st
 from codexbar_core import errors
 from codexbar_core.model import UTC, SourceTrace, UsageResult
 from codexbar_core.normalize import normalize_snapshot
-from codexbar_core.render.menu import HomeView, MenuInput, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView, MenuInput
 from codexbar_core.sources import rate_limits, status_parse, wham
 from tests.rig.fake_backend import usage_body
 from tests.rig.menu_checks import assert_valid_menu

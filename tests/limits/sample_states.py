@@ -14,7 +14,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "lib"))
 
 from codexbar_core.limits.turns import TurnsLeft  # noqa: E402
 from codexbar_core.model import Credits, SourceAttempt, SourceTrace, UsageResult  # noqa: E402
-from codexbar_core.render.menu import HomeView, build_menu  # noqa: E402
+from codexbar_core.render.menu import build_menu  # noqa: E402
+from codexbar_core.render.menu_input import HomeView  # noqa: E402
 from tests.menu.sample_menu import plain_view  # noqa: E402
 from tests.menu.samples import NOW, cost_report, menu_input, result, snapshot  # noqa: E402
 

@@ -12,7 +12,8 @@ from codexbar_core import errors
 from codexbar_core.cache import Store
 from codexbar_core.model import Identity, RateWindow, UsageSnapshot
 from codexbar_core.pipeline import Home, fetch_usage
-from codexbar_core.render.menu import HomeView, MenuInput, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView, MenuInput
 from codexbar_core.sources.base import FetchContext
 from codexbar_core.sources.logs import LogsSource
 from tests.limits.gen import UTC, limits, message, token_count, turn_context, write_log

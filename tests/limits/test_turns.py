@@ -10,7 +10,8 @@ from codexbar_core.cache import Store
 from codexbar_core.limits.logtail import newest_logs, records_in, tail
 from codexbar_core.limits.turns import MIN_TURNS, learn, recent_rates, turns_left
 from codexbar_core.model import RateWindow, UsageSnapshot
-from codexbar_core.render.menu import HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
 from tests.limits.gen import UTC, limits, token_count, turn_context, write_log
 from tests.menu.samples import menu_input, result
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from codexbar_core.model import Credits, RateWindow
-from codexbar_core.render.menu import HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
 from tests.menu.samples import NOW, menu_input, result, snapshot
 
 

@@ -7,7 +7,9 @@ import os
 
 import pytest
 
-from codexbar_core.render.menu import KEYRING_DIRECT_LABEL, HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
+from codexbar_core.render.settings_menu import KEYRING_DIRECT_LABEL
 from codexbar_core.sources import keyring_probe as kp
 from codexbar_core.sources.login_store import detect, keyring_account
 from tests.menu.samples import menu_input, result, snapshot

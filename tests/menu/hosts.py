@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from codexbar_core.render.chart import chart_for_menu
 from codexbar_core.render.markup import detect_dark
-from codexbar_core.render.menu import HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
 from tests.menu.samples import cost_report, menu_input, result, snapshot
 
 ENVS = {"swiftbar": {"SWIFTBAR": "1", "OS_APPEARANCE": "Dark"}, "xbar": {"XBARDarkMode": "true"},

@@ -18,7 +18,7 @@ from codexbar_core.model import (
     UsageSnapshot,
     WebExtras,
 )
-from codexbar_core.render.menu import HomeView, MenuInput
+from codexbar_core.render.menu_input import HomeView, MenuInput
 
 NOW = dt.datetime(2026, 11, 25, 14, 30, tzinfo=UTC)
 TODAY = dt.date(2026, 11, 25)

@@ -7,7 +7,8 @@ import re
 import pytest
 
 from codexbar_core.render.markup import SWIFTBAR_ONLY, XBAR_KEYS, detect_dark
-from codexbar_core.render.menu import HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
 from tests.menu.hosts import parse_params, render, scenarios
 from tests.menu.samples import menu_input, result, snapshot
 

@@ -8,7 +8,8 @@ from dataclasses import replace
 import pytest
 
 from codexbar_core.model import CreditLimit, Credits
-from codexbar_core.render.menu import HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
 from tests.menu.samples import NOW, cost_report, menu_input, result, snapshot
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from codexbar_core.cache import Store
 from codexbar_core.model import UTC, Credits, Identity, RateWindow, SourceTrace, UsageResult, UsageSnapshot
 from codexbar_core.notify import process_notifications
-from codexbar_core.render.menu import HomeView
+from codexbar_core.render.menu_input import HomeView
 from codexbar_core.settings import Settings
 
 LIMIT_KINDS = ("shape", "plan", "reset_later", "credit_expiry")

@@ -10,7 +10,7 @@ import pytest
 
 from codexbar_core.cache import Store
 from codexbar_core.notify import notify_command, process_notifications, send_notification, thresholds_from
-from codexbar_core.render.menu import HomeView
+from codexbar_core.render.menu_input import HomeView
 from codexbar_core.settings import Settings
 from tests.menu.samples import NOW, result, snapshot
 from tests.rig.notify_send import fake_notify_send, sent

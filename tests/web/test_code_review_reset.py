@@ -8,9 +8,10 @@ import datetime as dt
 import pytest
 
 from codexbar_core.model import WebExtras
-from codexbar_core.render.menu import HomeView, build_menu
+from codexbar_core.render.menu import build_menu
+from codexbar_core.render.menu_input import HomeView
 from codexbar_core.render.text import usage_report
-from codexbar_core.sources import web_parse as wp
+from codexbar_core.sources import web_limits_text as wl
 from codexbar_core.sources.web import WebSource
 from tests.menu.samples import NOW, menu_input, result, snapshot
 from tests.web.conftest import cookie_header
@@ -23,16 +24,16 @@ PAGE_NOW = dt.datetime(2026, 6, 10, 9, 0, tzinfo=dt.timezone.utc)
 @pytest.mark.parametrize("heading", ["Code review", "Core review"])
 def test_code_review_reset_line_is_kept(heading):
     text = f"Balance\n{heading}\n42% remaining\nResets tomorrow at 2:15 PM"
-    assert wp.parse_code_review_left(text) == 42
-    assert wp.parse_code_review_reset(text) == "Resets tomorrow at 2:15 PM"
+    assert wl.parse_code_review_left(text) == 42
+    assert wl.parse_code_review_reset(text) == "Resets tomorrow at 2:15 PM"
 
 
 def test_another_lanes_reset_is_not_taken_for_code_review():
-    assert wp.parse_code_review_reset("Code review 42% remaining\nGitHub code review 3% remaining\n"
+    assert wl.parse_code_review_reset("Code review 42% remaining\nGitHub code review 3% remaining\n"
                                       "Resets Friday at 8:00 AM") is None
-    assert wp.parse_code_review_reset("Code review\n42% remaining\nWeekly limit\n75% remaining\n"
+    assert wl.parse_code_review_reset("Code review\n42% remaining\nWeekly limit\n75% remaining\n"
                                       "Resets Friday at 8:00 AM") is None
-    assert wp.parse_code_review_reset("Code review\n42% remaining\nCredits remaining 12\nResets monthly") is None
+    assert wl.parse_code_review_reset("Code review\n42% remaining\nCredits remaining 12\nResets monthly") is None
 
 
 def test_web_source_carries_the_reset_as_a_time(chatgpt, make_ctx):

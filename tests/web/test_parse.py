@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from codexbar_core.sources import web_html as wh
+from codexbar_core.sources import web_limits_text as wl
 from codexbar_core.sources import web_parse as wp
 
 FIXTURE = Path(__file__).parent / "fixtures" / "openai-dashboard-pro-normal.html"
@@ -27,9 +29,9 @@ def test_sample_page_pro_5x_28_and_59_used():
 
 
 def test_code_review_42_remaining_and_typo():
-    assert wp.parse_code_review_left("Code review 42% remaining") == 42
-    assert wp.parse_code_review_left("Core review: 7 % remaining") == 7
-    assert wp.parse_code_review_left("GitHub code review 3% remaining") is None
+    assert wl.parse_code_review_left("Code review 42% remaining") == 42
+    assert wl.parse_code_review_left("Core review: 7 % remaining") == 7
+    assert wl.parse_code_review_left("GitHub code review 3% remaining") is None
 
 
 def test_credits_remaining_with_thousands_separator():
@@ -40,24 +42,24 @@ def test_credits_remaining_with_thousands_separator():
 
 
 def test_french_5h_line_remaining_means_28_used():
-    session, weekly = wp.parse_rate_limits(wp.lines_of("Limite 5 h\n72 % restant"), NOW)
+    session, weekly = wl.parse_rate_limits(wh.lines_of("Limite 5 h\n72 % restant"), NOW)
     assert (session.used_percent, session.window_minutes) == (28, 300)
     assert weekly is None
 
 
 def test_used_wording_is_taken_as_used():
-    session, weekly = wp.parse_rate_limits(wp.lines_of("5-hour limit\n30% used\nWeekly\n10% used"), NOW)
+    session, weekly = wl.parse_rate_limits(wh.lines_of("5-hour limit\n30% used\nWeekly\n10% used"), NOW)
     assert session.used_percent == 30 and weekly.used_percent == 10
 
 
 def test_a_window_does_not_borrow_the_next_windows_reset_line():
-    session, weekly = wp.parse_rate_limits(wp.lines_of("5h limit\n72% remaining\nWeekly limit\n41% remaining\n"
+    session, weekly = wl.parse_rate_limits(wh.lines_of("5h limit\n72% remaining\nWeekly limit\n41% remaining\n"
                                                        "Resets Fri at 9:00 AM"), NOW)
     assert session.reset_description is None and weekly.reset_description == "Resets Fri at 9:00 AM"
 
 
 def test_plan_plus_display_name():
-    doc = wp.read_html('<script id="client-bootstrap" type="application/json">{"planType":"plus"}</script>')
+    doc = wh.read_html('<script id="client-bootstrap" type="application/json">{"planType":"plus"}</script>')
     assert wp.page_plan(doc) == "plus"
     assert wp.DashboardPage(state="ok", plan="plus").plan_name == "Plus"
 
@@ -84,7 +86,7 @@ def test_history_amounts_english_and_decimal_comma():
     ("https://chatgpt.com/codex", None),
 ])
 def test_purchase_url_rules(href, expected):
-    doc = wp.read_html(f'<p>Credits remaining 5</p><a href="{href}">Buy credits</a>')
+    doc = wh.read_html(f'<p>Credits remaining 5</p><a href="{href}">Buy credits</a>')
     assert wp.purchase_url(doc) == expected
 
 
@@ -103,9 +105,9 @@ def test_login_wall_cloudflare_and_workspace_picker_are_told_apart():
 def test_email_order_next_data_then_bootstrap_then_text():
     nd = '<script id="__NEXT_DATA__" type="application/json">{"props":{"pageProps":{"user":{"email":"a@x.io"}}}}</script>'
     cb = '<script id="client-bootstrap" type="application/json">{"user":{"email":"b@x.io"}}</script>'
-    assert wp.page_email(wp.read_html(nd + cb)) == "a@x.io"
-    assert wp.page_email(wp.read_html(cb + "<p>c@x.io</p>")) == "b@x.io"
-    assert wp.page_email(wp.read_html("<p>signed in as c@x.io</p>")) == "c@x.io"
+    assert wp.page_email(wh.read_html(nd + cb)) == "a@x.io"
+    assert wp.page_email(wh.read_html(cb + "<p>c@x.io</p>")) == "b@x.io"
+    assert wp.page_email(wh.read_html("<p>signed in as c@x.io</p>")) == "c@x.io"
 
 
 def test_bfs_email_finds_nested_email_key_first():
@@ -137,5 +139,5 @@ def test_broken_html_never_raises():
     ("Resets soon", None),
 ])
 def test_reset_lines(line, expected):
-    got = wp.parse_reset(line, NOW)
+    got = wl.parse_reset(line, NOW)
     assert got == (expected.replace(tzinfo=dt.timezone.utc) if expected else None)

@@ -29,13 +29,13 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
+    from codexbar_core.breakdown_model import CostBreakdown
     from codexbar_core.cost.aggregate import Agg
     from codexbar_core.cost.folder_listing import Walk
     from codexbar_core.cost.handover import CostHandover
     from codexbar_core.cost.index_memo import Delta
     from codexbar_core.cost.pricing import PriceTable
     from codexbar_core.cost.scan import Scanner, ScanResult
-    from codexbar_core.model import CostBreakdown
 
 REUSE_SECONDS = 60.0
 
@@ -360,7 +360,7 @@ def menu_breakdown(codex_home: Path, store: Store | None) -> CostBreakdown | Non
     there is none yet or it cannot be read."""
     if store is None:
         return None
-    from codexbar_core.model import CostBreakdown
+    from codexbar_core.breakdown_model import CostBreakdown
 
     home = home_key(codex_home)
     return CostBreakdown.from_dict(StateStore(store, home).get(menu_summary_key(home)))

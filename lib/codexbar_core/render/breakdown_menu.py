@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from codexbar_core.breakdown_model import CostBreakdown, SessionCost
 from codexbar_core.cost_model import CostReport
-from codexbar_core.model import CostBreakdown, SessionCost
 from codexbar_core.render import fmt
 from codexbar_core.render.markup import Line
 
