@@ -52,3 +52,12 @@ def write_owner_only(path: str, data: bytes) -> None:
             os.unlink(tmp)
         except OSError:
             pass
+
+
+def file_stamp(path: str) -> str:
+    """"mtime:size" of a file, "-" when it is missing: a warm snapshot's key changes with the file."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_size}"

@@ -47,21 +47,13 @@ KEY_VARS = ("CODEX_HOME", "TZ", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_DATA_PAT
             "SWIFTBAR_PLUGIN_CACHE_PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")
 
 
-def _stamp(path: str) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return "-"
-    return f"{st.st_mtime_ns}:{st.st_size}"
-
-
 def snapshot_key(argv: list[str], env: dict[str, str]) -> str:
     """Everything besides the logs that `codexbar cost --json <argv>` prints depends on."""
     config = warm_paths.config_dir(env)
     today = time.strftime("%Y-%m-%d")
     parts = [f"argv={argv!r}", f"today={today}", f"tz={time.tzname}|{time.timezone}|{time.altzone}",
-             f"settings={_stamp(os.path.join(config, 'settings.json'))}",
-             f"prices={_stamp(os.path.join(config, 'prices.json'))}",
+             f"settings={warm_paths.file_stamp(os.path.join(config, 'settings.json'))}",
+             f"prices={warm_paths.file_stamp(os.path.join(config, 'prices.json'))}",
              f"python={sys.version_info[:3]}", *(f"{k}={env.get(k, '')}" for k in KEY_VARS),
              code_stamp()]
     return "\n".join(parts)

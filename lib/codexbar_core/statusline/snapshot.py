@@ -85,21 +85,13 @@ def _is_num(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value
 
 
-def _stat_key(path: str) -> str:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return "-"
-    return f"{st.st_mtime_ns}:{st.st_size}"
-
-
 def cache_key(env: dict[str, str], cache_dir: str, config_dir: str, today: str) -> str:
     """Everything the stored copy depends on: the database files, settings (which homes), the day
     (today's cost) and the environment that picks folders and homes."""
     parts = [f"format={FORMAT}", f"python={sys.version_info[:2]}", f"today={today}"]  # marshal: per version
     parts += [f"{k}={env.get(k, '')}" for k in KEY_VARS]
-    parts += [f"{name}={_stat_key(os.path.join(cache_dir, name))}" for name in DB_FILES]
-    parts.append("settings=" + _stat_key(os.path.join(config_dir, "settings.json")))
+    parts += [f"{name}={warm_paths.file_stamp(os.path.join(cache_dir, name))}" for name in DB_FILES]
+    parts.append("settings=" + warm_paths.file_stamp(os.path.join(config_dir, "settings.json")))
     return "\n".join(parts)
 
 
