@@ -55,7 +55,6 @@ def run_menu(env: dict[str, str], budget: float) -> int:
 
 def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]:
     from codexbar_core.cache import Store
-    from codexbar_core.commands.refresh_worker import RefreshLock, spawn_background_refresh
     from codexbar_core.pipeline import from_logs, last_good
     from codexbar_core.render.markup import detect_dark, detect_host
     from codexbar_core.render.menu import build_menu
@@ -116,9 +115,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
         if fut in done:
             report, error, stale = fut.result()
         else:
-            from codexbar_core.cost.report import last_cost_report
-
-            report, error, stale = last_cost_report(h.path, store), "Cost scan still running…", True
+            report, error, stale = _last_cost(h.path, store, env), "Cost scan still running…", True
         if stale:
             needs_background = True
         coverage, ask = _coverage(h.path, store, report)
@@ -127,8 +124,8 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
                               coverage=coverage))
 
     _estimate_turns(views, store, env, deadline)
-    if (needs_background or ask_server) and not RefreshLock(store.directory).held_elsewhere():
-        spawn_background_refresh(env)
+    if needs_background or ask_server:
+        _start_background_refresh(store, env)
 
     notes = ([settings.load_error] if settings.load_error else []) + paths.folder_notes()
     _notify(views, settings, store, env)
@@ -145,6 +142,30 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
 
         store_menu(text, env, str(store.directory), str(paths.config_dir(env)))
     return text, unfinished
+
+
+def _last_cost(codex_home: Any, store: Any, env: dict[str, str]) -> CostReport | None:
+    """The last complete cost report while a scan is still running in another thread (which may be
+    writing the same store at that moment); a read that fails costs the numbers, never the menu."""
+    try:
+        from codexbar_core.cost.report import last_cost_report
+
+        return last_cost_report(codex_home, store)
+    except Exception:
+        _log_exception(env)
+        return None
+
+
+def _start_background_refresh(store: Any, env: dict[str, str]) -> None:
+    """Start the detached refresh unless one runs; failing to start one (no process left, a lock
+    file we cannot open) leaves the menu as it is: the next scheduled run tries again."""
+    try:
+        from codexbar_core.commands.refresh_worker import RefreshLock, spawn_background_refresh
+
+        if not RefreshLock(store.directory).held_elsewhere():
+            spawn_background_refresh(env)
+    except Exception:
+        _log_exception(env)
 
 
 def _breakdown(codex_home: Any, store: Any) -> CostBreakdown | None:

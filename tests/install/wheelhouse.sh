@@ -7,7 +7,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 dest=${CODEXBAR_WHEELHOUSE:-/var/tmp/codexbar-wheelhouse}
 mkdir -p "$dest"
-rm -f "$dest/READY"
+# READY is not removed first: another checkout's tests may be installing from this folder right now,
+# and pip download only adds wheels (it fails loudly below if it fetched nothing).
 # codexbar's dependencies, and what pipx and pip need to build it from a clone (setuptools, pip, wheel)
 .venv/bin/python -m pip download --quiet --disable-pip-version-check --dest "$dest" \
   . pip wheel "setuptools>=68" 2>&1 | grep -v "is ignored: it is neither a file nor a directory" || true

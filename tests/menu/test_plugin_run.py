@@ -10,15 +10,14 @@ import time
 
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply, usage_body
-from tests.rig.menu_checks import assert_valid_menu
+from tests.rig.menu_checks import assert_valid_menu, assert_whole_menu
 from tests.rig.runner import HARD_LIMIT, PLUGIN, run_codexbar, run_json, run_plugin
 
 
 def test_no_login_no_network_still_gives_a_useful_menu(scratch, env_for):
     env = env_for(scratch / "empty-home")
     proc = run_plugin(env)
-    assert proc.returncode == 0, proc.stderr
-    lines = assert_valid_menu(proc.stdout)
+    lines = assert_whole_menu(proc, env)
     text = proc.stdout
     assert "codex login" in text
     assert "No Codex sessions" in text
@@ -39,8 +38,7 @@ def test_plugin_works_through_a_symlink_with_a_minimal_path(scratch, env_for):
     env = env_for(scratch / "empty-home", PATH="/usr/bin:/bin", SWIFTBAR="1")
     proc = subprocess.run(["/bin/bash", "-l", "-c", f"'{link}'"], env=env, capture_output=True, text=True,
                           timeout=HARD_LIMIT)
-    assert proc.returncode == 0, proc.stderr
-    assert_valid_menu(proc.stdout)
+    assert_whole_menu(proc, env)
     # Click actions call the plugin again by an absolute path.
     assert f'bash="{link}" param1=refresh' in proc.stdout
 
@@ -91,8 +89,7 @@ def test_a_backend_that_never_answers_cannot_hold_the_menu(scratch, env_for, bac
     home = make_codex_home(scratch / "home", backend.url)
     env = env_for(home)
     proc = run_plugin(env)  # raises TimeoutExpired past the hard limit
-    assert proc.returncode == 0
-    assert_valid_menu(proc.stdout)
+    assert_whole_menu(proc, env)
 
 
 def test_a_codex_binary_that_hangs_cannot_hold_the_menu(scratch, env_for):
@@ -102,8 +99,7 @@ def test_a_codex_binary_that_hangs_cannot_hold_the_menu(scratch, env_for):
     env = env_for(scratch / "empty-home", CODEX_CLI_PATH=str(fake))
     proc = run_plugin(env, "source", "cli")
     proc = run_plugin(env)
-    assert proc.returncode == 0
-    assert_valid_menu(proc.stdout)
+    assert_whole_menu(proc, env)
     assert not _processes_running(str(fake)), "the hung codex child must not outlive the menu by long"
 
 
@@ -156,3 +152,35 @@ def test_a_bug_in_the_usage_path_still_shows_cost_and_is_logged(scratch, env_for
     assert_valid_menu(out)
     log = (scratch / "cache" / "codexbar.log").read_text()
     assert "RuntimeError: a bug in the usage path" in log
+
+
+def test_a_failing_read_of_the_last_cost_while_a_scan_runs_costs_only_the_numbers(scratch, env_for, monkeypatch,
+                                                                                  capsys):
+    """The cost scan outlasts the menu's budget (a slow machine) and the last report cannot be read
+    at that moment: the menu is still whole, says the scan is running, and logs the error."""
+    import threading
+
+    from codexbar_core import budgeted_menu, usage_and_cost
+    from codexbar_core.cost import report as report_mod
+
+    env = env_for(scratch / "empty-home")
+    release = threading.Event()
+
+    def still_scanning(*args, **kwargs):
+        release.wait()  # until the menu has printed
+        return None, "scan ended", False
+
+    def unreadable(*args, **kwargs):
+        raise OSError("database is locked")
+
+    monkeypatch.setattr(usage_and_cost, "collect_cost", still_scanning)
+    monkeypatch.setattr(report_mod, "last_cost_report", unreadable)
+    monkeypatch.setattr(budgeted_menu, "_start_background_refresh", lambda store, env: None)
+    try:
+        text, unfinished = budgeted_menu._build(env, budgeted_menu.time.monotonic(), 2.0)
+    finally:
+        release.set()
+    assert unfinished and "internal error" not in text
+    assert "Cost scan still running" in text
+    assert_valid_menu(text)
+    assert "database is locked" in (scratch / "cache" / "codexbar.log").read_text()

@@ -17,11 +17,16 @@ PARAM = re.compile(r"^[A-Za-z][A-Za-z0-9]*=(\"[^\"]*\"|\S+)$")
 def menu(env: dict[str, str]) -> str:
     """One plugin run that must succeed and print a whole menu; returns stdout."""
     proc = run_plugin(env)
-    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stderr}"
-    assert "internal error" not in proc.stdout, f"{proc.stdout}\n{internal_error_log(env)}"
-    assert_valid_menu(proc.stdout)
+    assert_whole_menu(proc, env)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc.stdout
+
+
+def assert_whole_menu(proc: subprocess.CompletedProcess[str], env: dict[str, str]) -> list[str]:
+    """A run that exited 0 with a whole menu; an "internal error" menu fails with codexbar.log's traceback."""
+    assert proc.returncode == 0, f"exit {proc.returncode}\n{proc.stderr}"
+    assert "internal error" not in proc.stdout, f"{proc.stdout}\n{internal_error_log(env)}"
+    return assert_valid_menu(proc.stdout)
 
 
 def internal_error_log(env: dict[str, str]) -> str:
