@@ -21,7 +21,7 @@ from codexbar_core import paths
 from codexbar_core import settings as settings_mod
 from codexbar_core.breakdown_model import CostBreakdown
 from codexbar_core.cost_model import CostReport
-from codexbar_core.model import UTC, SourceTrace, UsageResult
+from codexbar_core.model import UTC, SourceTrace, UsageResult, UsageSnapshot
 
 # Seconds kept back from the budget for rendering and printing.
 RENDER_RESERVE = 1.0
@@ -55,7 +55,6 @@ def run_menu(env: dict[str, str], budget: float) -> int:
 
 def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]:
     from codexbar_core.cache import Store
-    from codexbar_core.pipeline import from_logs, last_good
     from codexbar_core.render.markup import detect_dark, detect_host
     from codexbar_core.render.menu import build_menu
     from codexbar_core.render.menu_input import HomeView, MenuInput
@@ -99,9 +98,7 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
     if usage_results is None:
         usage_results = []
         for h in homes:
-            snap, _stored = last_good(store, h.path)
-            if snap is None:
-                snap = from_logs(h.path)  # a cold start: the last Codex turn's numbers, marked with their age
+            snap = _cached_usage(h.path, store, env)
             usage_results.append(UsageResult(h.name, str(h.path), snap, SourceTrace(requested, chosen_by),
                                              stale=snap is not None and snap.source != "logs", pending=True))
     for r in usage_results:
@@ -142,6 +139,19 @@ def _build(env: dict[str, str], start: float, budget: float) -> tuple[str, bool]
 
         store_menu(text, env, str(store.directory), str(paths.config_dir(env)))
     return text, unfinished
+
+
+def _cached_usage(codex_home: Any, store: Any, env: dict[str, str]) -> UsageSnapshot | None:
+    """The usage to show while the sources are still asking: the last good answer, else (a cold
+    start) the last Codex turn's numbers from the logs; a read that fails shows none, never breaks the menu."""
+    try:
+        from codexbar_core.pipeline import from_logs, last_good
+
+        snap, _stored = last_good(store, codex_home)
+        return snap if snap is not None else from_logs(codex_home)
+    except Exception:
+        _log_exception(env)
+        return None
 
 
 def _last_cost(codex_home: Any, store: Any, env: dict[str, str]) -> CostReport | None:
