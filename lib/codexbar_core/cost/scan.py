@@ -165,7 +165,8 @@ class Scanner(Lineage):
         unchanged: dict[str, Shard] = {}
         for folder in by_folder:
             shard = self.shard(folder, files=False)
-            if folder not in reprice_folders and self._unchanged(shard, digests.get(folder)):
+            if (folder not in reprice_folders and self._unchanged(shard, digests.get(folder))
+                    and self.head_sids(shard) is not None):
                 unchanged[folder] = shard
             elif not shard.files_loaded:
                 self._load_files(shard)
@@ -192,8 +193,8 @@ class Scanner(Lineage):
         bad_lines = 0
         entries_get = self.entries.get
         # the saved session ids of an unchanged folder, in the order of its logs (which its digest fixes)
-        saved_sids = {folder: iter(shard.head["sids"].split("\n")) for folder, shard in unchanged.items()
-                      if shard.head is not None}
+        saved_sids = {folder: iter(shard.sids.split("\n")) for folder, shard in unchanged.items()
+                      if shard.sids is not None}
         for shard in [*unchanged.values(), *kept_shards]:
             bad_lines += shard.head["bad"] or 0 if shard.head is not None else 0
         by_sid_get = by_sid.get
@@ -277,8 +278,9 @@ class Scanner(Lineage):
                          sought: set[str] | None) -> None:
         """NeedsWalk when a kept folder's session ids matter to this scan: one seen twice (an active and
         an archived copy, counted once together) or the parent a listed fork or subagent may need.
-        The heads' ids are compared, no log of a kept folder is looked at. `sought`: the only listed
-        ids that can be new to the kept folders (None: all ids, and kept ones against each other)."""
+        The folders' saved ids are compared (read only when some id is looked for), no log of a kept
+        folder is looked at. `sought`: the only listed ids that can be new to the kept folders (None:
+        all ids, and kept ones against each other)."""
         parents = set()
         for log in dependent:
             rec = self.record(log.path)
@@ -289,13 +291,19 @@ class Scanner(Lineage):
             needles = ["\n" + sid + "\n" for sid in sought | parents if sid and "\n" not in sid]
             if needles:
                 for shard in kept:
-                    hay = "\n" + shard.head["sids"] + "\n"
+                    hay = "\n" + self._kept_sids(shard) + "\n"
                     if any(needle in hay for needle in needles):
                         raise NeedsWalk("a session id shared with a kept folder")
             return
         seen: set[str] = set()
         for shard in kept:
-            for sid in shard.head["sids"].split("\n"):
+            for sid in self._kept_sids(shard).split("\n"):
                 if sid and (sid in seen or sid in by_sid or sid in parents):
                     raise NeedsWalk("a session id shared with a kept folder")
                 seen.add(sid)
+
+    def _kept_sids(self, shard: Shard) -> str:
+        sids = self.head_sids(shard)
+        if sids is None:
+            raise NeedsWalk(f"no saved session ids stand for {shard.folder}")
+        return sids
