@@ -103,6 +103,7 @@ class HomeState:
         self.digests: dict[str, str] = {}  # this run's folder digests (run), saved in the folder heads
         self.single = False  # no session id seen twice in this run (run)
         self.recounted: set[str] = set()  # logs whose totals were set in this run (set_entry)
+        self.old_aggs: dict[str, Agg] = {}  # a changed plain log's totals as its folder's saved sum had them
         self.row_memo: dict[str, list[list[Any]]] = {}  # rows read again in this run (lineage.file_rows)
         self._copies: dict[str, Agg] | None = None  # the copies' union totals (lineage.union_agg)
         self.copies_used: set[str] = set()
@@ -196,10 +197,9 @@ class HomeState:
                 aggs.setdefault(path, agg)
 
     def _touch(self, path: str) -> None:
-        """A file's entry is about to change: its folder's record will be rewritten."""
-        shard = self.shard(os.path.dirname(path))
-        self._load_aggs(shard)
-        shard.dirty = True
+        """A file's entry is about to change: its folder's record will be rewritten. The other logs'
+        totals are read only if the folder is summed afresh (scan.Scanner._summed_by_change)."""
+        self.shard(os.path.dirname(path)).dirty = True
 
     def file_agg(self, path: str) -> Agg:
         self._load_aggs(self.shard(os.path.dirname(path)))

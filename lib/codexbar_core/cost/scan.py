@@ -13,7 +13,7 @@ import os
 from itertools import groupby
 from operator import itemgetter
 
-from codexbar_core.cost.aggregate import merge_agg
+from codexbar_core.cost.aggregate import merge_agg, shifted
 from codexbar_core.cost.filerecord import can_resume, gc_paused, scan_batch
 from codexbar_core.cost.lineage import Lineage
 from codexbar_core.cost.log_digests import folder_runs
@@ -80,6 +80,11 @@ class Scanner(Lineage):
                 self.set_entry(ph, FileEntry(*log.signature, prev.get("sid"), "plain", prev.get("bad", 0), True, None),
                                prev["agg"])
                 continue
+            if (entry is not None and entry.counted and entry.kind == "plain" and prev is not None
+                    and prev.get("sig") == [entry.ino, entry.mtime_ns, entry.size] and isinstance(prev.get("agg"), dict)):
+                # what the folder's saved sum counted for it (copied: a resumed scan may add to it)
+                self.old_aggs[ph] = {day: {name: list(cell) for name, cell in models.items()}
+                                     for day, models in prev["agg"].items()}
             todo.append((log.path, log.signature, prev))
             todo_bytes += log.size - (prev.get("off", 0) if can_resume(prev, log.signature) else 0)
         if not todo:
@@ -251,16 +256,18 @@ class Scanner(Lineage):
             shard = self.shards[folder]
             names = [] if not shard.files_loaded else sorted(log.name for log in folder_logs)
             if shard.files_loaded and (shard.dirty or shard.total is None or shard.counted != names):
-                self._load_aggs(shard)
-                total: Agg = {}
-                prefix = folder + os.sep
-                entries_get, aggs_get = self.entries.get, self.aggs.get
-                for name in names:
-                    path = prefix + name
-                    entry = entries_get(path)
-                    if entry is not None and entry.counted:
-                        agg = aggs_get(path)
-                        merge_agg(total, agg if agg is not None else self.file_agg(path))
+                total = self._summed_by_change(shard, names)
+                if total is None:
+                    self._load_aggs(shard)
+                    total = {}
+                    prefix = folder + os.sep
+                    entries_get, aggs_get = self.entries.get, self.aggs.get
+                    for name in names:
+                        path = prefix + name
+                        entry = entries_get(path)
+                        if entry is not None and entry.counted:
+                            agg = aggs_get(path)
+                            merge_agg(total, agg if agg is not None else self.file_agg(path))
                 shard.total, shard.counted = total, names
                 shard.dirty = True
             result.aggs.append(shard.total)
@@ -273,6 +280,28 @@ class Scanner(Lineage):
             result.aggs.extend(self.copies_correction(paths))
         self.save()
         return result
+
+    def _summed_by_change(self, shard: Shard, names: list[str]) -> Agg | None:
+        """The folder's saved sum moved by its changed logs' old and new totals (an append: one log),
+        without reading the other logs' totals; None unless the same logs are there as when it was
+        saved, all plain, and every changed one is a plain log whose counted totals are known."""
+        if shard.aggs_loaded or shard.total is None or shard.counted != names:
+            return None
+        folder, entries_get = shard.folder, self.entries.get
+        changed = [path for path in self.recounted if os.path.dirname(path) == folder]
+        old, new = [], []
+        for path in changed:
+            before, entry = self.old_aggs.get(path), entries_get(path)
+            if before is None or entry is None or entry.kind != "plain" or not entry.counted:
+                return None
+            old.append(before)
+            new.append(self.aggs.get(path) or {})
+        prefix = folder + os.sep
+        for name in names:
+            entry = entries_get(prefix + name)
+            if entry is None or entry.kind != "plain":
+                return None
+        return shifted(shard.total, old, new) if changed else None
 
     def _check_kept_sids(self, kept: list[Shard], by_sid: dict[str, list[LogFile]], dependent: list[LogFile],
                          sought: set[str] | None) -> None:
