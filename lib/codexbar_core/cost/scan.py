@@ -14,7 +14,7 @@ from itertools import groupby
 from operator import itemgetter
 
 from codexbar_core.cost.aggregate import merge_agg, shifted
-from codexbar_core.cost.filerecord import can_resume, gc_paused, scan_batch
+from codexbar_core.cost.filerecord import can_resume, copy_agg, gc_paused, scan_batch
 from codexbar_core.cost.lineage import Lineage
 from codexbar_core.cost.log_digests import folder_runs
 from codexbar_core.cost.parallel import PARALLEL_MIN_BYTES, scan_parallel, stop_helper
@@ -83,8 +83,7 @@ class Scanner(Lineage):
             if (entry is not None and entry.counted and entry.kind == "plain" and prev is not None
                     and prev.get("sig") == [entry.ino, entry.mtime_ns, entry.size] and isinstance(prev.get("agg"), dict)):
                 # what the folder's saved sum counted for it (copied: a resumed scan may add to it)
-                self.old_aggs[ph] = {day: {name: list(cell) for name, cell in models.items()}
-                                     for day, models in prev["agg"].items()}
+                self.old_aggs[ph] = copy_agg(prev["agg"])
             todo.append((log.path, log.signature, prev))
             todo_bytes += log.size - (prev.get("off", 0) if can_resume(prev, log.signature) else 0)
         if not todo:
