@@ -113,6 +113,32 @@ def test_shrunk_and_replaced_files_are_rescanned(tmp_path: Path) -> None:
     assert scan(home, store=store)["daily"][0]["modelsUsed"] == ["gpt-5-mini"]
 
 
+def test_a_folders_sum_moved_by_its_changed_logs_equals_a_full_scan(tmp_path: Path) -> None:
+    """A folder whose logs are all counted keeps its sum, moved by a changed log's old and new totals
+    (docs/design/thread-index.md, "Changed homes"): after an append, a log replaced by one of another
+    model (its old model's cell gone), and an append to a log of an unpriced model (summed afresh),
+    every report equals a scan from an empty cache."""
+    store = Store(tmp_path / "cache")
+    home = tmp_path / "home"
+    a = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(1000, 100, 10))])
+    b = write(active(home, "b"), [meta("b"), turn("gpt-5-mini"), tok("12:00:02", last=(2000, 0, 20))])
+    c = write(active(home, "c"), [meta("c"), turn("my-local-llm"), tok("12:00:03", last=(300, 0, 3))])
+    scan(home, store=store)
+    append(a, [tok("12:05:00", last=(500, 0, 5))])
+    assert strip_time(scan(home, store=store)) == strip_time(scan(home))
+    replaced = b.with_suffix(".new")
+    write(replaced, [meta("b"), turn("gpt-5.5"), tok("12:06:00", last=(70, 0, 7))])
+    os.replace(replaced, b)
+    report = scan(home, store=store)
+    assert strip_time(report) == strip_time(scan(home))
+    assert report["daily"][0]["modelsUsed"] == ["gpt-5.5", "my-local-llm"]
+    append(c, [tok("12:07:00", last=(40, 0, 4))])
+    report = scan(home, store=store)
+    assert strip_time(report) == strip_time(scan(home))
+    assert report["unpricedModels"] == ["my-local-llm"]
+    assert report["totals"]["inputTokens"] == 1000 + 500 + 70 + 300 + 40
+
+
 def test_deleted_files_drop_out(tmp_path: Path) -> None:
     store = Store(tmp_path / "cache")
     home = tmp_path / "home"

@@ -485,6 +485,31 @@ def test_a_refresh_from_the_changed_folders_equals_a_full_rescan(tmp_path: Path,
     assert how in ("delta", "memo", "walk", "full") and numbers(again) == numbers(after)
 
 
+def drop_saved_ids(env: dict[str, str]) -> int:
+    """Lose every folder's saved session ids (`cost:folderids:…`, kept apart from the folder heads:
+    a damaged or partly written cache); how many records were dropped."""
+    store = Store(Path(env["CODEXBAR_CACHE_DIR"]))
+    keys = [key for key in store.cache.iterkeys() if str(key).startswith("cost:folderids:")]
+    for key in keys:
+        store.cache.delete(key)
+    store.close()
+    return len(keys)
+
+
+@pytest.mark.parametrize("change", ["append", "a same-session copy"])
+def test_lost_session_ids_of_kept_folders_are_looked_for_only_when_needed(tmp_path: Path, change: str) -> None:
+    """A kept folder's session ids are read only when a new id has to be looked for in it: an append
+    needs none and is still answered from the changed folder; a copy of a kept session needs them,
+    and without them every folder is walked. Both report what a scan from an empty cache reports."""
+    home, env = two_days(tmp_path)
+    assert drop_saved_ids(env) >= 2
+    apply, expected = CHANGES[change]
+    apply(home)
+    after, how = run_cost(env, *WINDOW)
+    assert how == expected
+    assert numbers(after) == fresh(env, tmp_path)
+
+
 def test_a_change_only_the_periodic_walk_can_see_is_caught_by_it(tmp_path: Path) -> None:
     """A log edited by hand in a folder the index says nothing about, while Codex writes elsewhere:
     the refresh from the changed folders cannot see it; the full walk after VERIFY_EVERY_S does."""

@@ -71,6 +71,41 @@ def merge_agg(into: Agg, other: Agg, lo: str = "", hi: str = "\uffff") -> None:
                     have[4] += cell[4]
 
 
+def shifted(total: Agg, old: list[Agg], new: list[Agg]) -> Agg | None:
+    """`total` with the `old` totals taken out and the `new` ones put in: a folder's sum after a few
+    of its logs changed, without the other logs' totals (docs/design/thread-index.md, "Changed
+    homes"). Token counts and pico-dollar costs are integers, so this is the sum a fresh merge would
+    give; a cell left with nothing is dropped, as a fresh merge would never have made it. None when a
+    cost involved is unpriced (a None cost makes a merged cell's cost depend on the order of the
+    merge) or a count would go negative (the old totals were not part of `total`): sum afresh."""
+    for agg in (*old, *new):
+        for models in agg.values():
+            for cell in models.values():
+                if cell[4] is None:
+                    return None
+    out: Agg = {day: {name: list(cell) for name, cell in models.items()} for day, models in total.items()}
+    for agg in old:
+        merge_agg(out, negate(agg))
+    for agg in new:
+        merge_agg(out, agg)
+    for agg in (*old, *new):
+        for day, models in agg.items():
+            cells = out.get(day)
+            if cells is None:
+                continue
+            for name in models:
+                cell = cells.get(name)
+                if cell is None:
+                    continue
+                if cell[4] is None or min(cell[:4]) < 0 or cell[4] < 0:
+                    return None
+                if not any(cell):
+                    del cells[name]
+            if not cells:
+                del out[day]
+    return out
+
+
 def negate(agg: Agg) -> Agg:
     return {day: {name: [-c[0], -c[1], -c[2], -c[3], None if c[4] is None else -c[4]] for name, c in models.items()}
             for day, models in agg.items()}

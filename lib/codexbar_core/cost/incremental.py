@@ -23,6 +23,7 @@ from codexbar_core.cost.store import (
     home_record_key,
     settle,
     shard_files_key,
+    shard_ids_key,
     shard_key,
     sid_index_key,
 )
@@ -43,10 +44,12 @@ if TYPE_CHECKING:
 class Shard:
     """The state of one folder of logs: entries, per-file totals, and their sum for the last file set.
 
-    Its saved record comes in two parts: a small head (the digest of the folder's logs, their
-    session ids, the sum) and the per-file entries, read only when the digest no longer holds."""
+    Its saved record comes in three parts: a small head (the digest of the folder's logs, the sum),
+    the logs' session ids (read only when an id must be looked up: a kept folder of a refresh from
+    the thread index mostly needs none) and the per-file entries, read only when the digest no
+    longer holds."""
 
-    __slots__ = ("folder", "counted", "total", "aggs_loaded", "dirty", "stored", "head", "files_loaded")
+    __slots__ = ("folder", "counted", "total", "aggs_loaded", "dirty", "stored", "head", "files_loaded", "sids")
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
@@ -57,6 +60,7 @@ class Shard:
         self.stored: list[str] = []  # file names in the saved record
         self.head: dict[str, Any] | None = None  # the saved head, while the entries are not read
         self.files_loaded = True
+        self.sids: str | None = None  # the head's session ids, newline-joined, once read (head_sids)
 
 
 class HomeState:
@@ -99,6 +103,7 @@ class HomeState:
         self.digests: dict[str, str] = {}  # this run's folder digests (run), saved in the folder heads
         self.single = False  # no session id seen twice in this run (run)
         self.recounted: set[str] = set()  # logs whose totals were set in this run (set_entry)
+        self.old_aggs: dict[str, Agg] = {}  # a changed plain log's totals as its folder's saved sum had them
         self.row_memo: dict[str, list[list[Any]]] = {}  # rows read again in this run (lineage.file_rows)
         self._copies: dict[str, Agg] | None = None  # the copies' union totals (lineage.union_agg)
         self.copies_used: set[str] = set()
@@ -166,7 +171,16 @@ class HomeState:
         head = shard.head
         return (not shard.files_loaded and head is not None and digest is not None and head.get("sig") == digest
                 and shard.total is not None and shard.counted is None and not head.get("deps")
-                and isinstance(head.get("sids"), str))
+                and head.get("ids") is True)
+
+    def head_sids(self, shard: Shard) -> str | None:
+        """The session ids of a folder standing by its head, newline-joined in its logs' order; None
+        when their record is missing or was saved for another digest than the head's."""
+        if shard.sids is None and shard.head is not None:
+            rec = self.state.get(shard_ids_key(self.state.home, shard.folder))
+            if rec is not None and rec.get("sig") == shard.head.get("sig") and isinstance(rec.get("sids"), str):
+                shard.sids = rec["sids"]
+        return shard.sids
 
     def _load_aggs(self, shard: Shard) -> None:
         """The day totals saved in the folder's file records, for the entries they were counted for."""
@@ -183,10 +197,9 @@ class HomeState:
                 aggs.setdefault(path, agg)
 
     def _touch(self, path: str) -> None:
-        """A file's entry is about to change: its folder's record will be rewritten."""
-        shard = self.shard(os.path.dirname(path))
-        self._load_aggs(shard)
-        shard.dirty = True
+        """A file's entry is about to change: its folder's record will be rewritten. The other logs'
+        totals are read only if the folder is summed afresh (scan.Scanner._summed_by_change)."""
+        self.shard(os.path.dirname(path)).dirty = True
 
     def file_agg(self, path: str) -> Agg:
         self._load_aggs(self.shard(os.path.dirname(path)))
@@ -257,14 +270,15 @@ class HomeState:
                     "counted": None if shard.counted == sorted(files) else shard.counted,
                     "deps": any(entry.kind != "plain" for entry in files.values()),
                     "bad": sum(entry.bad or 0 for entry in files.values() if entry.kind == "plain"),
-                    "sig": None, "sids": None}
+                    "sig": None, "ids": False}
             logs = self.logs_by_folder.get(folder)
             if not partial and logs is not None and len(logs) == len(files) and all(log.name in files
                                                                                     for log in logs):
                 # The digest stands for exactly these entries; the session ids in the logs' order.
                 sids = [files[log.name].sid or "" for log in logs]
                 if not any("\n" in sid for sid in sids):
-                    head["sig"], head["sids"] = digests.get(folder), "\n".join(sids)
+                    head["sig"], head["ids"] = digests.get(folder), True
+                    self.state.put(shard_ids_key(home, folder), {"sig": head["sig"], "sids": "\n".join(sids)})
             self.state.put(shard_key(home, folder), head)
             self.state.put(shard_files_key(home, folder), {"files": {name: entry.to_list() for name, entry in files.items()}})
             shard.dirty = False

@@ -13,8 +13,8 @@ import os
 from itertools import groupby
 from operator import itemgetter
 
-from codexbar_core.cost.aggregate import merge_agg
-from codexbar_core.cost.filerecord import can_resume, gc_paused, scan_batch
+from codexbar_core.cost.aggregate import merge_agg, shifted
+from codexbar_core.cost.filerecord import can_resume, copy_agg, gc_paused, scan_batch
 from codexbar_core.cost.lineage import Lineage
 from codexbar_core.cost.log_digests import folder_runs
 from codexbar_core.cost.parallel import PARALLEL_MIN_BYTES, scan_parallel, stop_helper
@@ -80,6 +80,10 @@ class Scanner(Lineage):
                 self.set_entry(ph, FileEntry(*log.signature, prev.get("sid"), "plain", prev.get("bad", 0), True, None),
                                prev["agg"])
                 continue
+            if (entry is not None and entry.counted and entry.kind == "plain" and prev is not None
+                    and prev.get("sig") == [entry.ino, entry.mtime_ns, entry.size] and isinstance(prev.get("agg"), dict)):
+                # what the folder's saved sum counted for it (copied: a resumed scan may add to it)
+                self.old_aggs[ph] = copy_agg(prev["agg"])
             todo.append((log.path, log.signature, prev))
             todo_bytes += log.size - (prev.get("off", 0) if can_resume(prev, log.signature) else 0)
         if not todo:
@@ -165,7 +169,8 @@ class Scanner(Lineage):
         unchanged: dict[str, Shard] = {}
         for folder in by_folder:
             shard = self.shard(folder, files=False)
-            if folder not in reprice_folders and self._unchanged(shard, digests.get(folder)):
+            if (folder not in reprice_folders and self._unchanged(shard, digests.get(folder))
+                    and self.head_sids(shard) is not None):
                 unchanged[folder] = shard
             elif not shard.files_loaded:
                 self._load_files(shard)
@@ -192,8 +197,8 @@ class Scanner(Lineage):
         bad_lines = 0
         entries_get = self.entries.get
         # the saved session ids of an unchanged folder, in the order of its logs (which its digest fixes)
-        saved_sids = {folder: iter(shard.head["sids"].split("\n")) for folder, shard in unchanged.items()
-                      if shard.head is not None}
+        saved_sids = {folder: iter(shard.sids.split("\n")) for folder, shard in unchanged.items()
+                      if shard.sids is not None}
         for shard in [*unchanged.values(), *kept_shards]:
             bad_lines += shard.head["bad"] or 0 if shard.head is not None else 0
         by_sid_get = by_sid.get
@@ -250,16 +255,18 @@ class Scanner(Lineage):
             shard = self.shards[folder]
             names = [] if not shard.files_loaded else sorted(log.name for log in folder_logs)
             if shard.files_loaded and (shard.dirty or shard.total is None or shard.counted != names):
-                self._load_aggs(shard)
-                total: Agg = {}
-                prefix = folder + os.sep
-                entries_get, aggs_get = self.entries.get, self.aggs.get
-                for name in names:
-                    path = prefix + name
-                    entry = entries_get(path)
-                    if entry is not None and entry.counted:
-                        agg = aggs_get(path)
-                        merge_agg(total, agg if agg is not None else self.file_agg(path))
+                total = self._summed_by_change(shard, names)
+                if total is None:
+                    self._load_aggs(shard)
+                    total = {}
+                    prefix = folder + os.sep
+                    entries_get, aggs_get = self.entries.get, self.aggs.get
+                    for name in names:
+                        path = prefix + name
+                        entry = entries_get(path)
+                        if entry is not None and entry.counted:
+                            agg = aggs_get(path)
+                            merge_agg(total, agg if agg is not None else self.file_agg(path))
                 shard.total, shard.counted = total, names
                 shard.dirty = True
             result.aggs.append(shard.total)
@@ -273,12 +280,35 @@ class Scanner(Lineage):
         self.save()
         return result
 
+    def _summed_by_change(self, shard: Shard, names: list[str]) -> Agg | None:
+        """The folder's saved sum moved by its changed logs' old and new totals (an append: one log),
+        without reading the other logs' totals; None unless the same logs are there as when it was
+        saved, all plain, and every changed one is a plain log whose counted totals are known."""
+        if shard.aggs_loaded or shard.total is None or shard.counted != names:
+            return None
+        folder, entries_get = shard.folder, self.entries.get
+        changed = [path for path in self.recounted if os.path.dirname(path) == folder]
+        old, new = [], []
+        for path in changed:
+            before, entry = self.old_aggs.get(path), entries_get(path)
+            if before is None or entry is None or entry.kind != "plain" or not entry.counted:
+                return None
+            old.append(before)
+            new.append(self.aggs.get(path) or {})
+        prefix = folder + os.sep
+        for name in names:
+            entry = entries_get(prefix + name)
+            if entry is None or entry.kind != "plain":
+                return None
+        return shifted(shard.total, old, new) if changed else None
+
     def _check_kept_sids(self, kept: list[Shard], by_sid: dict[str, list[LogFile]], dependent: list[LogFile],
                          sought: set[str] | None) -> None:
         """NeedsWalk when a kept folder's session ids matter to this scan: one seen twice (an active and
         an archived copy, counted once together) or the parent a listed fork or subagent may need.
-        The heads' ids are compared, no log of a kept folder is looked at. `sought`: the only listed
-        ids that can be new to the kept folders (None: all ids, and kept ones against each other)."""
+        The folders' saved ids are compared (read only when some id is looked for), no log of a kept
+        folder is looked at. `sought`: the only listed ids that can be new to the kept folders (None:
+        all ids, and kept ones against each other)."""
         parents = set()
         for log in dependent:
             rec = self.record(log.path)
@@ -289,13 +319,19 @@ class Scanner(Lineage):
             needles = ["\n" + sid + "\n" for sid in sought | parents if sid and "\n" not in sid]
             if needles:
                 for shard in kept:
-                    hay = "\n" + shard.head["sids"] + "\n"
+                    hay = "\n" + self._kept_sids(shard) + "\n"
                     if any(needle in hay for needle in needles):
                         raise NeedsWalk("a session id shared with a kept folder")
             return
         seen: set[str] = set()
         for shard in kept:
-            for sid in shard.head["sids"].split("\n"):
+            for sid in self._kept_sids(shard).split("\n"):
                 if sid and (sid in seen or sid in by_sid or sid in parents):
                     raise NeedsWalk("a session id shared with a kept folder")
                 seen.add(sid)
+
+    def _kept_sids(self, shard: Shard) -> str:
+        sids = self.head_sids(shard)
+        if sids is None:
+            raise NeedsWalk(f"no saved session ids stand for {shard.folder}")
+        return sids

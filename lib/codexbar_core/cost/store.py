@@ -6,8 +6,10 @@ Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the
   replaced file), the reducer's compact resume state, session id, kind, and the file's day/model
   totals (no per-request rows: what needs them reads the log again);
 - `cost:folder:<home>:<dir>` one per folder of logs, small: the digest of its logs' signatures (see
-  discover.folder_digests), their session ids, whether any is a fork or subagent, malformed lines,
-  and the sum of the folder's per-day/per-model totals for the files it last counted;
+  discover.folder_digests), whether any is a fork or subagent, malformed lines, and the sum of the
+  folder's per-day/per-model totals for the files it last counted;
+- `cost:folderids:<home>:<dir>` that folder's session ids in its logs' order, with the digest they
+  stand for (read only when an id must be looked up: docs/design/thread-index.md, "Changed homes");
 - `cost:folderfiles:<home>:<dir>` that folder's per-file entries: signature, kind, session id (read
   only when the digest no longer holds);
 - `cost:home:<home>`         time-zone and price fingerprints, the Fast-tier turns read so far;
@@ -45,7 +47,7 @@ except ImportError:  # pragma: no cover - orjson is a dependency, but the scanne
 
 COMPRESS_MIN = 1024
 SETTLE_BYTES = 1 << 20  # a run that wrote this much closes its connection (settle) so the WAL is folded in
-SCANNER_VERSION = 7  # 7: records keep no rows, a compact reducer state and their day totals
+SCANNER_VERSION = 8  # 8: a folder's session ids in their own record; 7: records keep no rows
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
 
@@ -97,6 +99,10 @@ def shard_key(home: str, folder: str) -> str:
 
 def shard_files_key(home: str, folder: str) -> str:
     return f"cost:folderfiles:{home}:{path_hash(folder)}"
+
+
+def shard_ids_key(home: str, folder: str) -> str:
+    return f"cost:folderids:{home}:{path_hash(folder)}"
 
 
 def sid_index_key(home: str) -> str:
