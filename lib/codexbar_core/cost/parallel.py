@@ -152,17 +152,7 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
         try:
             # Our buckets are written as each is finished, like the helper's: the writing then
             # overlaps the helper's parsing instead of following it.
-            current = None
-            for item in mine:
-                scanner.check_deadline()
-                if proc is not None:
-                    key = file_state_key(scanner.state.home, item[0])[0]
-                    if current is not None and key != current:
-                        scanner.state.flush_buckets([current])
-                    current = key
-                scanner.store_result(item[0], scan_batch([item], scanner.prices)[0])
-            if current is not None:
-                scanner.state.flush_buckets([current])
+            scanner.scan_items(mine, by_bucket=proc is not None)
         except errors.SourceTimeout:
             take_helper_results(wait=False)  # keep the helper's finished files for the next run
             scanner.save(partial=True)

@@ -96,17 +96,22 @@ class Scanner(Lineage):
             else:
                 self.close()
                 big = todo_bytes >= PARALLEL_MIN_BYTES  # one process only: save bucket by bucket (memory)
-                current = None
-                for item in sorted(todo, key=self._bucket_of) if big else todo:
-                    self.check_deadline()
-                    if big:
-                        key = self._bucket_of(item)
-                        if current is not None and key != current:
-                            self.state.flush_buckets([current])
-                        current = key
-                    self.store_result(item[0], scan_batch([item], self.prices)[0])
-                if current is not None:
+                self.scan_items(sorted(todo, key=self._bucket_of) if big else todo, by_bucket=big)
+
+    def scan_items(self, items: list[tuple[str, Any, Any]], by_bucket: bool) -> None:
+        """Scan and store each log in order. `by_bucket` (items grouped by state bucket): each bucket is
+        written as soon as its last log is stored, so a big scan never holds every record at once."""
+        current = None
+        for item in items:
+            self.check_deadline()
+            if by_bucket:
+                key = self._bucket_of(item)
+                if current is not None and key != current:
                     self.state.flush_buckets([current])
+                current = key
+            self.store_result(item[0], scan_batch([item], self.prices)[0])
+        if current is not None:
+            self.state.flush_buckets([current])
 
     def _bucket_of(self, item: tuple[str, Any, Any]) -> str:
         return file_state_key(self.state.home, item[0])[0]
