@@ -27,7 +27,7 @@ CALL_TIMEOUT = 3.0
 SAFE_FLAGS = ["-s", "read-only", "-a", "never"]
 CLIENT_VERSION = "0.1.0"
 
-MISSING_BINARY = "Codex CLI missing. Install via `npm i -g @openai/codex` (or bun install) and restart."
+MISSING_BINARY = "Codex CLI missing. Install it with `npm i -g @openai/codex` (or set CODEX_CLI_PATH), then Refresh."
 
 
 def codex_env(ctx: FetchContext, binary: Path) -> dict[str, str]:
