@@ -9,7 +9,7 @@ dollars as the contract has it (None = unpriced); the pico-dollar sums stay insi
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from codexbar_core.slots import Record, replace
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -27,17 +27,19 @@ def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-@dataclass
-class ModelCost:
+class ModelCost(Record):
     """One model's share of a day, a month or a session."""
 
     __slots__ = ("model_name", "input_tokens", "cache_read_tokens", "output_tokens", "total_tokens", "cost")
-    model_name: str
-    input_tokens: int
-    cache_read_tokens: int
-    output_tokens: int
-    total_tokens: int
-    cost: float | None
+
+    def __init__(self, model_name: str, input_tokens: int, cache_read_tokens: int, output_tokens: int,
+                 total_tokens: int, cost: float | None) -> None:
+        self.model_name = model_name
+        self.input_tokens = input_tokens
+        self.cache_read_tokens = cache_read_tokens
+        self.output_tokens = output_tokens
+        self.total_tokens = total_tokens
+        self.cost = cost
 
     def to_contract(self) -> Contract:
         return {"modelName": self.model_name, "inputTokens": self.input_tokens,
@@ -50,19 +52,21 @@ class ModelCost:
                    d["cost"])
 
 
-@dataclass
-class TokenTotals:
+class TokenTotals(Record):
     """Tokens and cost summed over some span: input includes cached, output includes reasoning,
     total = input + output (docs/reference/cost-rules.md)."""
 
     __slots__ = ("input_tokens", "cache_read_tokens", "output_tokens", "reasoning_output_tokens",
                  "total_tokens", "total_cost")
-    input_tokens: int
-    cache_read_tokens: int
-    output_tokens: int
-    reasoning_output_tokens: int
-    total_tokens: int
-    total_cost: float | None
+
+    def __init__(self, input_tokens: int, cache_read_tokens: int, output_tokens: int,
+                 reasoning_output_tokens: int, total_tokens: int, total_cost: float | None) -> None:
+        self.input_tokens = input_tokens
+        self.cache_read_tokens = cache_read_tokens
+        self.output_tokens = output_tokens
+        self.reasoning_output_tokens = reasoning_output_tokens
+        self.total_tokens = total_tokens
+        self.total_cost = total_cost
 
     def to_contract(self) -> Contract:
         return {"inputTokens": self.input_tokens, "cacheReadTokens": self.cache_read_tokens,
@@ -79,15 +83,17 @@ def _models(d: Contract) -> list[ModelCost]:
     return [ModelCost.from_contract(m) for m in _list(d.get("modelBreakdowns"))]
 
 
-@dataclass
-class DayCost:
+class DayCost(Record):
     """One local calendar day with usage (docs/reference/cost-rules.md, "Day assignment")."""
 
     __slots__ = ("date", "tokens", "models_used", "model_breakdowns")
-    date: str  # YYYY-MM-DD
-    tokens: TokenTotals
-    models_used: list[str]
-    model_breakdowns: list[ModelCost]  # costliest first
+
+    def __init__(self, date: str, tokens: TokenTotals, models_used: list[str],
+                 model_breakdowns: list[ModelCost]) -> None:
+        self.date = date  # YYYY-MM-DD
+        self.tokens = tokens
+        self.models_used = models_used
+        self.model_breakdowns = model_breakdowns  # costliest first
 
     def to_contract(self) -> Contract:
         out: Contract = {"date": self.date}
@@ -101,14 +107,15 @@ class DayCost:
         return cls(d["date"], TokenTotals.from_contract(d), list(_list(d.get("modelsUsed"))), _models(d))
 
 
-@dataclass
-class MonthCost:
+class MonthCost(Record):
     """`--by month`: the days of one calendar month summed."""
 
     __slots__ = ("month", "tokens", "model_breakdowns")
-    month: str  # YYYY-MM
-    tokens: TokenTotals
-    model_breakdowns: list[ModelCost]
+
+    def __init__(self, month: str, tokens: TokenTotals, model_breakdowns: list[ModelCost]) -> None:
+        self.month = month  # YYYY-MM
+        self.tokens = tokens
+        self.model_breakdowns = model_breakdowns
 
     def to_contract(self) -> Contract:
         out: Contract = {"month": self.month}
@@ -121,21 +128,24 @@ class MonthCost:
         return cls(d["month"], TokenTotals.from_contract(d), _models(d))
 
 
-@dataclass
-class SessionLine:
+class SessionLine(Record):
     """`--by session`: one Codex thread's usage in the window (docs/decisions/cost-breakdowns.md)."""
 
     __slots__ = ("session_id", "file", "project", "parent_session_id", "title", "first_activity",
                  "last_activity", "tokens", "model_breakdowns")
-    session_id: str | None
-    file: str  # relative to the Codex home
-    project: str
-    parent_session_id: str | None  # a fork's or subagent's parent
-    title: str | None  # the thread's title, already cut short (the user's own text)
-    first_activity: str | None  # ISO UTC with milliseconds, as the contract writes it
-    last_activity: str | None
-    tokens: TokenTotals
-    model_breakdowns: list[ModelCost]
+
+    def __init__(self, session_id: str | None, file: str, project: str, parent_session_id: str | None,
+                 title: str | None, first_activity: str | None, last_activity: str | None,
+                 tokens: TokenTotals, model_breakdowns: list[ModelCost]) -> None:
+        self.session_id = session_id
+        self.file = file  # relative to the Codex home
+        self.project = project
+        self.parent_session_id = parent_session_id  # a fork's or subagent's parent
+        self.title = title  # the thread's title, already cut short (the user's own text)
+        self.first_activity = first_activity  # ISO UTC with milliseconds, as the contract writes it
+        self.last_activity = last_activity
+        self.tokens = tokens
+        self.model_breakdowns = model_breakdowns
 
     def to_contract(self) -> Contract:
         out: Contract = {"sessionId": self.session_id, "file": self.file, "project": self.project,
@@ -155,15 +165,16 @@ class SessionLine:
         return self.model_breakdowns[0].model_name if self.model_breakdowns else None
 
 
-@dataclass
-class ProjectLine:
+class ProjectLine(Record):
     """`--by project`: the sessions of one repository (else folder) summed."""
 
     __slots__ = ("project", "path", "sessions", "tokens")
-    project: str
-    path: str
-    sessions: int
-    tokens: TokenTotals
+
+    def __init__(self, project: str, path: str, sessions: int, tokens: TokenTotals) -> None:
+        self.project = project
+        self.path = path
+        self.sessions = sessions
+        self.tokens = tokens
 
     def to_contract(self) -> Contract:
         out: Contract = {"project": self.project, "path": self.path, "sessions": self.sessions}
@@ -175,8 +186,7 @@ class ProjectLine:
         return cls(d["project"], d.get("path") or "", d.get("sessions") or 0, TokenTotals.from_contract(d))
 
 
-@dataclass
-class CostReport:
+class CostReport(Record):
     """The local cost of one Codex home over a window of days.
 
     `monthly`, `sessions` and `projects` are None unless `--by` asked for them (the contract then
@@ -185,24 +195,30 @@ class CostReport:
     __slots__ = ("provider", "source", "updated_at", "since", "until", "today_tokens", "today_cost",
                  "window_tokens", "window_cost", "daily", "totals", "unpriced_models", "notes", "monthly",
                  "sessions", "projects", "home", "codex_home")
-    provider: str
-    source: str
-    updated_at: str  # ISO UTC, seconds
-    since: str
-    until: str
-    today_tokens: int  # sessionTokens
-    today_cost: float | None  # sessionCostUSD
-    window_tokens: int  # last30DaysTokens (whatever the window's length)
-    window_cost: float | None  # last30DaysCostUSD
-    daily: list[DayCost]  # oldest first, days with usage only
-    totals: TokenTotals
-    unpriced_models: list[str]
-    notes: list[str]
-    monthly: list[MonthCost] | None
-    sessions: list[SessionLine] | None
-    projects: list[ProjectLine] | None
-    home: str | None
-    codex_home: str | None
+
+    def __init__(self, provider: str, source: str, updated_at: str, since: str, until: str,
+                 today_tokens: int, today_cost: float | None, window_tokens: int, window_cost: float | None,
+                 daily: list[DayCost], totals: TokenTotals, unpriced_models: list[str], notes: list[str],
+                 monthly: list[MonthCost] | None, sessions: list[SessionLine] | None,
+                 projects: list[ProjectLine] | None, home: str | None, codex_home: str | None) -> None:
+        self.provider = provider
+        self.source = source
+        self.updated_at = updated_at  # ISO UTC, seconds
+        self.since = since
+        self.until = until
+        self.today_tokens = today_tokens  # sessionTokens
+        self.today_cost = today_cost  # sessionCostUSD
+        self.window_tokens = window_tokens  # last30DaysTokens (whatever the window's length)
+        self.window_cost = window_cost  # last30DaysCostUSD
+        self.daily = daily  # oldest first, days with usage only
+        self.totals = totals
+        self.unpriced_models = unpriced_models
+        self.notes = notes
+        self.monthly = monthly
+        self.sessions = sessions
+        self.projects = projects
+        self.home = home
+        self.codex_home = codex_home
 
     @property
     def window_days(self) -> int:
@@ -263,14 +279,15 @@ class CostReport:
             projects=arrays("projects", ProjectLine), home=d.get("home"), codex_home=d.get("codexHome"))
 
 
-@dataclass
-class CostFailure:
+class CostFailure(Record):
     """A home whose cost could not be read (`codexbar cost` still lists it, with the reason)."""
 
     __slots__ = ("home", "codex_home", "message")
-    home: str
-    codex_home: str
-    message: str
+
+    def __init__(self, home: str, codex_home: str, message: str) -> None:
+        self.home = home
+        self.codex_home = codex_home
+        self.message = message
 
     def to_contract(self) -> Contract:
         return {"provider": "codex", "source": "local", "home": self.home, "codexHome": self.codex_home,

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +16,7 @@ from codexbar_core.cost_model import CostReport
 from codexbar_core.render.menu import build_menu
 from codexbar_core.render.menu_input import HomeView
 from codexbar_core.render.text import cost_report_text
+from codexbar_core.slots import replace
 from tests.cost.logs import active, archived, meta, tok, turn, write
 from tests.menu.samples import menu_input, result, snapshot
 

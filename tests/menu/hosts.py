@@ -4,12 +4,12 @@ parses them), the menus of the usual states rendered for a host."""
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from codexbar_core.render.chart import chart_for_menu
 from codexbar_core.render.markup import detect_dark
 from codexbar_core.render.menu import build_menu
 from codexbar_core.render.menu_input import HomeView
+from codexbar_core.slots import replace
 from tests.menu.samples import cost_report, menu_input, result, snapshot
 
 ENVS = {"swiftbar": {"SWIFTBAR": "1", "OS_APPEARANCE": "Dark"}, "xbar": {"XBARDarkMode": "true"},

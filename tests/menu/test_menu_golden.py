@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
 
 import pytest
 
 from codexbar_core.model import CreditLimit, Credits
 from codexbar_core.render.menu import build_menu
 from codexbar_core.render.menu_input import HomeView
+from codexbar_core.slots import replace
 from tests.menu.samples import NOW, cost_report, menu_input, result, snapshot
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from codexbar_core.cost import json_codec
 from codexbar_core.cost.line_rules import (
     BAD_LINE,
     CLEAR,
@@ -23,7 +24,6 @@ from codexbar_core.cost.line_rules import (
     Meta,
     complete_json,
     decode_line,
-    loads_line,
     meta_from_prefix,
     read_meta,
     timestamp_ms,
@@ -67,9 +67,11 @@ _typed: Any = None  # cost/typed_lines.py once load_hot_lines() ran: typed decod
 
 
 def load_hot_lines() -> bool:
-    """Switch on the typed fast path (msgspec) for the rest of the process. Worth its ~15 ms import
-    only for scans of many lines (a cold scan), not for the few lines a grown log adds."""
+    """Switch on the typed fast path (msgspec) and orjson (json_codec.py) for the rest of the process.
+    Worth their ~30 ms of imports only for scans of many lines (a cold scan), not for the few lines a
+    grown log adds."""
     global _typed
+    json_codec.use_fast()  # the few lines the typed path hands back, and the records of many logs
     if _typed is None:
         try:
             from codexbar_core.cost import typed_lines
@@ -217,7 +219,7 @@ def meta_in_head(head: bytes, whole_file: bool) -> Meta | None:
     root = _typed.meta_root(line) if _typed is not None else None
     if root is None:
         try:
-            root = loads_line(line)
+            root = json_codec.loads_line(line)
         except ValueError:
             return meta_from_prefix(line)
     if not isinstance(root, dict) or root.get("type") != "session_meta":

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import time
-from dataclasses import replace
 from pathlib import Path
 
 from codexbar_core.cache import Store, home_key
@@ -24,6 +23,7 @@ from codexbar_core.cost.log_digests import folder_digests, report_digest
 from codexbar_core.cost.pricing import PICO, load_price_table
 from codexbar_core.cost.store import StateStore, drop_old_scan_cache, home_record_key, last_key, result_key
 from codexbar_core.cost_model import CostReport, DayCost, ModelCost, ProjectLine, SessionLine, TokenTotals
+from codexbar_core.slots import replace
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:

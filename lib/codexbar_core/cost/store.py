@@ -33,32 +33,18 @@ import time
 import zlib
 
 from codexbar_core.cache import Store
+from codexbar_core.cost import json_codec
+from codexbar_core.cost.json_codec import dumps
 from codexbar_core.digests import sha256_hex
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
     from typing import Any
 
-try:  # several times faster than `json` on the scanner's records (rows of ints and short strings)
-    from orjson import dumps as _fast_dumps
-    from orjson import loads as _fast_loads
-except ImportError:  # pragma: no cover - orjson is a dependency, but the scanner must not need it
-    _fast_dumps = _fast_loads = None
-
 COMPRESS_MIN = 1024
 SETTLE_BYTES = 1 << 20  # a run that wrote this much closes its connection (settle) so the WAL is folded in
 SCANNER_VERSION = 8  # 8: a folder's session ids in their own record; 7: records keep no rows
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
-
-
-def dumps(value: Any) -> str:
-    """Compact JSON text; the standard encoder where orjson refuses (ints past 64 bits, lone surrogates)."""
-    if _fast_dumps is not None:
-        try:
-            return _fast_dumps(value).decode()
-        except TypeError:
-            pass
-    return json.dumps(value, separators=(",", ":"))
 
 
 def pack(text: str) -> str | bytes:
@@ -75,14 +61,7 @@ def loads(text: str | bytes) -> Any:
             text = zlib.decompress(text)
         except zlib.error as exc:
             raise ValueError("damaged compressed value") from exc
-        if _fast_loads is None:
-            text = text.decode("utf-8", "surrogatepass")
-    if _fast_loads is not None:
-        try:
-            return _fast_loads(text)
-        except ValueError:
-            pass
-    return json.loads(text)
+    return json_codec.loads(text)
 
 
 def path_hash(path: str) -> str:
