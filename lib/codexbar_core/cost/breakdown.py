@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from codexbar_core.cost import json_codec
 from codexbar_core.cost.pricing import PICO
 from codexbar_core.cost.project import NO_PROJECT, FileFacts, Project, project_of, read_facts, thread_index
 from codexbar_core.cost.store import path_hash
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from codexbar_core.cost.scan import Scanner
     from codexbar_core.cost.store import StateStore
 
+BIG_BREAKDOWN_LOGS = 500  # below this the standard library decodes the records faster than orjson imports
 TITLE_CHARS = 40  # a thread title is the user's own text: only this much is kept or shown
 
 
@@ -197,6 +199,8 @@ def _facts(state: StateStore, logs: list[LogFile]) -> dict[str, FileFacts]:
 def sessions_of(scanner: Scanner, logs: list[LogFile], since: dt.date, until: dt.date,
                 codex_home: str) -> list[SessionUsage]:
     """Every session with usage in the window, oldest last activity first."""
+    if len(logs) >= BIG_BREAKDOWN_LOGS:
+        json_codec.use_fast()  # every log's record is read: worth orjson's import (json_codec.py)
     lo, hi = since.isoformat(), until.isoformat()
     for folder in {log.folder for log in logs}:
         scanner.shard(folder)  # entries of folders the scan could skip as unchanged
