@@ -12,8 +12,7 @@ import datetime as dt
 import os
 import sys
 
-from codexbar_core import paths
-from codexbar_core import settings as settings_mod
+from codexbar_core.commands import launch
 from codexbar_core.settings import SOURCES
 
 TYPE_CHECKING = False
@@ -72,27 +71,18 @@ def _parser() -> argparse.ArgumentParser:
 
 def run(argv: list[str] | None = None, handover: CostHandover | None = None) -> None:
     """Entry point of the `codexbar` command, `python -m codexbar_core` and the plugin: `main`, then exit
-    without tearing down the heap. After a cold cost scan that is ~100 MB of small objects, and freeing
-    them one by one took 60-80 ms (measured); everything we write is committed or flushed by then."""
-    code = main(argv, handover)
-    try:
-        if (argv if argv is not None else sys.argv[1:])[:1] not in ([], ["menu"]):  # the menu shows them itself
-            for note in paths.folder_notes():
-                print(f"codexbar: {note}", file=sys.stderr)
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except (OSError, ValueError):
-        code = code or 1  # e.g. the reader went away; what a normal exit would also report
-    os._exit(code)
+    without tearing down the heap (commands/launch.py)."""
+    argv = sys.argv[1:] if argv is None else argv
+    launch.finish(argv, main(argv, handover))
 
 
 def main(argv: list[str] | None = None, handover: CostHandover | None = None) -> int:
     """`handover`: what `cost`'s warm reprint learnt before it gave way (cost/handover.py)."""
     import importlib
 
-    os.umask(0o077)  # everything we write (cache, settings, secrets) is owner-only
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] and argv[0] in SELF_PARSING:
+        os.umask(0o077)  # everything we write (cache, settings, secrets) is owner-only
         module = importlib.import_module(f"codexbar_core.commands.{SELF_PARSING[argv[0]]}")
         return int(module.run(argv[1:]))
     args = _parser().parse_args(argv)
@@ -101,12 +91,9 @@ def main(argv: list[str] | None = None, handover: CostHandover | None = None) ->
     args.cost_handover = handover
     try:
         module = importlib.import_module(f"codexbar_core.commands.{COMMANDS[command]}")
-        return int(module.run(args))
     except KeyboardInterrupt:
         return 130
-    except settings_mod.SettingsError as exc:
-        print(f"codexbar: {exc}", file=sys.stderr)
-        return 1
+    return launch.call(module.run, args)
 
 
 if __name__ == "__main__":

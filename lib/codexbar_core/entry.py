@@ -3,7 +3,8 @@
 `codexbar cost --json` on an unchanged home is answered by cost/warm_report.py before the rest of
 codexbar is imported (about half of that command's time on 10,000 logs was imports and SQLite).
 `codexbar statusline` goes straight to commands/statusline.py for the same reason. Everything else
-goes to cli.py, which hands each subcommand to its module in commands/.
+goes to cli.py, which hands each subcommand to its module in commands/; when the reprint gives
+way, a plain `cost --json` goes to commands/cost.py without argparse (commands/cost_args.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,14 @@ def run() -> None:
         if printed:
             sys.stdout.flush()
             os._exit(0)
+        from codexbar_core.commands import cost_args
+
+        args = cost_args.parse(argv[1:])
+        if args is not None:  # `cost --json`, the menu's and scripts' request: no argparse (cost_args.py)
+            from codexbar_core.commands import cost, launch
+
+            args.cost_handover = handover
+            launch.finish(argv, launch.call(cost.run, args))
     from codexbar_core.cli import run as run_cli
 
     run_cli(argv, handover)

@@ -28,7 +28,7 @@ def run_cost(env: dict[str, str], *args: str) -> tuple[list[dict], bool]:
     proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "codexbar_core", "cost", "--json", *args],
                           env=env, capture_output=True, text=True, timeout=60, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr[-2000:]
-    return json.loads(proc.stdout), "codexbar_core.cli" not in proc.stderr
+    return json.loads(proc.stdout), "codexbar_core.cost.report" not in proc.stderr
 
 
 def numbers(reports: list[dict]) -> list[dict]:

@@ -114,3 +114,29 @@ def test_codexbar_cost_json_with_a_broken_override_file(tmp_path: Path) -> None:
     report = json.loads(proc.stdout)[0]
     assert any("Price overrides ignored" in n for n in report["notes"])
     assert report["last30DaysCostUSD"] == pytest.approx(sum(expected_costs()))
+
+
+def test_every_spelling_of_the_window_gives_one_report_and_bad_values_are_refused(tmp_path: Path) -> None:
+    """`cost --json` is read without argparse (commands/cost_args.py); whatever it does not take goes
+    to the full parser, so every spelling agrees and a mistake is still named."""
+    home = tmp_path / "codex"
+    make_home(home)
+    env = base_env(tmp_path, home)
+    today = dt.date.today()
+    since, until = (today - dt.timedelta(days=5)).isoformat(), today.isoformat()
+    spellings = [["cost", "--json", "--since", since, "--until", until, "--refresh"],
+                 ["cost", f"--since={since}", "--json", f"--until={until}"],
+                 ["cost", "--since", since, "--until", until, "--by", "day", "--json"],  # the full parser
+                 ["cost", "--json", "--days", "6"]]
+    reports = [run_json(args, env)[0] for args in spellings]
+    for report in reports:
+        report.pop("updatedAt")
+        check_shape(dict(report, updatedAt=""))
+    assert all(report == reports[0] for report in reports), reports
+    assert (reports[0]["since"], reports[0]["until"]) == (since, until)
+    assert reports[0]["sessionCostUSD"] == pytest.approx(expected_costs()[0])
+    for bad, named in ((["--since", "2026-13-01"], "--since"), (["--days", "six"], "--days"),
+                       (["--since"], "--since"), (["--colour"], "--colour")):
+        proc = run_codexbar(["cost", "--json", *bad], env)
+        assert proc.returncode == 2, (bad, proc.stdout, proc.stderr)
+        assert named in proc.stderr and proc.stdout == "", (bad, proc.stderr)

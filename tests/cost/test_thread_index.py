@@ -42,7 +42,7 @@ def run_cost(env: dict[str, str], *args: str) -> tuple[list[dict], str]:
                           env=env, capture_output=True, text=True, timeout=60, cwd=str(ROOT))
     assert proc.returncode == 0, proc.stderr[-2000:]
     walked = "codexbar_core.cost.discover" in proc.stderr
-    how = (("full" if walked else "delta") if "codexbar_core.cli" in proc.stderr else
+    how = (("full" if walked else "delta") if "codexbar_core.cost.report" in proc.stderr else
            "walk" if walked else "memo")
     return json.loads(proc.stdout), how
 

@@ -10,11 +10,13 @@ import io
 import os
 import sys
 import time
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from codexbar_core import settings as settings_mod
-from codexbar_core.commands.common import Args
 from codexbar_core.sources import cookies
+
+if TYPE_CHECKING:
+    from codexbar_core.commands.common import Args
 
 
 def run(args: Args) -> int:

@@ -12,12 +12,13 @@ import sys
 
 from codexbar_core import paths
 from codexbar_core import settings as settings_mod
-from codexbar_core.commands.common import Args, env, use_color
+from codexbar_core.commands.common import env, use_color
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
     from typing import Any
 
+    from codexbar_core.commands.common import Args
     from codexbar_core.cost_model import HomeCost
 
 

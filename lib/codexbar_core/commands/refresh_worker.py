@@ -12,13 +12,12 @@ import os
 import sys
 import time
 
-from codexbar_core.commands.common import Args
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from pathlib import Path
 
     from codexbar_core.cache import Store
+    from codexbar_core.commands.common import Args
     from codexbar_core.homes import Home
     from codexbar_core.settings import Settings
 

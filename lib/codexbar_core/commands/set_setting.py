@@ -5,12 +5,14 @@ from __future__ import annotations
 import sys
 
 from codexbar_core import settings as settings_mod
-from codexbar_core.commands.common import Args, env
+from codexbar_core.commands.common import env
 from codexbar_core.settings import SOURCES
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
+
+    from codexbar_core.commands.common import Args
 
 SETTABLE = {
     "title_mode": settings_mod.TITLE_MODES,

@@ -7,7 +7,11 @@ import time
 
 from codexbar_core import paths
 from codexbar_core import settings as settings_mod
-from codexbar_core.commands.common import Args, env, use_color
+from codexbar_core.commands.common import env, use_color
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms
+if TYPE_CHECKING:
+    from codexbar_core.commands.common import Args
 
 
 def run(args: Args) -> int:
