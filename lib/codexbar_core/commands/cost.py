@@ -48,11 +48,10 @@ def run(args: Args) -> int:
                                             deadline=None, env=environ, by=args.by, handover=handover)
         reports.append(report if report is not None else CostFailure(home.name, str(home.path), str(error)))
     if args.json:
-        contracts = [r.to_contract() for r in reports]
-        print(json_text(contracts))
-        from codexbar_core.cost.warm_report import save
+        from codexbar_core.cost.warm_report import printed_and_saved
 
-        save(list(args.argv), environ, contracts, json_text, handover)
+        contracts = [r.to_contract() for r in reports]
+        print(printed_and_saved(list(args.argv), environ, contracts, json_text, handover))
     else:
         from codexbar_core.cost.coverage import report_lines
         from codexbar_core.render.text import cost_report_text

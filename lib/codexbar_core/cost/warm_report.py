@@ -166,22 +166,43 @@ def _renew_memos(data: dict[str, Any], walked: list[tuple[int, Walk]], env: dict
         return
 
 
-def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any,
-         handover: CostHandover) -> None:
-    """Leave a snapshot for the next run, when every report is complete and its digest known
-    (`handover.noted`: what cost_report computed for each)."""
+def printed_and_saved(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any,
+                      handover: CostHandover) -> str:
+    """The text `codexbar cost --json` prints for `reports`, rendered once; when every report is
+    complete and its digest known (`handover.noted`: what cost_report computed for each), the same
+    rendering, with a marker where each `updatedAt` goes, is left as the next run's snapshot."""
+    snapshot = _snapshot(argv, env, reports, render, handover)
+    if snapshot is None:
+        return render(reports)
+    data, listed = snapshot
+    text = data["text"]
+    for report in reports:  # the markers, in the reports' order
+        text = text.replace(UPDATED_MARK_JSON, render(report["updatedAt"]), 1)
+    try:
+        warm_paths.write_owner_only(_path(env), marshal.dumps(data))
+        if listed is not None and listed != _read_listing(env, handover):
+            warm_paths.write_owner_only(os.path.join(warm_paths.cache_dir(env), LISTING_NAME), marshal.dumps(listed))
+    except OSError:
+        pass  # no snapshot: the next run goes the full way (the cache folder's trouble is noted elsewhere)
+    return text
+
+
+def _snapshot(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], render: Any,
+              handover: CostHandover) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """(the snapshot, the folder listings to keep or None) for these reports; None when one of them
+    cannot be vouched for."""
     args = quick_args(argv)
     if args is None:
-        return
+        return None
     homes = []
     listed: dict[str, Any] = {}
     keep_listing = False
     for report in reports:
-        if "error" in report or report.get("stale"):
-            return
+        if "error" in report or report.get("stale") or not isinstance(report.get("updatedAt"), str):
+            return None
         noted = handover.noted.get((str(report.get("codexHome")), str(report.get("since")), str(report.get("until"))))
         if noted is None:
-            return  # a report not computed here (a stale fallback): nothing to vouch for it
+            return None  # a report not computed here (a stale fallback): nothing to vouch for it
         homes.append({"path": report["codexHome"], "since": report["since"], "until": report["until"],
                       "digest": noted.digest, "extra": noted.extra, "index": noted.memo})
         if noted.listed is None:
@@ -190,11 +211,8 @@ def save(argv: list[str], env: dict[str, str], reports: list[dict[str, Any]], re
             listed.update(noted.listed)
     text = render([dict(report, updatedAt=UPDATED_MARK) for report in reports])
     if text.count(UPDATED_MARK_JSON) != len(reports):
-        return  # the marker also appears elsewhere (a home named like it): no snapshot
-    data = {"key": snapshot_key(args, env), "homes": homes, "text": text}
-    warm_paths.write_owner_only(_path(env), marshal.dumps(data))
-    if not keep_listing and listed != _read_listing(env, handover):
-        warm_paths.write_owner_only(os.path.join(warm_paths.cache_dir(env), LISTING_NAME), marshal.dumps(listed))
+        return None  # the marker also appears elsewhere (a home named like it): no snapshot
+    return {"key": snapshot_key(args, env), "homes": homes, "text": text}, None if keep_listing else listed
 
 
 def _read_listing(env: dict[str, str], handover: CostHandover) -> dict[str, Any]:
