@@ -1,4 +1,5 @@
-"""diskcache wrapper: one owner-only SQLite-backed store for snapshots, cost state and cookies.
+"""diskcache wrapper: one owner-only SQLite-backed store for snapshots and cookies; beside it, the cost
+scanner's own database (`state_db`, cost/state_db.py).
 
 Values are stored as JSON text (never pickles), so a cache written by one version cannot execute
 code in another and stays readable by hand. Keys never contain secrets: homes are identified by a
@@ -18,6 +19,8 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
+    from codexbar_core.cost.state_db import StateDB
+
 
 # Values up to this size stay inside SQLite instead of a file each: the cost scan's state is a few
 # hundred values of up to a few MB, and thousands of small files made a cold scan slow to save.
@@ -36,6 +39,16 @@ class Store:
     def __init__(self, directory: Path | None = None) -> None:
         self.directory = directory or paths.cache_dir()
         self._cache: Any = None
+        self._state_db: StateDB | None = None
+
+    @property
+    def state_db(self) -> StateDB:
+        """The cost scanner's own database in this folder (cost/state_db.py), opened on first use."""
+        if self._state_db is None:
+            from codexbar_core.cost.state_db import StateDB
+
+            self._state_db = StateDB(self.directory)
+        return self._state_db
 
     @property
     def cache(self) -> Any:
@@ -85,6 +98,8 @@ class Store:
         return n
 
     def close(self) -> None:
+        if self._state_db is not None:
+            self._state_db.close()
         if self._cache is not None:
             try:
                 self._cache.close()

@@ -281,7 +281,7 @@ def test_cache_keys_hold_no_paths(tmp_path: Path) -> None:
     home = tmp_path / "secret-project-name"
     write(active(home, "s1"), [meta("s1"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
     scan(home, store=store, refresh=False)
-    keys = [k for k in store.cache.iterkeys() if isinstance(k, str) and k.startswith("cost:")]
+    keys = [k for k in store.state_db.iterkeys() if isinstance(k, str) and k.startswith("cost:")]
     assert keys and not any("secret" in k or "/" in k for k in keys)
 
 
@@ -311,7 +311,7 @@ def test_damaged_scan_state_is_rebuilt_from_the_logs(tmp_path: Path) -> None:
     home = tmp_path / "home"
     path = write(active(home, "a"), [meta("a"), turn("gpt-5.5"), tok("12:00:01", last=(10, 0, 1))])
     scan(home, store=store)
-    scan_cache = store.cache
+    scan_cache = store.state_db
     damaged = json.dumps({"v": store_mod.SCANNER_VERSION, "files": [1, 2], "counted": 7, "total": "x",
                           "aggs": None, "tz": "?", "pfp": "?"})
     touched = 0

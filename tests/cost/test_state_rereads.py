@@ -87,7 +87,7 @@ def test_an_archived_copy_found_after_the_active_one_counts_their_union_once(
 
 
 def cache_bytes(store: Store, prefix: str) -> int:
-    cache = store.cache
+    cache = store.state_db
     total = 0
     for key in cache.iterkeys():
         if key.startswith(prefix):

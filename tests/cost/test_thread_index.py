@@ -113,12 +113,12 @@ def age_memos(env: dict[str, str], seconds: float) -> None:
         home["index"]["made"] -= seconds
     snapshot.write_bytes(marshal.dumps(data))
     store = Store(Path(env["CODEXBAR_CACHE_DIR"]))
-    for key in list(store.cache.iterkeys()):
+    for key in list(store.state_db.iterkeys()):
         if str(key).startswith("cost:result:"):
-            record = loads(store.cache.get(key))
+            record = loads(store.state_db.get(key))
             if record.get("memo"):
                 record["memo"]["made"] -= seconds
-                store.cache.set(key, dumps(record))
+                store.state_db.set(key, dumps(record))
     store.close()
 
 
@@ -489,9 +489,9 @@ def drop_saved_ids(env: dict[str, str]) -> int:
     """Lose every folder's saved session ids (`cost:folderids:…`, kept apart from the folder heads:
     a damaged or partly written cache); how many records were dropped."""
     store = Store(Path(env["CODEXBAR_CACHE_DIR"]))
-    keys = [key for key in store.cache.iterkeys() if str(key).startswith("cost:folderids:")]
+    keys = [key for key in store.state_db.iterkeys() if str(key).startswith("cost:folderids:")]
     for key in keys:
-        store.cache.delete(key)
+        store.state_db.delete(key)
     store.close()
     return len(keys)
 

@@ -2,7 +2,7 @@
 
     python -c "from tests.faults.killhook import main; main()" <codexbar args...>
 
-`CODEXBAR_TEST_KILL=cache:K` kills the process at the K-th diskcache write (before it when K is odd,
+`CODEXBAR_TEST_KILL=cache:K` kills the process at the K-th cache write (diskcache's or the cost state database's) (before it when K is odd,
 just after it when even: both are inside the write path, often inside a transaction);
 `CODEXBAR_TEST_KILL=auth:K` at the K-th `os` call of the auth.json module (a `write` is cut in half
 first). The test sweeps K from 1 up until a run finishes unkilled, so every kill point is visited.
@@ -24,21 +24,27 @@ def _die() -> None:
 
 
 def _arm_cache(k: int) -> None:
+    """Both of codexbar's databases count: diskcache's (snapshots, cookies) and the cost state's."""
     import diskcache.core
 
-    original = diskcache.core.Cache.set
+    from codexbar_core.cost.state_db import StateDB
+
     calls = [0]
 
-    def set_(self: Any, *args: Any, **kwargs: Any) -> Any:
-        calls[0] += 1
-        if calls[0] == k and k % 2 == 1:
-            _die()
-        result = original(self, *args, **kwargs)
-        if calls[0] == k:
-            _die()
-        return result
+    def killing(original: Any) -> Any:
+        def set_(self: Any, *args: Any, **kwargs: Any) -> Any:
+            calls[0] += 1
+            if calls[0] == k and k % 2 == 1:
+                _die()
+            result = original(self, *args, **kwargs)
+            if calls[0] == k:
+                _die()
+            return result
 
-    diskcache.core.Cache.set = set_  # type: ignore[method-assign]
+        return set_
+
+    diskcache.core.Cache.set = killing(diskcache.core.Cache.set)  # type: ignore[method-assign]
+    StateDB.set = killing(StateDB.set)  # type: ignore[method-assign]
 
 
 class _KillingOs:

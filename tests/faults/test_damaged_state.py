@@ -29,7 +29,7 @@ pytestmark = pytest.mark.faults
 
 def _damage(kind: str, cache, config) -> None:
     if kind == "cache-db-junk":
-        for path in (cache / "diskcache").glob("cache.db*"):
+        for path in [*(cache / "diskcache").glob("cache.db*"), *cache.glob("cost-state.sqlite*")]:
             path.write_bytes(os.urandom(8192))
     elif kind == "menu-file-junk":
         (cache / "menu.json").write_bytes(b'{"key": "x", "written": 9e99, "text": ')

@@ -32,4 +32,7 @@ def drop_usage_cache() -> None:
     forget_menu(str(store.directory))
     for home in homes_from(settings_mod.load(environ), environ):
         forget(store, home.path)
-    store.delete_prefix("cost:result:")
+    try:
+        store.state_db.delete_prefix("cost:result:")
+    except Exception:  # a damaged or busy state database: the results expire by themselves
+        pass

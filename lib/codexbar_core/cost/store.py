@@ -1,4 +1,5 @@
-"""Where the scanner keeps its incremental state in the diskcache Store (JSON values, hashed keys).
+"""Where the scanner keeps its incremental state: its own SQLite table in the cache folder
+(cost/state_db.py; JSON values, hashed keys).
 
 Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the file's path):
 - `cost:files:<home>:<dir>:<n>` the per-file records of one folder, in a few buckets: signature
@@ -136,7 +137,7 @@ class StateStore:
         if store is None or (self.ignore_saved and not key.startswith(("cost:result:", "cost:last:"))):
             return None
         try:
-            raw = store.cache.get(key)
+            raw = store.state_db.get(key)
             value = None if raw is None else loads(raw)
         except Exception:  # a damaged cache costs a rescan, never the report
             return None
@@ -229,16 +230,18 @@ class StateStore:
             self.dirty_buckets.clear()
             return
         try:
-            cache = self.store.cache
-            with cache.transact():
+            db = self.store.state_db
+            with db.transact():
                 for key in self.pending:
                     value = self.pending[key]
-                    cache.set(key, value)
+                    db.set(key, value)
                     self.written += len(value)
                 for key in self.dirty_buckets:  # encoded one at a time: no second copy of them all
                     value = pack(self._encode_bucket(key))
-                    cache.set(key, value, expire=FILE_TTL)
+                    db.set(key, value, expire=FILE_TTL)
                     self.written += len(value)
+                if self.dirty_buckets:
+                    db.sweep()  # deleted logs' buckets nobody asked for in FILE_TTL
         except Exception:
             pass  # a broken cache costs a rescan next time, never the report
         self.pending.clear()
@@ -252,20 +255,20 @@ def settle(state: StateStore) -> None:
     if state.store is None or state.written < SETTLE_BYTES:
         return
     state.written = 0
-    try:
-        state.store.cache.close()
-    except Exception:
-        pass  # nothing lost: SQLite checkpoints later
+    state.store.state_db.close()  # nothing lost if it cannot: SQLite checkpoints later
 
 
 def drop_old_scan_cache(store: Store) -> None:
-    """Until scanner version 5 the scan state had its own cache folder beside the shared one (a second
-    SQLite database to open on every run); a first scan under this version removes what is left of it."""
+    """What earlier versions left, removed by a first scan: until scanner version 5 the state had its
+    own diskcache folder (`cost-scan`), then until version 8 it lived in the shared diskcache store
+    under `cost:` keys; it is in cost/state_db.py's database now."""
     old = store.directory / "cost-scan"
     if old.is_dir():
         import shutil
 
         shutil.rmtree(old, ignore_errors=True)
+    if (store.directory / "diskcache").is_dir():
+        store.delete_prefix("cost:")
 
 
 def now_s() -> float:

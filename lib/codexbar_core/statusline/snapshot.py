@@ -4,7 +4,7 @@ The menu and its background refresh keep the last usage snapshot and cost report
 cache. Opening it costs more than a status line may spend (tmux asks every 15 s), so the first
 reader after a change copies the few numbers it needs into `statusline.bin` beside it (`marshal`:
 no import, where `json` costs ~6 ms of a ~10 ms budget for imports), keyed by
-the cache database's size and mtime; later readers use that copy while the key holds. The key is
+the cache databases' sizes and mtimes; later readers use that copy while the key holds. The key is
 taken after the read has closed the database: opening it writes (diskcache saves its settings) and
 closing it may checkpoint the log, so a key taken before would never match. A write landing between
 the read and that stat goes unseen until the cache next changes (the next menu run at the latest).
@@ -30,7 +30,8 @@ FILE_NAME = "statusline.bin"
 FORMAT = 1  # bump when the stored fields change
 KEY_VARS = ("CODEX_HOME", "CODEXBAR_CACHE_DIR", "CODEXBAR_CONFIG_DIR", "SWIFTBAR_PLUGIN_CACHE_PATH",
             "SWIFTBAR_PLUGIN_DATA_PATH", "TZ")
-DB_FILES = ("diskcache/cache.db", "diskcache/cache.db-wal")
+# the usage snapshots (diskcache) and the cost state with its last report (cost/state_db.py)
+DB_FILES = ("diskcache/cache.db", "diskcache/cache.db-wal", "cost-state.sqlite", "cost-state.sqlite-wal")
 
 
 class Lane:
