@@ -159,10 +159,8 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     today = dt.date.fromtimestamp(now)
     rkey = result_key(home, since.isoformat(), until.isoformat(), today.isoformat(), prices.fingerprint,
                       tz_fingerprint())
-    cached = state.get(rkey)
-    saved = _saved_report(cached)
-    if saved is None:
-        cached = None  # nothing saved, or a record of the wrong shape: scan as if nothing were
+    cached = state.get(rkey)  # the result's head: what it stands for, not the report itself
+    saved: CostReport | None = None  # its report, read only when it may be reused (_report_of)
     # Sessions and projects need the per-file totals: a saved result without the arrays (`--by
     # session|project`) or the menu's summary asked for is scanned again. The arrays are kept under
     # their own key: 10,000 sessions are megabytes the day report and the menu must not read.
@@ -171,8 +169,10 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     satisfied = all(kept[name] or not wanted for name, wanted in wants.items())
     trace = _trace_stamp(codex_home)
     if (cached is not None and not refresh and 0 <= now - cached.get("at", 0) < REUSE_SECONDS and satisfied
-            and cached.get("trace") == trace and _last_window(state, home) == [since.isoformat(), until.isoformat()]):
-        return with_breakdown(saved, _arrays(state, rkey, by), by)  # type: ignore[arg-type]
+            and cached.get("trace") == trace):
+        saved = _report_of(state, home, rkey)  # only while it is the home's latest report (its window's)
+        if saved is not None:
+            return with_breakdown(saved, _arrays(state, rkey, by), by)
     from codexbar_core.cost import parallel
 
     helper = None
@@ -194,7 +194,9 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
             found = _walked(codex_home, since, until, handover)
         digest = report_digest(found.digests, extra)
         arrays: dict[str, Any] | None = None
-        if cached is not None and cached.get("digest") == digest and satisfied:
+        if cached is not None and cached.get("digest") == digest and satisfied and saved is None:
+            saved = _report_of(state, home, rkey)
+        if cached is not None and cached.get("digest") == digest and satisfied and saved is not None:
             single = cached.get("single") is True  # the same logs as the scan that said so
             report = replace(saved, updated_at=_stamp(now))  # type: ignore[arg-type]  # no log changed: checked now
         else:
@@ -243,10 +245,10 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
     handover.note((str(codex_home), report.since, report.until),
                   Noted(digest, list(extra), found.walk.listed if found.kept is None else None, memo))
     contract = report.to_contract()  # saved in the contract's form (docs/design/cost-report.md)
-    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "report": contract, "memo": memo,
-              "single": single, **kept}
+    record = {"at": now, "digest": digest, "extra": extra, "trace": trace, "memo": memo, "single": single, **kept}
     state.put(rkey, record)
-    state.put(last_key(home), {"report": contract, "window": [since.isoformat(), until.isoformat()]})
+    # The report is saved once, as the home's latest; the result's head names it (_report_of).
+    state.put(last_key(home), {"report": contract, "window": [since.isoformat(), until.isoformat()], "result": rkey})
     state.flush()
     return with_breakdown(report, arrays if arrays is not None else _arrays(state, rkey, by), by)
 
@@ -341,11 +343,15 @@ def with_breakdown(report: CostReport, record: dict[str, Any], by: str) -> CostR
     return report
 
 
-def _last_window(state: StateStore, home: str) -> list[str] | None:
-    """The window of the home's latest report: a young result of another window may miss what that
-    scan saw change (CodexBar rescans when the window widened)."""
+def _report_of(state: StateStore, home: str, rkey: str) -> CostReport | None:
+    """The saved report of result `rkey`, kept as the home's latest report (`last_key`); None once a
+    scan of another window (or day, prices, time zone) has saved its own since. Then the result is
+    not reused: a young result of another window may miss what that scan saw change (CodexBar
+    rescans when the window widened), and an unchanged home is summed again from its folders' heads."""
     found = state.get(last_key(home))
-    return found.get("window") if found else None
+    if not isinstance(found, dict) or found.get("result") != rkey:
+        return None
+    return _saved_report(found)
 
 
 def last_cost_report(codex_home: Path, store: Store | None) -> CostReport | None:

@@ -17,9 +17,10 @@ Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the
 - `cost:sessions:<home>`     leaf session ids of logs outside the window (to find a fork's parent);
 - `cost:copies:<home>`       per session found as active and archived copies: the copies' signatures
   and the totals of the union of their rows (lineage.py; read again only when a copy changes);
-- `cost:result:<home>:…`     the last report for a window (reused for 60 s; then reused again if no
-  file changed, which a digest of all signatures tells);
-- `cost:last:<home>`         the last complete report, whatever its window (for a stale menu).
+- `cost:result:<home>:…`     what the last report for a window stands for (reused for 60 s; then reused
+  again if no file changed, which a digest of all signatures tells), without the report itself;
+- `cost:last:<home>`         the last complete report, whatever its window (for a stale menu), and the
+  result key it belongs to: a result's report is read from here while it is the home's latest.
 
 Everything is versioned: a parser, reducer or record-format change bumps `SCANNER_VERSION` and old
 records are ignored. Values of COMPRESS_MIN bytes or more are stored zlib-compressed (level 1: the
@@ -44,7 +45,7 @@ if TYPE_CHECKING:
 
 COMPRESS_MIN = 1024
 SETTLE_BYTES = 1 << 20  # a run that wrote this much closes its connection (settle) so the WAL is folded in
-SCANNER_VERSION = 8  # 8: a folder's session ids in their own record; 7: records keep no rows
+SCANNER_VERSION = 9  # 9: a result's report kept once, in `cost:last`; 8: a folder's session ids in their own record
 FILE_TTL = 120 * 86400  # a record nobody asked for in four months is a deleted file's
 
 
