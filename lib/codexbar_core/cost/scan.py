@@ -20,7 +20,7 @@ from codexbar_core.cost.log_digests import folder_runs
 from codexbar_core.cost.parallel import PARALLEL_MIN_BYTES, scan_parallel, stop_helper
 from codexbar_core.cost.parse import load_hot_lines
 from codexbar_core.cost.records import FileEntry
-from codexbar_core.cost.store import file_state_key, loads
+from codexbar_core.cost.store import file_state_key, loads, shard_key
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
@@ -171,6 +171,9 @@ class Scanner(Lineage):
                 and (self.fast_since_s - 1) * 1_000_000_000 < kept_since_ns):
             raise NeedsWalk("Fast-tier turns learnt now may reprice a log in a kept folder")
         reprice_folders = {log.folder for log in reprice}
+        if self.valid:  # every folder's head, in one read
+            self.state.prefetch([shard_key(self.state.home, folder) for folder in [*by_folder, *(kept or ())]
+                                 if folder not in self.shards])
         unchanged: dict[str, Shard] = {}
         for folder in by_folder:
             shard = self.shard(folder, files=False)

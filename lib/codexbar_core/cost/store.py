@@ -132,19 +132,32 @@ class StateStore:
         self.buckets: dict[str, dict[str, Any]] = {}  # key -> name -> record (dict) or its JSON text
         self.dirty_buckets: set[str] = set()
         self.written = 0  # bytes stored by this process so far
+        self.fetched: dict[str, str | bytes | None] = {}  # prefetched raw values, until `get` takes them
 
     def get(self, key: str) -> Any:
         store = self.store
         if store is None or (self.ignore_saved and not key.startswith(("cost:result:", "cost:last:"))):
             return None
         try:
-            raw = store.state_db.get(key)
+            raw = self.fetched.pop(key) if key in self.fetched else store.state_db.get(key)
             value = None if raw is None else loads(raw)
         except Exception:  # a damaged cache costs a rescan, never the report
             return None
         if isinstance(value, dict) and value.get("v") == SCANNER_VERSION:
             return value
         return None
+
+    def prefetch(self, keys: list[str]) -> None:
+        """Read these keys in one query (a refresh's folder heads: one per date folder); each is then
+        decoded when `get` first asks for it."""
+        if self.store is None or self.ignore_saved or not keys:
+            return
+        try:
+            found = self.store.state_db.get_many(keys)
+        except Exception:  # each `get` then reads (and fails) on its own
+            return
+        for key in keys:
+            self.fetched[key] = found.get(key)
 
     def _bucket(self, key: str) -> dict[str, Any]:
         bucket = self.buckets.get(key)
