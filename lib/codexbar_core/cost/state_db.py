@@ -67,6 +67,8 @@ class StateDB:
             os.umask(old)
         try:
             con.execute("PRAGMA synchronous=NORMAL")
+            # after a checkpoint the WAL is cut back to this instead of staying at its largest (~4 MB)
+            con.execute("PRAGMA journal_size_limit=1048576")
             if con.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
                 con.execute("PRAGMA journal_mode=WAL")
                 con.execute("BEGIN IMMEDIATE")
