@@ -25,6 +25,7 @@ from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import Reply, usage_body
 from tests.rig.files import assert_cache_intact
 from tests.rig.menu_checks import assert_valid_menu, menu
+from tests.rig.procs import using_env, wait_gone
 from tests.rig.runner import HARD_LIMIT, PLUGIN, ROOT, cost_json, run_codexbar
 from tests.rig.todays_logs import events, head, log_path
 
@@ -74,6 +75,8 @@ def test_a_run_killed_at_any_cache_write_leaves_everything_readable(scratch, env
                 fh.write(events(5, 2))
         expected = cost_json(dict(env, CODEXBAR_CACHE_DIR=str(scratch / f"oracle-{warm}")), "--refresh")["totals"]
         for k in range(1, 80):
+            # a background refresh an earlier run started must not write into the folder being removed
+            assert wait_gone(using_env("CODEXBAR_CACHE_DIR", env["CODEXBAR_CACHE_DIR"]), 60) == []
             if not warm:
                 subprocess.run(["rm", "-rf", str(scratch / "cache")], check=True)
             else:

@@ -28,3 +28,23 @@ def wait_gone(pids: Iterable[int], seconds: float = 15.0) -> list[int]:
     while alive(pids) and time.monotonic() < end:
         time.sleep(0.02)
     return alive(pids)
+
+
+def using_env(name: str, value: str) -> list[int]:
+    """Live processes (not this one) whose environment sets `name` to `value`: e.g. the detached
+    background refresh a plugin run started with this cache folder."""
+    import os
+
+    marker = f"{name}={value}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as fh:
+                if marker not in fh.read().split(b"\0"):
+                    continue
+        except OSError:
+            continue
+        found.append(int(entry))
+    return alive(found)
