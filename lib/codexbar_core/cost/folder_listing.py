@@ -198,6 +198,46 @@ def open_folder(folder: str) -> int:
         return -1
 
 
+def grown_folder(folder: str, grown: set[str], saved: dict[str, list[int]]) -> tuple[int, list[LogFile]] | None:
+    """(the folder's mtime, its logs) for a date folder whose only change is that Codex wrote to the
+    rollouts `grown` (index_memo.Delta.grown): names listed as `add_folder` lists them, but only those
+    rollouts stat'ed; every other log keeps the (inode, mtime, size) of `saved` (its entries as last
+    saved, which the memo's digest of the folder vouched for), the trust the unchanged folders already
+    get (docs/design/thread-index.md, "Grown folders"). None when the names are not exactly the
+    saved ones, or a grown rollout is not a regular file here: then the folder is listed whole."""
+    fd = open_folder(folder)
+    if fd < 0:
+        return None
+    try:
+        st = os.fstat(fd)
+        mtime_ns, dev = st.st_mtime_ns, st.st_dev
+        names = [name for name in os.listdir(fd) if name[-6:] == ".jsonl" and name[0] != "."]
+        if len(names) != len(saved):
+            return None
+        prefix = folder + os.sep
+        make = tuple.__new__
+        logs = []
+        for name in names:
+            path = prefix + name
+            if name not in saved:
+                return None
+            if path in grown:
+                st = os.stat(name, dir_fd=fd)
+                if st.st_mode & 0o170000 != stat.S_IFREG:
+                    return None
+                logs.append(make(LogFile, (path, st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size, folder, name)))
+                continue
+            entry = saved[name]
+            logs.append(make(LogFile, (path, dev, entry[0], entry[1], entry[2], folder, name)))
+        if len(grown) != sum(1 for log in logs if log.path in grown):
+            return None  # a row names a rollout that is not in the folder (moved meanwhile)
+    except (OSError, TypeError, IndexError):
+        return None
+    finally:
+        os.close(fd)
+    return mtime_ns, logs
+
+
 def list_day_folders(folders: list[str], walk: Walk) -> list[LogFile]:
     """The logs of these in-window date folders, listed and stat'ed exactly as a full discovery lists
     them (`Collector.add_folder`), each folder's mtime noted in `walk` first."""

@@ -106,7 +106,7 @@ class Delta:
     list again (`changed`), and every other folder of logs with its digest as the memo's walk saw it
     (`kept`: nothing in it changed). `started_ns`: when that walk began."""
 
-    __slots__ = ("changed", "kept", "started_ns", "checked_ns", "stamp")
+    __slots__ = ("changed", "kept", "started_ns", "checked_ns", "stamp", "grown")
 
     def __init__(self, changed: list[str], kept: dict[str, str], started_ns: int, checked_ns: int = 0,
                  stamp: tuple | None = None) -> None:
@@ -115,6 +115,9 @@ class Delta:
         self.started_ns = started_ns
         self.checked_ns = checked_ns  # when this check began
         self.stamp = stamp  # the index's stamp then, before its rows were read
+        # Changed folders whose only change is index rows (mtime as the memo saw it: no log added,
+        # removed or renamed; no uncovered log in it changed), with the rollouts those rows name.
+        self.grown: dict[str, set[str]] = {}
 
 
 def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = None) -> Delta | None:
@@ -139,6 +142,8 @@ def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = N
         digests = memo["digests"]
         started_ns = int(memo["started"])
         changed: set[str] = set()
+        rows: dict[str, set[str]] = {}  # folder -> the rollouts index rows written since name in it
+        moved: set[str] = set()  # folders changed otherwise: their mtime, or an uncovered log in them
         found = thread_index.stamp(codex_home)
         if found is None:
             return None
@@ -152,7 +157,9 @@ def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = N
             if not read.usable:
                 return None
             for row in read.rows:
-                changed.add(os.path.dirname(row.rollout_path))
+                folder = os.path.dirname(row.rollout_path)
+                changed.add(folder)
+                rows.setdefault(folder, set()).add(row.rollout_path)
         stat = os.stat
         missing_roots = [root for root in roots(codex_home) if root not in memo["dirs"]]
         for folder, mtime_ns in memo["dirs"].items():
@@ -163,6 +170,7 @@ def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = N
                         return None
                     continue
                 changed.add(folder)
+                moved.add(folder)
         for path, ino, mtime_ns, size in memo["uncovered"]:
             if path in ignore:
                 continue
@@ -171,17 +179,21 @@ def changes(codex_home: str, memo: Any, ignore: list[str], now: float | None = N
             except OSError:
                 if size != ABSENT:
                     changed.add(os.path.dirname(path))
+                    moved.add(os.path.dirname(path))
                 continue
             if st.st_ino != ino or st.st_mtime_ns != mtime_ns or st.st_size != size:
                 changed.add(os.path.dirname(path))
+                moved.add(os.path.dirname(path))
         if not changed.issubset(days):
             return None
         kept = {folder: digest for folder, digest in digests.items() if folder not in changed}
         if not all(isinstance(digest, str) for digest in kept.values()):
             return None
+        delta = Delta(sorted(changed), kept, started_ns, checked_ns, found)
+        delta.grown = {folder: paths for folder, paths in rows.items() if folder not in moved}
     except (OSError, KeyError, TypeError, ValueError, AttributeError):
         return None
-    return Delta(sorted(changed), kept, started_ns, checked_ns, found)
+    return delta
 
 
 def renewed(codex_home: str, memo: dict[str, Any], delta: Delta, walk: Walk, extra: list[str]) -> dict[str, Any] | None:

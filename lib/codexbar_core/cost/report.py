@@ -189,7 +189,7 @@ def cost_report(codex_home: Path, store: Store | None, *, since: dt.date, until:
 
             delta = changes(str(codex_home), memo, trace_paths)
             if delta is not None:
-                found = _listed_changed(delta, cached.get("single") is True)
+                found = _listed_changed(delta, cached.get("single") is True, state)
         if found is None:
             found = _walked(codex_home, since, until, handover)
         digest = report_digest(found.digests, extra)
@@ -289,15 +289,52 @@ def _walked(codex_home: Path, since: dt.date, until: dt.date, handover: CostHand
     return Found(walk, folder_digests(walk.logs))
 
 
-def _listed_changed(delta: Delta, single: bool) -> Found:
-    """Only the changed folders listed and stat'ed; every other folder stands by its memo digest."""
+def _listed_changed(delta: Delta, single: bool, state: StateStore) -> Found:
+    """Only the changed folders listed and stat'ed; every other folder stands by its memo digest. A
+    folder whose only change is rollouts Codex wrote to (`delta.grown`) has just those stat'ed, the
+    others' signatures taken from its saved entries (folder_listing.grown_folder)."""
     from codexbar_core.cost.folder_listing import Walk, list_day_folders
 
     walk = Walk(time.time_ns(), None)
-    list_day_folders(delta.changed, walk)
+    logs: list[Any] = []
+    for folder in delta.changed:  # in the order a listing of these folders gives
+        grown = _grown_logs(folder, delta, state)
+        if grown is None:
+            logs.extend(list_day_folders([folder], walk))
+            continue
+        walk.dirs[folder], folder_logs = grown
+        walk.days.append(folder)
+        logs.extend(folder_logs)
+    walk.logs = logs
     found = Found(walk, {**delta.kept, **folder_digests(walk.logs)}, delta.kept, delta.started_ns, single)
     found.delta = delta
     return found
+
+
+def _grown_logs(folder: str, delta: Delta, state: StateStore) -> tuple[int, list[Any]] | None:
+    """folder_listing.grown_folder for `folder` when its saved entries were exactly its logs when
+    they were saved (the head has a digest for them: `sig`), which was at or after the memo's walk
+    (a scan saves every folder it changed); since then the index rows name every rollout Codex wrote
+    to. None: list it whole."""
+    from codexbar_core.cost.folder_listing import grown_folder
+    from codexbar_core.cost.store import shard_files_key, shard_key
+
+    paths = delta.grown.get(folder)
+    if not paths:
+        return None
+    head = state.get(shard_key(state.home, folder))
+    if not isinstance(head, dict) or not isinstance(head.get("sig"), str) or head.get("ids") is not True:
+        return None
+    key = shard_files_key(state.home, folder)
+    entries = state.get(key)
+    files = entries.get("files") if isinstance(entries, dict) else None
+    if not isinstance(files, dict):
+        return None
+    grown = grown_folder(folder, paths, files)
+    if grown is not None:
+        state.keep(shard_key(state.home, folder), head)  # the scan reads both again otherwise
+        state.keep(key, entries)
+    return grown
 
 
 def _scan(codex_home: Path, store: Store | None, state: StateStore, prices: PriceTable, overrides: Path | None,

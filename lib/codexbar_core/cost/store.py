@@ -133,11 +133,14 @@ class StateStore:
         self.dirty_buckets: set[str] = set()
         self.written = 0  # bytes stored by this process so far
         self.fetched: dict[str, str | bytes | None] = {}  # prefetched raw values, until `get` takes them
+        self.kept: dict[str, Any] = {}  # decoded values read ahead of the scan (keep), until `get` takes them
 
     def get(self, key: str) -> Any:
         store = self.store
         if store is None or (self.ignore_saved and not key.startswith(("cost:result:", "cost:last:"))):
             return None
+        if key in self.kept:
+            return self.kept.pop(key)
         try:
             raw = self.fetched.pop(key) if key in self.fetched else store.state_db.get(key)
             value = None if raw is None else loads(raw)
@@ -146,6 +149,11 @@ class StateStore:
         if isinstance(value, dict) and value.get("v") == SCANNER_VERSION:
             return value
         return None
+
+    def keep(self, key: str, value: dict[str, Any]) -> None:
+        """A value a caller read (with `get`) that this scan will ask for again: the next `get` of
+        `key` returns it instead of reading and decoding it a second time."""
+        self.kept[key] = value
 
     def prefetch(self, keys: list[str]) -> None:
         """Read these keys in one query (a refresh's folder heads: one per date folder); each is then

@@ -1,0 +1,54 @@
+"""A date folder whose only change is rollouts Codex wrote to (its index rows) is not stat'ed whole:
+those rollouts are, and the other logs keep the signatures saved with the folder's entries
+(folder_listing.grown_folder, docs/design/thread-index.md, "Grown folders"). What it gives must be
+exactly what listing the folder gives; anything it cannot vouch for sends the folder to a listing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from codexbar_core.cache import Store, home_key
+from codexbar_core.cost.folder_listing import Walk, grown_folder, list_day_folders
+from codexbar_core.cost.log_digests import folder_digests
+from codexbar_core.cost.store import StateStore, shard_files_key
+from tests.cost.logs import active, append, meta, scan, tok, totals, turn, write
+
+
+def _folder_with_logs(tmp_path: Path, count: int = 6) -> tuple[Path, Store, list[Path]]:
+    home = tmp_path / "home"
+    logs = [write(active(home, f"s{n}"), [meta(f"s{n}"), turn("gpt-5.5"), tok("12:00:01", last=(10 + n, 0, 1))])
+            for n in range(count)]
+    store = Store(tmp_path / "cache")
+    assert totals(scan(home, store=store)) == (sum(10 + n for n in range(count)), 0, count)
+    return home, store, logs
+
+
+def _saved_entries(home: Path, store: Store, folder: str) -> dict:
+    return StateStore(store, home_key(home)).get(shard_files_key(home_key(home), folder))["files"]
+
+
+def test_a_grown_folder_reads_as_its_listing_would(tmp_path: Path) -> None:
+    home, store, logs = _folder_with_logs(tmp_path)
+    folder = str(logs[0].parent)
+    saved = _saved_entries(home, store, folder)
+    append(logs[2], [tok("12:00:02", last=(5, 0, 0))])
+    append(logs[4], [tok("12:00:03", last=(7, 0, 0))])
+    mtime_ns, grown = grown_folder(folder, {str(logs[2]), str(logs[4])}, saved)
+    listed = list_day_folders([folder], Walk(0, None))
+    assert [(log.path, log.ino, log.mtime_ns, log.size, log.folder, log.name) for log in grown] == \
+        [(log.path, log.ino, log.mtime_ns, log.size, log.folder, log.name) for log in listed]
+    assert folder_digests(grown) == folder_digests(listed)
+    assert mtime_ns == os.stat(folder).st_mtime_ns
+
+
+def test_a_folder_that_is_not_only_grown_is_listed_whole(tmp_path: Path) -> None:
+    home, store, logs = _folder_with_logs(tmp_path)
+    folder = str(logs[0].parent)
+    saved = _saved_entries(home, store, folder)
+    assert grown_folder(folder, {str(logs[0].with_name("rollout-gone.jsonl"))}, saved) is None  # row, no file
+    write(active(home, "new"), [meta("new"), turn("gpt-5.5"), tok("12:00:01", last=(1, 0, 1))])
+    assert grown_folder(folder, {str(logs[0])}, saved) is None  # a name the saved entries do not have
+    os.unlink(active(home, "new"))
+    os.unlink(logs[5])
+    assert grown_folder(folder, {str(logs[0])}, saved) is None  # a saved log gone
