@@ -11,7 +11,7 @@ from pathlib import Path
 from codexbar_core.cache import Store, home_key
 from codexbar_core.cost.folder_listing import Walk, grown_folder, list_day_folders
 from codexbar_core.cost.log_digests import folder_digests
-from codexbar_core.cost.store import StateStore, shard_files_key
+from codexbar_core.cost.store import StateStore
 from tests.cost.logs import active, append, meta, scan, tok, totals, turn, write
 
 
@@ -25,7 +25,7 @@ def _folder_with_logs(tmp_path: Path, count: int = 6) -> tuple[Path, Store, list
 
 
 def _saved_entries(home: Path, store: Store, folder: str) -> dict:
-    return StateStore(store, home_key(home)).get(shard_files_key(home_key(home), folder))["files"]
+    return StateStore(store, home_key(home)).folder_entries(folder)
 
 
 def test_a_grown_folder_reads_as_its_listing_would(tmp_path: Path) -> None:
@@ -52,3 +52,19 @@ def test_a_folder_that_is_not_only_grown_is_listed_whole(tmp_path: Path) -> None
     os.unlink(active(home, "new"))
     os.unlink(logs[5])
     assert grown_folder(folder, {str(logs[0])}, saved) is None  # a saved log gone
+
+
+def test_the_saved_entries_follow_every_change_of_their_logs(tmp_path: Path) -> None:
+    """Entries are saved per bucket, only the buckets a refresh changed: after appends, a new log and
+    a deleted one, they are exactly what a scan from nothing saves."""
+    home, store, logs = _folder_with_logs(tmp_path, count=12)
+    folder = str(logs[0].parent)
+    for n, log in enumerate(logs[:3]):
+        append(log, [tok(f"12:00:1{n}", last=(100, 0, 2))])
+        scan(home, store=store)
+    write(active(home, "late"), [meta("late"), turn("gpt-5.5"), tok("12:00:05", last=(3, 0, 1))])
+    os.unlink(logs[7])
+    report = scan(home, store=store)
+    fresh_store = Store(tmp_path / "fresh")
+    assert totals(report) == totals(scan(home, store=fresh_store))
+    assert _saved_entries(home, store, folder) == _saved_entries(home, fresh_store, folder)

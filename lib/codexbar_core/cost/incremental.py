@@ -22,7 +22,6 @@ from codexbar_core.cost.store import (
     dumps,
     home_record_key,
     settle,
-    shard_files_key,
     shard_ids_key,
     shard_key,
     sid_index_key,
@@ -49,7 +48,8 @@ class Shard:
     the thread index mostly needs none) and the per-file entries, read only when the digest no
     longer holds."""
 
-    __slots__ = ("folder", "counted", "total", "aggs_loaded", "dirty", "stored", "head", "files_loaded", "sids")
+    __slots__ = ("folder", "counted", "total", "aggs_loaded", "dirty", "stored", "head", "files_loaded", "sids",
+                 "loaded_whole")
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
@@ -58,6 +58,7 @@ class Shard:
         self.aggs_loaded = False
         self.dirty = False
         self.stored: list[str] = []  # file names in the saved record
+        self.loaded_whole = False  # entries read from a complete save: only changed buckets are rewritten
         self.head: dict[str, Any] | None = None  # the saved head, while the entries are not read
         self.files_loaded = True
         self.sids: str | None = None  # the head's session ids, newline-joined, once read (head_sids)
@@ -149,11 +150,10 @@ class HomeState:
     def _load_files(self, shard: Shard) -> None:
         shard.files_loaded = True
         shard.head = None
-        rec = self.state.get(shard_files_key(self.state.home, shard.folder))
-        if rec is None:  # a head without its entries (a damaged cache): count the folder afresh
+        files = self.state.folder_entries(shard.folder)
+        if files is None:  # a head without its entries (a damaged cache): count the folder afresh
             shard.counted, shard.total = [], None
             return
-        files = rec["files"]
         prefix = shard.folder + os.sep
         entries = self.entries
         from_list = FileEntry.from_list
@@ -162,6 +162,7 @@ class HomeState:
             if path not in entries:
                 entries[path] = from_list(raw)
         shard.stored = list(files)
+        shard.loaded_whole = True
         if shard.counted is None:
             shard.counted = sorted(files)
 
@@ -280,12 +281,25 @@ class HomeState:
                     head["sig"], head["ids"] = digests.get(folder), True
                     self.state.put(shard_ids_key(home, folder), {"sig": head["sig"], "sids": "\n".join(sids)})
             self.state.put(shard_key(home, folder), head)
-            self.state.put(shard_files_key(home, folder), {"files": {name: entry.to_list() for name, entry in files.items()}})
+            self.state.put_folder_entries(folder, {name: entry.to_list() for name, entry in files.items()},
+                                          self._changed_names(shard, files))
             shard.dirty = False
         self.state.flush()
         if not partial:
             settle(self.state)
 
+
+    def _changed_names(self, shard: Shard, files: dict[str, FileEntry]) -> set[str] | None:
+        """The names whose saved entry this run added, removed or changed (set_entry is the only way
+        an entry changes); None (save every bucket) when the folder's entries were not read from a
+        complete save."""
+        if not shard.loaded_whole:
+            return None
+        prefix = shard.folder + os.sep
+        changed = set(files).symmetric_difference(shard.stored)
+        changed.update(path[len(prefix):] for path in self.recounted if path.startswith(prefix)
+                       and os.sep not in path[len(prefix):])
+        return changed
 
     def refresh_plain(self, logs: list[LogFile]) -> None:
         raise NotImplementedError  # scan.Scanner: (re)reads these plain logs

@@ -317,7 +317,7 @@ def _grown_logs(folder: str, delta: Delta, state: StateStore) -> tuple[int, list
     (a scan saves every folder it changed); since then the index rows name every rollout Codex wrote
     to. None: list it whole."""
     from codexbar_core.cost.folder_listing import grown_folder
-    from codexbar_core.cost.store import shard_files_key, shard_key
+    from codexbar_core.cost.store import shard_key
 
     paths = delta.grown.get(folder)
     if not paths:
@@ -325,15 +325,12 @@ def _grown_logs(folder: str, delta: Delta, state: StateStore) -> tuple[int, list
     head = state.get(shard_key(state.home, folder))
     if not isinstance(head, dict) or not isinstance(head.get("sig"), str) or head.get("ids") is not True:
         return None
-    key = shard_files_key(state.home, folder)
-    entries = state.get(key)
-    files = entries.get("files") if isinstance(entries, dict) else None
-    if not isinstance(files, dict):
+    files = state.folder_entries(folder, keep=True)  # kept for the scan, which reads them again otherwise
+    if files is None:
         return None
     grown = grown_folder(folder, paths, files)
     if grown is not None:
-        state.keep(shard_key(state.home, folder), head)  # the scan reads both again otherwise
-        state.keep(key, entries)
+        state.keep(shard_key(state.home, folder), head)
     return grown
 
 

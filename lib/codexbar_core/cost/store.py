@@ -11,8 +11,9 @@ Keys (no paths, no secrets; `<home>` is `cache.home_key`, `<file>` a hash of the
   folder's per-day/per-model totals for the files it last counted;
 - `cost:folderids:<home>:<dir>` that folder's session ids in its logs' order, with the digest they
   stand for (read only when an id must be looked up: docs/design/thread-index.md, "Changed homes");
-- `cost:folderfiles:<home>:<dir>` that folder's per-file entries: signature, kind, session id (read
-  only when the digest no longer holds);
+- `cost:folderfiles:<home>:<dir>:<n>` that folder's per-file entries, in the same buckets as the
+  per-file records: signature, kind, session id (read only when the digest no longer holds; a grown
+  log rewrites only its bucket);
 - `cost:home:<home>`         time-zone and price fingerprints, the Fast-tier turns read so far;
 - `cost:sessions:<home>`     leaf session ids of logs outside the window (to find a fork's parent);
 - `cost:copies:<home>`       per session found as active and archived copies: the copies' signatures
@@ -78,8 +79,15 @@ def shard_key(home: str, folder: str) -> str:
     return f"cost:folder:{home}:{path_hash(folder)}"
 
 
-def shard_files_key(home: str, folder: str) -> str:
-    return f"cost:folderfiles:{home}:{path_hash(folder)}"
+def shard_files_keys(home: str, folder: str) -> list[str]:
+    """The keys of a folder's entries, one per bucket (as `file_state_key` spreads its logs)."""
+    prefix = f"cost:folderfiles:{home}:{path_hash(folder)}:"
+    return [prefix + str(n) for n in range(BUCKETS)]
+
+
+def bucket_of(name: str) -> int:
+    # crc32, not a cryptographic hash: it only spreads names over buckets, 10,000 times per cold scan
+    return zlib.crc32(name.encode("utf-8", "surrogateescape")) % BUCKETS
 
 
 def shard_ids_key(home: str, folder: str) -> str:
@@ -111,8 +119,7 @@ def file_state_key(home: str, path: str) -> tuple[str, str]:
     prefix = _bucket_prefixes.get((home, folder))
     if prefix is None:
         prefix = _bucket_prefixes[(home, folder)] = f"cost:files:{home}:{path_hash(folder)}:"
-    # crc32, not a cryptographic hash: it only spreads names over buckets, 10,000 times per cold scan
-    return prefix + str(zlib.crc32(name.encode("utf-8", "surrogateescape")) % BUCKETS), name
+    return prefix + str(bucket_of(name)), name
 
 
 _bucket_prefixes: dict[tuple[str, str], str] = {}
@@ -133,7 +140,7 @@ class StateStore:
         self.dirty_buckets: set[str] = set()
         self.written = 0  # bytes stored by this process so far
         self.fetched: dict[str, str | bytes | None] = {}  # prefetched raw values, until `get` takes them
-        self.kept: dict[str, Any] = {}  # decoded values read ahead of the scan (keep), until `get` takes them
+        self.kept: dict[Any, Any] = {}  # decoded values read ahead of the scan (keep), until `get` takes them
 
     def get(self, key: str) -> Any:
         store = self.store
@@ -149,6 +156,36 @@ class StateStore:
         if isinstance(value, dict) and value.get("v") == SCANNER_VERSION:
             return value
         return None
+
+    def folder_entries(self, folder: str, keep: bool = False) -> dict[str, list[Any]] | None:
+        """name -> saved entry of every log of the folder (all its buckets, in one read); None when a
+        bucket is missing (never saved, or damaged). `keep`: the scan will ask again (`keep`)."""
+        kept = self.kept.pop(("entries", folder), None)
+        if kept is not None:
+            return kept
+        keys = shard_files_keys(self.home, folder)
+        self.prefetch(keys)
+        files: dict[str, list[Any]] = {}
+        for key in keys:
+            rec = self.get(key)
+            part = rec.get("files") if rec is not None else None
+            if not isinstance(part, dict):
+                return None
+            files.update(part)
+        if keep:
+            self.kept[("entries", folder)] = files
+        return files
+
+    def put_folder_entries(self, folder: str, files: dict[str, list[Any]], changed: set[str] | None) -> None:
+        """Save a folder's entries: only the buckets holding a name in `changed` (added, removed or
+        altered since they were read), or every bucket when `changed` is None."""
+        keys = shard_files_keys(self.home, folder)
+        parts: list[dict[str, list[Any]]] = [{} for _ in keys]
+        for name, entry in files.items():
+            parts[bucket_of(name)][name] = entry
+        touched = range(len(keys)) if changed is None else sorted({bucket_of(name) for name in changed})
+        for n in touched:
+            self.put(keys[n], {"files": parts[n]})
 
     def keep(self, key: str, value: dict[str, Any]) -> None:
         """A value a caller read (with `get`) that this scan will ask for again: the next `get` of
