@@ -626,3 +626,17 @@ def test_real_codex_sessions_resumes_forks_and_archives(codex_bin: Path, backend
                          stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr[-2000:]
     check("unarchive")
+
+
+def test_lost_session_ids_are_saved_again_by_the_next_change_of_their_folder(tmp_path: Path) -> None:
+    """The ids record is not rewritten when an append leaves names and ids as they were, but one that
+    went missing is: the folder's later refreshes stand by its head again."""
+    home, env = two_days(tmp_path)
+    dropped = drop_saved_ids(env)
+    _append(home)
+    after, how = run_cost(env, *WINDOW)
+    assert how in ("delta", "full") and numbers(after) == fresh(env, tmp_path)
+    store = Store(Path(env["CODEXBAR_CACHE_DIR"]))
+    kept = [key for key in store.state_db.iterkeys() if str(key).startswith("cost:folderids:")]
+    store.close()
+    assert 1 <= len(kept) <= dropped  # the appended folder's ids are back

@@ -15,6 +15,7 @@ import time
 from codexbar_core import errors
 from codexbar_core.cost.aggregate import aggregate
 from codexbar_core.cost.days import DayKeys, tz_fingerprint
+from codexbar_core.cost.log_digests import text_digest
 from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import (
@@ -49,7 +50,7 @@ class Shard:
     longer holds."""
 
     __slots__ = ("folder", "counted", "total", "aggs_loaded", "dirty", "stored", "head", "files_loaded", "sids",
-                 "loaded_whole")
+                 "loaded_whole", "idsig")
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
@@ -59,6 +60,7 @@ class Shard:
         self.dirty = False
         self.stored: list[str] = []  # file names in the saved record
         self.loaded_whole = False  # entries read from a complete save: only changed buckets are rewritten
+        self.idsig: str | None = None  # what the saved ids record stands for (the head's `idsig`)
         self.head: dict[str, Any] | None = None  # the saved head, while the entries are not read
         self.files_loaded = True
         self.sids: str | None = None  # the head's session ids, newline-joined, once read (head_sids)
@@ -140,6 +142,7 @@ class HomeState:
             rec = self.state.get(shard_key(self.state.home, folder)) if self.valid else None
             if rec is not None:
                 shard.head, shard.counted, shard.total = rec, rec["counted"], rec["total"]
+                shard.idsig = rec.get("idsig")
                 shard.files_loaded = False
             else:
                 shard.aggs_loaded = True  # nothing stored to load
@@ -179,7 +182,7 @@ class HomeState:
         when their record is missing or was saved for another digest than the head's."""
         if shard.sids is None and shard.head is not None:
             rec = self.state.get(shard_ids_key(self.state.home, shard.folder))
-            if rec is not None and rec.get("sig") == shard.head.get("sig") and isinstance(rec.get("sids"), str):
+            if rec is not None and rec.get("sig") == shard.head.get("idsig") and isinstance(rec.get("sids"), str):
                 shard.sids = rec["sids"]
         return shard.sids
 
@@ -271,15 +274,21 @@ class HomeState:
                     "counted": None if shard.counted == sorted(files) else shard.counted,
                     "deps": any(entry.kind != "plain" for entry in files.values()),
                     "bad": sum(entry.bad or 0 for entry in files.values() if entry.kind == "plain"),
-                    "sig": None, "ids": False}
+                    "sig": None, "ids": False, "idsig": None}
             logs = self.logs_by_folder.get(folder)
             if not partial and logs is not None and len(logs) == len(files) and all(log.name in files
                                                                                     for log in logs):
                 # The digest stands for exactly these entries; the session ids in the logs' order.
                 sids = [files[log.name].sid or "" for log in logs]
-                if not any("\n" in sid for sid in sids):
-                    head["sig"], head["ids"] = digests.get(folder), True
-                    self.state.put(shard_ids_key(home, folder), {"sig": head["sig"], "sids": "\n".join(sids)})
+                if not any("\n" in sid or "\0" in sid for sid in sids):
+                    joined = "\n".join(sids)
+                    # what the ids record stands for: these names in this order, these ids. An append
+                    # changes neither, so the record (one id per log) is not written again.
+                    idsig = text_digest([log.name for log in logs] + [joined])
+                    head["sig"], head["ids"], head["idsig"] = digests.get(folder), True, idsig
+                    if idsig != shard.idsig or not self.state.exists(shard_ids_key(home, folder)):
+                        self.state.put(shard_ids_key(home, folder), {"sig": idsig, "sids": joined})
+                        shard.idsig = idsig
             self.state.put(shard_key(home, folder), head)
             self.state.put_folder_entries(folder, {name: entry.to_list() for name, entry in files.items()},
                                           self._changed_names(shard, files))

@@ -37,6 +37,11 @@ def folder_digests(logs: list[LogFile], runs: dict[str, list[LogFile]] | None = 
             for folder, run in runs.items()}
 
 
+def text_digest(parts: list[str]) -> str:
+    """The digest of some strings in order (none may hold a NUL): e.g. a folder's names and ids."""
+    return _hash_signatures(parts, [], [])
+
+
 def folder_runs(logs: list[LogFile]) -> dict[str, list[LogFile]]:
     """folder -> its logs, in discovery order (folders in the order they first appear)."""
     from itertools import groupby

@@ -187,6 +187,15 @@ class StateStore:
         for n in touched:
             self.put(keys[n], {"files": parts[n]})
 
+    def exists(self, key: str) -> bool:
+        """Whether a value is saved under `key` (not decoded: its shape is checked where it is read)."""
+        if self.store is None:
+            return False
+        try:
+            return self.store.state_db.get(key) is not None
+        except Exception:  # a damaged cache: as if it were not there (it is written again)
+            return False
+
     def keep(self, key: str, value: dict[str, Any]) -> None:
         """A value a caller read (with `get`) that this scan will ask for again: the next `get` of
         `key` returns it instead of reading and decoding it a second time."""
