@@ -13,14 +13,17 @@ import os
 import time
 
 from codexbar_core import errors
-from codexbar_core.cost.aggregate import aggregate
+from codexbar_core.cost.aggregate import aggregate, merge_agg
 from codexbar_core.cost.days import DayKeys, tz_fingerprint
 from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import (
+    BUCKETS,
     copies_key,
     dumps,
+    file_state_key,
     home_record_key,
+    loads,
     settle,
     shard_files_key,
     shard_ids_key,
@@ -93,6 +96,10 @@ class HomeState:
         self.home_dirty = self.home_dirty or fast.changed
         self.entries: dict[str, FileEntry] = {}  # path -> what the scan knows of that log
         self.aggs: dict[str, Agg] = {}
+        # A big scan adds each plain log's totals to its folder's sum as they arrive and keeps them
+        # only in the log's record (docs/design/cost-memory.md): folder -> that sum, and those logs.
+        self.folded: dict[str, Agg] = {}
+        self.folded_paths: set[str] = set()
         self.shards: dict[str, Shard] = {}
         self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
         self._present: dict[str, set[str]] = {}  # folder -> names discovered in this run (_is_present)
@@ -202,6 +209,8 @@ class HomeState:
         self.shard(os.path.dirname(path)).dirty = True
 
     def file_agg(self, path: str) -> Agg:
+        if path in self.folded_paths and path not in self.aggs:
+            self._load_folded(os.path.dirname(path))
         self._load_aggs(self.shard(os.path.dirname(path)))
         agg = self.aggs.get(path)
         if agg is None:
@@ -228,11 +237,58 @@ class HomeState:
             self.state.put_file(path, dumps(rec))
 
     def set_entry(self, path: str, entry: FileEntry, agg: Agg | None) -> None:
+        if path in self.folded_paths:
+            self._unfold(os.path.dirname(path))  # its old totals are in the folder's running sum
         self._touch(path)
         self.entries[path] = entry
         self.aggs[path] = agg or {}
         self.recounted.add(path)
         self.row_memo.pop(path, None)
+
+    def fold_entries(self, folder: str, entries: list[tuple[str, FileEntry]], total: Agg) -> None:
+        """`set_entry` for counted plain logs of one folder in a big scan, `total` their summed totals:
+        the totals go into the folder's running sum now and are not kept per log (their records,
+        already written, hold them)."""
+        self._touch(entries[0][0])
+        for path, entry in entries:
+            if path in self.folded_paths:
+                self._unfold(folder)  # its old totals are in the running sum
+            self.entries[path] = entry
+            self.aggs.pop(path, None)
+            self.recounted.add(path)
+            self.row_memo.pop(path, None)
+        merge_agg(self.folded.setdefault(folder, {}), total)
+        self.folded_paths.update(path for path, _entry in entries)
+
+    def _unfold(self, folder: str) -> None:
+        """Forget a folder's running sum (one of its logs is counted again): its logs' totals are read
+        back from their records when the folder is summed."""
+        self.folded.pop(folder, None)
+        self._load_folded(folder)
+        self.folded_paths.difference_update([path for path in self.folded_paths if os.path.dirname(path) == folder])
+
+    def _load_folded(self, folder: str) -> None:
+        """The per-log totals of a folder's folded logs, read back from their saved records one bucket
+        at a time (a bucket read here is not kept: every record of a big scan would add up)."""
+        prefix, folded, aggs, entries_get = folder + os.sep, self.folded_paths, self.aggs, self.entries.get
+        key_prefix = file_state_key(self.state.home, prefix + "x")[0].rpartition(":")[0] + ":"
+        for n in range(BUCKETS):
+            key = key_prefix + str(n)
+            bucket = self.state.buckets.get(key)
+            if bucket is None:
+                found = self.state.get(key)
+                bucket = found["files"] if found else {}
+            for name, rec in bucket.items():
+                path = prefix + name
+                if path not in folded or path in aggs:
+                    continue
+                if isinstance(rec, (str, bytes)):
+                    rec = loads(rec)
+                entry = entries_get(path)
+                agg = rec.get("agg") if isinstance(rec, dict) else None
+                if entry is not None and isinstance(agg, dict) and rec.get("sig") == [entry.ino, entry.mtime_ns,
+                                                                                       entry.size]:
+                    aggs[path] = agg
 
     def check_deadline(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:

@@ -3,8 +3,9 @@
 The helper's interpreter takes ~50 ms to start, so cost_report starts it before discovery when a
 first scan is coming and the scanner takes it over (or stops it when the scan turns out small).
 The split is by state bucket (store.py): the helper writes its buckets' records to the cache itself
-and sends back, per finished bucket, one line of `[[path, home entry or null], ...]` (protocol in
-worker.py). A subprocess rather than multiprocessing, so nothing re-imports the plugin script.
+and sends back, per finished bucket, one line of `[the bucket's summed totals, [[path, home entry or
+null], ...]]` (protocol in worker.py). A subprocess rather than multiprocessing, so nothing
+re-imports the plugin script.
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
     for item in todo:
         units.setdefault(file_state_key(scanner.state.home, item[0])[0], []).append(item)
     mine: list[Any] = []
-    theirs: list[list[Any]] = []
+    theirs: list[list[Any]] = []  # the helper's units, as items of `todo`
     their_keys: set[str] = set()
     load = [0, 0]
     # Greedy by size, biggest first, until the helper has its share of the bytes.
@@ -78,7 +79,7 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
             mine.extend(items)
             load[0] += size
         else:
-            theirs.append([[path, list(sig)] for path, sig, _prev in items])
+            theirs.append(items)
             their_keys.add(key)
             load[1] += size
     proc, scanner.helper = scanner.helper, None
@@ -87,15 +88,17 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
     elif not theirs:
         stop_helper(proc)
         proc = None
-    by_path = {item[0]: item for item in todo}
+    by_path = {item[0]: item for items in theirs for item in items}  # the listing's path strings
     if proc is None:
         mine, theirs = todo, []
     lines: list[bytes] = []
     if proc is not None:
         assert store is not None
+        # Encoded straight to bytes and not kept: the job is megabytes at 50,000 logs.
         job = dumps({"cache": str(store.directory), "home": scanner.state.home, "lookup": scanner.look_up_files,
                      "ignore_saved": scanner.state.ignore_saved, "overrides": scanner.overrides,
-                     "fast": scanner.prices.fast_turns, "units": theirs})
+                     "fast": scanner.prices.fast_turns,
+                     "units": [[[path, list(sig)] for path, sig, _prev in items] for items in theirs]}).encode()
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
         reader.start()
 
@@ -108,7 +111,8 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
 
         # From a thread: the job is larger than a pipe holds, and the helper reads it only once its
         # interpreter is up (~40 ms we would otherwise spend waiting instead of parsing).
-        threading.Thread(target=send_job, args=(proc.stdin, job.encode()), daemon=True).start()
+        threading.Thread(target=send_job, args=(proc.stdin, job), daemon=True).start()
+        del job
 
     def take_helper_results(wait: bool) -> None:
         """Take the entries of the buckets the helper has written; stop it if it is still running."""
@@ -133,7 +137,9 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
                 unit = loads(raw)
             except ValueError:
                 break
-            for path, raw in unit:  # a whole bucket, sent only after it was written
+            total, files = unit  # a whole bucket, sent only after it was written
+            plain: list[tuple[str, FileEntry]] = []
+            for path, raw in files:
                 item = by_path.get(path)
                 if item is not None:
                     path = item[0]  # the listing's string, not a second copy of every path (memory)
@@ -144,25 +150,27 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
                         continue
                     scanner.set_entry(path, FileEntry.from_record(rec), None)
                 else:
-                    scanner.set_entry(path, FileEntry.from_list(raw), raw[5])  # totals ride in slot 5
+                    plain.append((path, FileEntry.from_list(raw)))
                 finished.add(path)
+            if plain:  # their totals come summed: the folder's share of the bucket
+                scanner.fold_entries(os.path.dirname(plain[0][0]), plain, total)
 
     finished: set[str] = set()
     try:
         try:
             # Our buckets are written as each is finished, like the helper's: the writing then
             # overlaps the helper's parsing instead of following it.
-            scanner.scan_items(mine, by_bucket=proc is not None)
+            scanner.scan_items(mine, by_bucket=proc is not None, fold=True)
         except errors.SourceTimeout:
             take_helper_results(wait=False)  # keep the helper's finished files for the next run
             scanner.save(partial=True)
             raise
         take_helper_results(wait=True)
-        for unit in theirs:  # the helper died or ran out of time: do its rest here
-            for path, _sig in unit:
-                if path not in finished:
+        for items in theirs:  # the helper died or ran out of time: do its rest here
+            for item in items:
+                if item[0] not in finished:
                     scanner.check_deadline()
-                    scanner.store_result(path, scan_batch([by_path[path]], scanner.prices)[0])
+                    scanner.store_result(item[0], scan_batch([item], scanner.prices)[0], fold=True)
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()

@@ -96,11 +96,12 @@ class Scanner(Lineage):
             else:
                 self.close()
                 big = todo_bytes >= PARALLEL_MIN_BYTES  # one process only: save bucket by bucket (memory)
-                self.scan_items(sorted(todo, key=self._bucket_of) if big else todo, by_bucket=big)
+                self.scan_items(sorted(todo, key=self._bucket_of) if big else todo, by_bucket=big, fold=big)
 
-    def scan_items(self, items: list[tuple[str, Any, Any]], by_bucket: bool) -> None:
+    def scan_items(self, items: list[tuple[str, Any, Any]], by_bucket: bool, fold: bool = False) -> None:
         """Scan and store each log in order. `by_bucket` (items grouped by state bucket): each bucket is
-        written as soon as its last log is stored, so a big scan never holds every record at once."""
+        written as soon as its last log is stored, so a big scan never holds every record at once.
+        `fold`: a plain log's totals go straight into its folder's sum (HomeState.fold_entry)."""
         current = None
         for item in items:
             self.check_deadline()
@@ -109,14 +110,14 @@ class Scanner(Lineage):
                 if current is not None and key != current:
                     self.state.flush_buckets([current])
                 current = key
-            self.store_result(item[0], scan_batch([item], self.prices)[0])
+            self.store_result(item[0], scan_batch([item], self.prices)[0], fold)
         if current is not None:
             self.state.flush_buckets([current])
 
     def _bucket_of(self, item: tuple[str, Any, Any]) -> str:
         return file_state_key(self.state.home, item[0])[0]
 
-    def store_result(self, path: str, result: Scanned) -> None:
+    def store_result(self, path: str, result: Scanned, fold: bool = False) -> None:
         text, entry, agg = result
         if not text:
             return
@@ -127,6 +128,9 @@ class Scanner(Lineage):
             rec = loads(text)
             self.records[path] = rec
             entry = FileEntry.from_record(rec)
+        elif fold and agg is not None:
+            self.fold_entries(os.path.dirname(path), [(path, entry)], agg)
+            return
         self.set_entry(path, entry, agg)
 
     # -- Fast-tier turns learnt after a log was counted --
@@ -264,12 +268,15 @@ class Scanner(Lineage):
                 if total is None:
                     self._load_aggs(shard)
                     total = {}
+                    folded = self.folded.get(folder)
+                    if folded is not None:  # the logs taken in as they arrived (HomeState.fold_entry)
+                        merge_agg(total, folded)
                     prefix = folder + os.sep
-                    entries_get, aggs_get = self.entries.get, self.aggs.get
+                    entries_get, aggs_get, folded_paths = self.entries.get, self.aggs.get, self.folded_paths
                     for name in names:
                         path = prefix + name
                         entry = entries_get(path)
-                        if entry is not None and entry.counted:
+                        if entry is not None and entry.counted and path not in folded_paths:
                             agg = aggs_get(path)
                             merge_agg(total, agg if agg is not None else self.file_agg(path))
                 shard.total, shard.counted = total, names
@@ -289,7 +296,7 @@ class Scanner(Lineage):
         """The folder's saved sum moved by its changed logs' old and new totals (an append: one log),
         without reading the other logs' totals; None unless the same logs are there as when it was
         saved, all plain, and every changed one is a plain log whose counted totals are known."""
-        if shard.aggs_loaded or shard.total is None or shard.counted != names:
+        if shard.aggs_loaded or shard.total is None or shard.counted != names or shard.folder in self.folded:
             return None
         folder, entries_get = shard.folder, self.entries.get
         changed = [path for path in self.recounted if os.path.dirname(path) == folder]

@@ -4,9 +4,10 @@ Input (stdin): one JSON object `{"cache": cache folder, "home": home key, "looku
 records first, "ignore_saved": bool, "overrides": path or null, "fast": {priority turn id: served model},
 "units": [[[path, [ino, mtime_ns, size]], ...], ...]}` where each unit is every file of one state
 bucket (see store.py). The helper parses a unit's files, writes the bucket's records to the cache
-itself, and only then prints one line: `[[path, home entry or null], ...]` (null for a fork or
-subagent, which the parent process resolves from the record). A unit cut off by a kill is simply
-not reported. A subprocess rather than multiprocessing, so nothing re-imports the plugin script
+itself, and only then prints one line: `[sum, [[path, home entry or null], ...]]` where `sum` is the
+day totals of the unit's plain logs added up (their folder's share; each log's own totals stay in its
+record: docs/design/cost-memory.md) and null stands for a fork or subagent, which the parent process
+resolves from the record. A unit cut off by a kill is simply not reported. A subprocess rather than multiprocessing, so nothing re-imports the plugin script
 that started us.
 """
 
@@ -19,6 +20,7 @@ def main() -> int:
     from pathlib import Path
 
     from codexbar_core.cache import Store
+    from codexbar_core.cost.aggregate import merge_agg
     from codexbar_core.cost.filerecord import gc_paused, scan_batch
     from codexbar_core.cost.parse import load_hot_lines
     from codexbar_core.cost.pricing import load_price_table
@@ -33,16 +35,21 @@ def main() -> int:
     lookup = bool(job.get("lookup"))
     out = sys.stdout.buffer
     with gc_paused():
-        for unit in job["units"]:
-            entries = []
+        units = job.pop("units")
+        units.reverse()
+        while units:
+            unit = units.pop()  # let go of each unit's part of the job once done
+            entries, total = [], {}
             for path, sig in unit:
                 prev = state.get_file(path) if lookup else None
                 (text, entry, agg), = scan_batch([(path, tuple(sig), prev)], prices)
                 if text:
                     state.put_file(path, text)
-                    entries.append([path, None if entry is None else entry.to_list(agg)])
+                    entries.append([path, None if entry is None else entry.to_list()])
+                    if agg:
+                        merge_agg(total, agg)
             state.flush_buckets([file_state_key(job["home"], unit[0][0])[0]])
-            out.write(dumps(entries).encode())
+            out.write(dumps([total, entries]).encode())
             out.write(b"\n")
             out.flush()
     return 0
