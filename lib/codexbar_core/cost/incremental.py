@@ -100,6 +100,7 @@ class HomeState:
         # only in the log's record (docs/design/cost-memory.md): folder -> that sum, and those logs.
         self.folded: dict[str, Agg] = {}
         self.folded_paths: set[str] = set()
+        self.folded_read: set[str] = set()  # folders whose folded logs' totals were read back (_load_folded)
         self.shards: dict[str, Shard] = {}
         self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
         self._present: dict[str, set[str]] = {}  # folder -> names discovered in this run (_is_present)
@@ -209,7 +210,7 @@ class HomeState:
         self.shard(os.path.dirname(path)).dirty = True
 
     def file_agg(self, path: str) -> Agg:
-        if path in self.folded_paths and path not in self.aggs:
+        if path in self.folded_paths and path not in self.aggs and os.path.dirname(path) not in self.folded_read:
             self._load_folded(os.path.dirname(path))
         self._load_aggs(self.shard(os.path.dirname(path)))
         agg = self.aggs.get(path)
@@ -270,6 +271,7 @@ class HomeState:
     def _load_folded(self, folder: str) -> None:
         """The per-log totals of a folder's folded logs, read back from their saved records one bucket
         at a time (a bucket read here is not kept: every record of a big scan would add up)."""
+        self.folded_read.add(folder)
         prefix, folded, aggs, entries_get = folder + os.sep, self.folded_paths, self.aggs, self.entries.get
         key_prefix = file_state_key(self.state.home, prefix + "x")[0].rpartition(":")[0] + ":"
         for n in range(BUCKETS):
