@@ -2,9 +2,9 @@
 
 The helper's interpreter takes ~50 ms to start, so cost_report starts it before discovery when a
 first scan is coming and the scanner takes it over (or stops it when the scan turns out small).
-The split is by state bucket (store.py): the helper writes its buckets' records to the cache itself
-and sends back, per finished bucket, one line of `[the bucket's summed totals, [[path, home entry or
-null], ...]]` (protocol in worker.py). A subprocess rather than multiprocessing, so nothing
+The split is by state bucket (store.py): the job goes to the helper one bucket per line, the helper
+writes its buckets' records to the cache itself and sends back, per finished bucket, one line with
+the bucket's summed totals and each log's session id and malformed lines (protocol in worker.py). A subprocess rather than multiprocessing, so nothing
 re-imports the plugin script.
 """
 
@@ -88,31 +88,31 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
     elif not theirs:
         stop_helper(proc)
         proc = None
-    by_path = {item[0]: item for items in theirs for item in items}  # the listing's path strings
     if proc is None:
         mine, theirs = todo, []
     lines: list[bytes] = []
     if proc is not None:
         assert store is not None
-        # Encoded straight to bytes and not kept: the job is megabytes at 50,000 logs.
-        job = dumps({"cache": str(store.directory), "home": scanner.state.home, "lookup": scanner.look_up_files,
-                     "ignore_saved": scanner.state.ignore_saved, "overrides": scanner.overrides,
-                     "fast": scanner.prices.fast_turns,
-                     "units": [[[path, list(sig)] for path, sig, _prev in items] for items in theirs]}).encode()
+        header = dumps({"cache": str(store.directory), "home": scanner.state.home,
+                        "lookup": scanner.look_up_files, "ignore_saved": scanner.state.ignore_saved,
+                        "overrides": scanner.overrides, "fast": scanner.prices.fast_turns}).encode()
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
         reader.start()
 
-        def send_job(pipe: Any, data: bytes) -> None:
+        def send_job(pipe: Any, units: list[list[Any]]) -> None:
+            """The job line by line, each unit encoded as the pipe takes it: neither process holds
+            the whole job (docs/design/cost-memory.md)."""
             try:
-                pipe.write(data)
+                pipe.write(header + b"\n")
+                for items in units:
+                    pipe.write(dumps([[path, list(sig)] for path, sig, _prev in items]).encode() + b"\n")
                 pipe.close()
             except OSError:
                 pass
 
         # From a thread: the job is larger than a pipe holds, and the helper reads it only once its
         # interpreter is up (~40 ms we would otherwise spend waiting instead of parsing).
-        threading.Thread(target=send_job, args=(proc.stdin, job), daemon=True).start()
-        del job
+        threading.Thread(target=send_job, args=(proc.stdin, theirs), daemon=True).start()
 
     def take_helper_results(wait: bool) -> None:
         """Take the entries of the buckets the helper has written; stop it if it is still running."""
@@ -130,27 +130,30 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
         reader.join(timeout=5)
         for key in their_keys:
             scanner.state.forget_bucket(key)  # the helper rewrote it: read it again if needed
-        for raw in lines:
+        for items, raw in zip(theirs, lines):  # one line per unit, in the order they were sent
             if not raw.endswith(b"\n"):
                 break  # cut off mid-record
             try:
-                unit = loads(raw)
+                total, files = loads(raw)
             except ValueError:
                 break
-            total, files = unit  # a whole bucket, sent only after it was written
+            # a whole bucket, sent only after it was written; the listing's strings and numbers are
+            # reused (not a second copy of every path and signature: memory)
+            by_name = {item[0].rpartition(os.sep)[2]: item for item in items}
             plain: list[tuple[str, FileEntry]] = []
-            for path, raw in files:
-                item = by_path.get(path)
-                if item is not None:
-                    path = item[0]  # the listing's string, not a second copy of every path (memory)
+            for name, *known in files:
+                item = by_name.get(name)
+                if item is None:
+                    continue
+                path, sig = item[0], item[1]
                 scanner.records.pop(path, None)
-                if raw is None:  # a fork or subagent, classified only: its record says more
+                if not known:  # a fork or subagent, classified only: its record says more
                     rec = scanner.record(path)
                     if rec is None:
                         continue
                     scanner.set_entry(path, FileEntry.from_record(rec), None)
                 else:
-                    plain.append((path, FileEntry.from_list(raw)))
+                    plain.append((path, FileEntry(sig[0], sig[1], sig[2], known[0], "plain", known[1], True, None)))
                 finished.add(path)
             if plain:  # their totals come summed: the folder's share of the bucket
                 scanner.fold_entries(os.path.dirname(plain[0][0]), plain, total)
