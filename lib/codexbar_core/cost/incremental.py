@@ -110,7 +110,8 @@ class HomeState:
         self.logs_by_folder: dict[str, list[LogFile]] = {}
         self.digests: dict[str, str] = {}  # this run's folder digests (run), saved in the folder heads
         self.single = False  # no session id seen twice in this run (run)
-        self.recounted: set[str] = set()  # logs whose totals were set in this run (set_entry)
+        # logs whose totals were set in this run (set_entry); folded logs are too (`was_recounted`)
+        self.recounted: set[str] = set()
         self.old_aggs: dict[str, Agg] = {}  # a changed plain log's totals as its folder's saved sum had them
         self.row_memo: dict[str, list[list[Any]]] = {}  # rows read again in this run (lineage.file_rows)
         self._copies: dict[str, Agg] | None = None  # the copies' union totals (lineage.union_agg)
@@ -246,6 +247,10 @@ class HomeState:
         self.recounted.add(path)
         self.row_memo.pop(path, None)
 
+    def was_recounted(self, path: str) -> bool:
+        """Whether the log's totals were set in this run."""
+        return path in self.recounted or path in self.folded_paths
+
     def fold_entries(self, folder: str, entries: list[tuple[str, FileEntry]], total: Agg) -> None:
         """`set_entry` for counted plain logs of one folder in a big scan, `total` their summed totals:
         the totals go into the folder's running sum now and are not kept per log (their records,
@@ -256,7 +261,7 @@ class HomeState:
                 self._unfold(folder)  # its old totals are in the running sum
             self.entries[path] = entry
             self.aggs.pop(path, None)
-            self.recounted.add(path)
+            self.recounted.discard(path)  # folded_paths says it (one set of 50,000 paths, not two)
             self.row_memo.pop(path, None)
         merge_agg(self.folded.setdefault(folder, {}), total)
         self.folded_paths.update(path for path, _entry in entries)
@@ -266,7 +271,9 @@ class HomeState:
         back from their records when the folder is summed."""
         self.folded.pop(folder, None)
         self._load_folded(folder)
-        self.folded_paths.difference_update([path for path in self.folded_paths if os.path.dirname(path) == folder])
+        paths = [path for path in self.folded_paths if os.path.dirname(path) == folder]
+        self.folded_paths.difference_update(paths)
+        self.recounted.update(paths)
 
     def _load_folded(self, folder: str) -> None:
         """The per-log totals of a folder's folded logs, read back from their saved records one bucket
@@ -310,19 +317,22 @@ class HomeState:
         if self.sid_index_dirty and self._sid_index is not None:
             self.state.put(sid_index_key(home), {"files": self._sid_index})
             self.sid_index_dirty = False
-        by_folder: dict[str, dict[str, FileEntry]] = {}
+        # Paths grouped first, names made one folder at a time: 50,000 names at once were ~8 MB at
+        # the very end of a first scan (docs/design/cost-memory.md).
+        by_folder: dict[str, list[str]] = {}
         dirty = {folder for folder, shard in self.shards.items() if shard.dirty}
-        for path, entry in self.entries.items():
-            folder, _, name = path.rpartition(os.sep)
+        for path in self.entries:
+            folder = path.rpartition(os.sep)[0]
             if folder in dirty and (path not in self.gone or self._is_present(path)):
-                by_folder.setdefault(folder, {})[name] = entry
+                by_folder.setdefault(folder, []).append(path)
+        entries = self.entries
         digests = self.digests
         for path in self.gone:
             if not self._is_present(path):
                 self.state.forget_file(path)  # a deleted log's record goes with it
         for folder in dirty:
             shard = self.shards[folder]
-            files = by_folder.get(folder, {})
+            files = {path.rpartition(os.sep)[2]: entries[path] for path in by_folder.get(folder, ())}
             total = None if partial else shard.total
             head = {"tz": self.tz, "pfp": self.prices.fingerprint, "total": total,
                     "counted": None if shard.counted == sorted(files) else shard.counted,
