@@ -22,6 +22,7 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms 
 if TYPE_CHECKING:
     from typing import Any
 
+    from codexbar_core.cost.folder_listing import LogFile
     from codexbar_core.cost.scan import Scanner
 
 PARALLEL_MIN_BYTES = 48 * 1024 * 1024
@@ -52,7 +53,7 @@ def stop_helper(proc: Any) -> None:
         proc.wait()
 
 
-def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
+def scan_parallel(scanner: Scanner, todo: list[LogFile], prevs: dict[str, dict[str, Any]], total: int) -> None:
     """Hand about half the bytes to a helper process and parse the other half here.
 
     The split is by state bucket (a folder's files are kept in a few buckets, see store.py): the
@@ -64,17 +65,17 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
     from codexbar_core.cost.filerecord import scan_batch
 
     store = scanner.state.store
-    units: dict[str, list[Any]] = {}
-    for item in todo:
-        units.setdefault(file_state_key(scanner.state.home, item[0])[0], []).append(item)
-    mine: list[Any] = []
-    theirs: list[list[Any]] = []  # the helper's units, as items of `todo`
+    units: dict[str, list[LogFile]] = {}
+    for log in todo:
+        units.setdefault(file_state_key(scanner.state.home, log.path)[0], []).append(log)
+    mine: list[LogFile] = []
+    theirs: list[list[LogFile]] = []  # the helper's units
     their_keys: set[str] = set()
     load = [0, 0]
     # Greedy by size, biggest first, until the helper has its share of the bytes.
     helper_bytes = total * HELPER_SHARE
-    for key, items in sorted(units.items(), key=lambda kv: -sum(item[1][2] for item in kv[1])):
-        size = sum(item[1][2] for item in items)
+    for key, items in sorted(units.items(), key=lambda kv: -sum(log.size for log in kv[1])):
+        size = sum(log.size for log in items)
         if load[1] + size / 2 > helper_bytes or store is None:
             mine.extend(items)
             load[0] += size
@@ -99,13 +100,14 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout or []), daemon=True)
         reader.start()
 
-        def send_job(pipe: Any, units: list[list[Any]]) -> None:
+        def send_job(pipe: Any, units: list[list[LogFile]]) -> None:
             """The job line by line, each unit encoded as the pipe takes it: neither process holds
             the whole job (docs/design/cost-memory.md)."""
             try:
                 pipe.write(header + b"\n")
                 for items in units:
-                    pipe.write(dumps([[path, list(sig)] for path, sig, _prev in items]).encode() + b"\n")
+                    pipe.write(dumps([[log.path, [log.ino, log.mtime_ns, log.size]] for log in items]).encode()
+                               + b"\n")
                 pipe.close()
             except OSError:
                 pass
@@ -139,13 +141,13 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
                 break
             # a whole bucket, sent only after it was written; the listing's strings and numbers are
             # reused (not a second copy of every path and signature: memory)
-            by_name = {item[0].rpartition(os.sep)[2]: item for item in items}
+            by_name = {log.name: log for log in items}
             plain: list[tuple[str, FileEntry]] = []
             for name, *known in files:
-                item = by_name.get(name)
-                if item is None:
+                log = by_name.get(name)
+                if log is None:
                     continue
-                path, sig = item[0], item[1]
+                path = log.path
                 scanner.records.pop(path, None)
                 if not known:  # a fork or subagent, classified only: its record says more
                     rec = scanner.record(path)
@@ -153,7 +155,8 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
                         continue
                     scanner.set_entry(path, FileEntry.from_record(rec), None)
                 else:
-                    plain.append((path, FileEntry(sig[0], sig[1], sig[2], known[0], "plain", known[1], True, None)))
+                    plain.append((path, FileEntry(log.ino, log.mtime_ns, log.size, known[0], "plain", known[1], True,
+                                                  None)))
                 finished.add(path)
             if plain:  # their totals come summed: the folder's share of the bucket
                 scanner.fold_entries(os.path.dirname(plain[0][0]), plain, total)
@@ -163,17 +166,18 @@ def scan_parallel(scanner: Scanner, todo: list[Any], total: int) -> None:
         try:
             # Our buckets are written as each is finished, like the helper's: the writing then
             # overlaps the helper's parsing instead of following it.
-            scanner.scan_items(mine, by_bucket=proc is not None, fold=True)
+            scanner.scan_items(mine, prevs, by_bucket=proc is not None, fold=True)
         except errors.SourceTimeout:
             take_helper_results(wait=False)  # keep the helper's finished files for the next run
             scanner.save(partial=True)
             raise
         take_helper_results(wait=True)
         for items in theirs:  # the helper died or ran out of time: do its rest here
-            for item in items:
-                if item[0] not in finished:
+            for log in items:
+                if log.path not in finished:
                     scanner.check_deadline()
-                    scanner.store_result(item[0], scan_batch([item], scanner.prices)[0], fold=True)
+                    item = (log.path, log.signature, prevs.get(log.path))
+                    scanner.store_result(log.path, scan_batch([item], scanner.prices)[0], fold=True)
     finally:
         if proc is not None and proc.poll() is None:
             proc.kill()
