@@ -4,8 +4,8 @@ The helper's interpreter takes ~50 ms to start, so cost_report starts it before 
 first scan is coming and the scanner takes it over (or stops it when the scan turns out small).
 The split is by state bucket (store.py): the job goes to the helper one bucket per line, the helper
 writes its buckets' records to the cache itself and sends back, per finished bucket, one line with
-the bucket's summed totals and each log's session id and malformed lines (protocol in worker.py). A subprocess rather than multiprocessing, so nothing
-re-imports the plugin script.
+the bucket's summed totals and each log's session id and malformed lines (protocol in worker.py).
+A subprocess rather than multiprocessing, so nothing re-imports the plugin script.
 """
 
 from __future__ import annotations
@@ -136,8 +136,8 @@ def scan_parallel(scanner: Scanner, todo: list[LogFile], prevs: dict[str, dict[s
             if not raw.endswith(b"\n"):
                 break  # cut off mid-record
             try:
-                total, files = loads(raw)
-            except ValueError:
+                unit_total, files = loads(raw)
+            except (ValueError, TypeError):
                 break
             # a whole bucket, sent only after it was written; the listing's strings and numbers are
             # reused (not a second copy of every path and signature: memory)
@@ -159,7 +159,7 @@ def scan_parallel(scanner: Scanner, todo: list[LogFile], prevs: dict[str, dict[s
                                                   None)))
                 finished.add(path)
             if plain:  # their totals come summed: the folder's share of the bucket
-                scanner.fold_entries(os.path.dirname(plain[0][0]), plain, total)
+                scanner.fold_entries(os.path.dirname(plain[0][0]), plain, unit_total)
 
     finished: set[str] = set()
     try:

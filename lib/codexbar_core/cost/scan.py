@@ -107,7 +107,7 @@ class Scanner(Lineage):
                    fold: bool = False) -> None:
         """Scan and store each log in order. `by_bucket` (items grouped by state bucket): each bucket is
         written as soon as its last log is stored, so a big scan never holds every record at once.
-        `fold`: a plain log's totals go straight into its folder's sum (HomeState.fold_entry)."""
+        `fold`: a plain log's totals go straight into its folder's sum (HomeState.fold_entries)."""
         current = None
         for log in logs:
             self.check_deadline()
@@ -276,7 +276,7 @@ class Scanner(Lineage):
                     self._load_aggs(shard)
                     total = {}
                     folded = self.folded.get(folder)
-                    if folded is not None:  # the logs taken in as they arrived (HomeState.fold_entry)
+                    if folded is not None:  # the logs taken in as they arrived (HomeState.fold_entries)
                         merge_agg(total, folded)
                     prefix = folder + os.sep
                     entries_get, aggs_get, folded_paths = self.entries.get, self.aggs.get, self.folded_paths
