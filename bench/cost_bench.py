@@ -10,7 +10,8 @@ manifest matches), then, with the files in the page cache for both tools:
                every run is a full scan)
   cold         `codexbar cost --json --since --until --refresh` with an empty cache folder
   rescan       the same with the cache a cold run left (unchanged home, per-file state warm)
-  append       (largest home) one token_count event appended to one file, then `--refresh`
+  append       (largest home) one token_count event appended to one file (and its row of the
+               thread index updated, as Codex does, when the home has one), then `--refresh`
 
 Each is the median of --runs runs; peak RSS is the largest single process (wait4 ru_maxrss) and the
 peak sum over the process tree (sampled every 20 ms), whichever is larger is reported. The bench also
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen_home  # noqa: E402
 import runners  # noqa: E402
+import thread_db  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 SEED = 20261124
@@ -227,6 +229,8 @@ def bench_home(home: Path, manifest: dict[str, Any], runs: int, work: Path, with
         try:
             for n in range(runs):
                 total, last = append_event(target, total, when + dt.timedelta(seconds=n), n)
+                if thread_db.db_path(home).exists():
+                    thread_db.touch_row(home, target)  # what Codex does after an append
                 added += last[0] + last[2]
                 appended.append(measure(cmd, env))
             after = totals_codexbar(appended[-1].stdout)
