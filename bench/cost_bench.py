@@ -10,7 +10,8 @@ manifest matches), then, with the files in the page cache for both tools:
                every run is a full scan)
   cold         `codexbar cost --json --since --until --refresh` with an empty cache folder
   rescan       the same with the cache a cold run left (unchanged home, per-file state warm)
-  append       (largest home) one token_count event appended to one file, then `--refresh`
+  append       (largest home) one token_count event appended to one file (and its row of the
+               thread index updated, as Codex does, when the home has one), then `--refresh`
 
 Each is the median of --runs runs; peak RSS is the largest single process (wait4 ru_maxrss) and the
 peak sum over the process tree (sampled every 20 ms), whichever is larger is reported. The bench also
@@ -39,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gen_home  # noqa: E402
 import runners  # noqa: E402
+import thread_db  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "out"
 SEED = 20261124
@@ -227,6 +229,8 @@ def bench_home(home: Path, manifest: dict[str, Any], runs: int, work: Path, with
         try:
             for n in range(runs):
                 total, last = append_event(target, total, when + dt.timedelta(seconds=n), n)
+                if thread_db.db_path(home).exists():
+                    thread_db.touch_row(home, target)  # what Codex does after an append
                 added += last[0] + last[2]
                 appended.append(measure(cmd, env))
             after = totals_codexbar(appended[-1].stdout)
@@ -339,6 +343,10 @@ def main() -> int:
     ap.add_argument("--sizes", default="2000:200,10000:1000", help="comma list of FILES:MB")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--homes", type=Path, default=Path("/var/tmp/codexbar-bench"))
+    ap.add_argument("--work", type=Path, default=None,
+                    help="cache/config folder of the codexbar runs (default: HOMES/work); give each bencher its own")
+    ap.add_argument("--no-append", action="store_true",
+                    help="skip the append step (it writes to the largest home, then truncates it back)")
     ap.add_argument("--no-ccusage", action="store_true")
     ap.add_argument("--profile", action="store_true", help="cProfile a cold and a warm scan of the largest home")
     ap.add_argument("--floor", action="store_true", help="time the bare read + find + decode of the largest home")
@@ -351,14 +359,14 @@ def main() -> int:
         print("ccusage not installed: run bench/install_ccusage.sh (or pass --no-ccusage)", file=sys.stderr)
         return 2
     OUT.mkdir(exist_ok=True)
-    work = args.homes / "work"
+    work = args.work or args.homes / "work"
     before = conditions()
     rows = []
     for i, (files, mb) in enumerate(sizes):
         home, manifest = ensure_home(args.homes, files, mb)
         if args.quiet_load:
             wait_for_quiet(args.quiet_load)
-        rows.append(bench_home(home, manifest, args.runs, work, i == len(sizes) - 1, ccusage))
+        rows.append(bench_home(home, manifest, args.runs, work, i == len(sizes) - 1 and not args.no_append, ccusage))
         print(fmt(rows[-1:]).splitlines()[1], flush=True)
     header = (f"codexbar cost vs ccusage {'(native ' + str(ccusage) + ')' if ccusage else ''}\n"
               f"{time.strftime('%Y-%m-%d %H:%M:%S')}, {os.cpu_count()} CPUs, median of {args.runs} runs, "

@@ -114,10 +114,11 @@ def test_archived_file_with_an_old_name_but_fresh_writes_is_read(tmp_path: Path)
 
 
 @pytest.mark.parametrize("zone", ["Asia/Kolkata", "Asia/Kathmandu", "America/St_Johns", "Australia/Lord_Howe",
-                                  "Europe/Berlin"])
+                                  "Europe/Berlin", "ODD-0:07"])
 def test_day_keys_agree_with_localtime_around_midnights_and_dst_switches(tz, zone: str) -> None:
-    """Half- and quarter-hour zones put midnight inside a UTC hour; Lord Howe's DST moves by 30 min.
-    The hour-level shortcut of DayKeys must still give every minute its own local day."""
+    """Half- and quarter-hour zones put midnight inside a UTC hour; Lord Howe's DST moves by 30 min;
+    a POSIX zone 7 minutes off UTC puts midnight inside a quarter hour. The quarter-hour cache of
+    DayKeys must still give every minute its own local day."""
     from codexbar_core.cost.days import DayKeys
 
     tz(zone)

@@ -68,3 +68,21 @@ def test_the_saved_entries_follow_every_change_of_their_logs(tmp_path: Path) -> 
     fresh_store = Store(tmp_path / "fresh")
     assert totals(report) == totals(scan(home, store=fresh_store))
     assert _saved_entries(home, store, folder) == _saved_entries(home, fresh_store, folder)
+
+
+def test_entries_saved_by_a_big_rescan_are_exact(tmp_path: Path, monkeypatch) -> None:
+    """A big scan over saved entries (every log grew: its logs are folded into the folder's sum as they
+    arrive) rewrites the buckets of every log it folded."""
+    from codexbar_core.cost import scan as scan_mod
+
+    home, store, logs = _folder_with_logs(tmp_path, count=12)
+    folder = str(logs[0].parent)
+    for n, log in enumerate(logs):
+        append(log, [tok(f"12:00:2{n % 10}", last=(50 + n, 0, 1))])
+    monkeypatch.setattr(scan_mod, "PARALLEL_MIN_BYTES", 0)  # every scan counts as big
+    monkeypatch.setattr(scan_mod.os, "cpu_count", lambda: 1)  # in this process: the folding path
+    report = scan(home, store=store)
+    monkeypatch.undo()
+    fresh_store = Store(tmp_path / "fresh")
+    assert totals(report) == totals(scan(home, store=fresh_store))
+    assert _saved_entries(home, store, folder) == _saved_entries(home, fresh_store, folder)

@@ -168,6 +168,45 @@ def test_an_index_that_cannot_be_used_says_why(tmp_path: Path) -> None:
     assert other.status == thread_index.INCONSISTENT and "outside" in other.reason
 
 
+def copy_row(home: Path, path: str, new_path: str | None = None) -> None:
+    """A second row for `path` (another thread id), or with its rollout path set to `new_path`."""
+    con = sqlite3.connect(thread_db.db_path(home))
+    con.row_factory = sqlite3.Row
+    row = dict(con.execute("SELECT * FROM threads WHERE rollout_path = ?", (path,)).fetchone())
+    row["id"] = "copy-" + row["id"]
+    row["rollout_path"] = new_path or path
+    con.execute(f"INSERT INTO threads ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})", list(row.values()))
+    con.commit()
+    con.close()
+
+
+def test_the_rows_asked_about_are_read_one_at_a_time_with_the_same_checks(indexed: tuple[Path, dict[str, str]]) -> None:
+    """`fill_updated` (a first scan's memo) keeps no rows but must answer as `read_rows` + `check_rows`."""
+    home, _ = indexed
+    roots = [str(home / "sessions"), str(home / "archived_sessions")]
+    rows = {row.rollout_path: row.updated_at_ms for row in thread_index.read_rows(home).rows}
+    asked, unknown = sorted(rows)[:-1], str(home / "sessions" / "not-in-the-index.jsonl")
+    updated: dict[str, int | None] = dict.fromkeys([*asked, unknown])
+    assert thread_index.fill_updated(home, roots, updated).usable
+    assert updated == {**{path: rows[path] for path in asked}, unknown: None}
+    assert thread_index.fill_updated(home, [str(home / "elsewhere")], dict.fromkeys(asked)).status == \
+        thread_index.INCONSISTENT
+    copy_row(home, sorted(rows)[-1])  # two rows for a path not asked about
+    assert thread_index.fill_updated(home, roots, dict.fromkeys(asked)).status == thread_index.INCONSISTENT
+    assert not thread_index.check_rows(thread_index.read_rows(home), roots).usable
+
+
+def test_two_rows_for_one_asked_path_are_inconsistent(indexed: tuple[Path, dict[str, str]]) -> None:
+    home, _ = indexed
+    roots = [str(home / "sessions"), str(home / "archived_sessions")]
+    paths = sorted(row.rollout_path for row in thread_index.read_rows(home).rows)
+    copy_row(home, paths[0])
+    read = thread_index.fill_updated(home, roots, dict.fromkeys(paths))
+    assert read.status == thread_index.INCONSISTENT and "two rows" in read.reason
+    thread_db.db_path(home).unlink()
+    assert thread_index.fill_updated(home, roots, dict.fromkeys(paths)).status == thread_index.ABSENT
+
+
 def test_a_locked_index_is_given_up_at_once(tmp_path: Path) -> None:
     """Codex holding an exclusive lock (rollback-journal mode, e.g. after `codex migrate-nfs-db`):
     the reader gives up after its short timeout instead of waiting for Codex."""

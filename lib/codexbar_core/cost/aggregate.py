@@ -6,6 +6,8 @@ a file, a folder and the home all have this one shape (`Agg`).
 
 from __future__ import annotations
 
+from codexbar_core.cost.days import SLOT_MS
+
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs ~2 ms of every `codexbar cost`
 if TYPE_CHECKING:
     from typing import Any
@@ -21,7 +23,7 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
     out: Agg = {} if agg is None else agg
     resolve = prices.resolve
     fast_turns = prices.fast_turns
-    minute_days = day_of.cache
+    slot_days = day_of.cache
     # Per raw model name (and Fast tier): (shown name, its price's cost method or None when unpriced),
     # or None when excluded.
     plans: dict[Any, Any] = {}
@@ -35,7 +37,7 @@ def aggregate(rows: list[list[Any]], prices: PriceTable, day_of: DayKeys, agg: A
         if plan is None:
             continue
         name, price_cost = plan
-        day = minute_days.get(ts // 60000)
+        day = slot_days.get(ts // SLOT_MS)
         if day is None:
             day = day_of(ts)
         models = out.get(day)

@@ -13,15 +13,18 @@ import os
 import time
 
 from codexbar_core import errors
-from codexbar_core.cost.aggregate import aggregate
+from codexbar_core.cost.aggregate import aggregate, merge_agg
 from codexbar_core.cost.days import DayKeys, tz_fingerprint
 from codexbar_core.cost.log_digests import text_digest
 from codexbar_core.cost.priority import update_priority_turns
 from codexbar_core.cost.records import FileEntry
 from codexbar_core.cost.store import (
+    BUCKETS,
     copies_key,
     dumps,
+    file_state_key,
     home_record_key,
+    loads,
     settle,
     shard_ids_key,
     shard_key,
@@ -96,6 +99,11 @@ class HomeState:
         self.home_dirty = self.home_dirty or fast.changed
         self.entries: dict[str, FileEntry] = {}  # path -> what the scan knows of that log
         self.aggs: dict[str, Agg] = {}
+        # A big scan adds each plain log's totals to its folder's sum as they arrive and keeps them
+        # only in the log's record (docs/design/cost-memory.md): folder -> that sum, and those logs.
+        self.folded: dict[str, Agg] = {}
+        self.folded_paths: set[str] = set()
+        self.folded_read: set[str] = set()  # folders whose folded logs' totals were read back (_load_folded)
         self.shards: dict[str, Shard] = {}
         self.records: dict[str, dict[str, Any]] = {}  # per-file records read or written in this run
         self._present: dict[str, set[str]] = {}  # folder -> names discovered in this run (_is_present)
@@ -105,7 +113,8 @@ class HomeState:
         self.logs_by_folder: dict[str, list[LogFile]] = {}
         self.digests: dict[str, str] = {}  # this run's folder digests (run), saved in the folder heads
         self.single = False  # no session id seen twice in this run (run)
-        self.recounted: set[str] = set()  # logs whose totals were set in this run (set_entry)
+        # logs whose totals were set in this run (set_entry); folded logs are too (`was_recounted`)
+        self.recounted: set[str] = set()
         self.old_aggs: dict[str, Agg] = {}  # a changed plain log's totals as its folder's saved sum had them
         self.row_memo: dict[str, list[list[Any]]] = {}  # rows read again in this run (lineage.file_rows)
         self._copies: dict[str, Agg] | None = None  # the copies' union totals (lineage.union_agg)
@@ -206,6 +215,8 @@ class HomeState:
         self.shard(os.path.dirname(path)).dirty = True
 
     def file_agg(self, path: str) -> Agg:
+        if path in self.folded_paths and path not in self.aggs and os.path.dirname(path) not in self.folded_read:
+            self._load_folded(os.path.dirname(path))
         self._load_aggs(self.shard(os.path.dirname(path)))
         agg = self.aggs.get(path)
         if agg is None:
@@ -232,11 +243,65 @@ class HomeState:
             self.state.put_file(path, dumps(rec))
 
     def set_entry(self, path: str, entry: FileEntry, agg: Agg | None) -> None:
+        if path in self.folded_paths:
+            self._unfold(os.path.dirname(path))  # its old totals are in the folder's running sum
         self._touch(path)
         self.entries[path] = entry
         self.aggs[path] = agg or {}
         self.recounted.add(path)
         self.row_memo.pop(path, None)
+
+    def was_recounted(self, path: str) -> bool:
+        """Whether the log's totals were set in this run."""
+        return path in self.recounted or path in self.folded_paths
+
+    def fold_entries(self, folder: str, entries: list[tuple[str, FileEntry]], total: Agg) -> None:
+        """`set_entry` for counted plain logs of one folder in a big scan, `total` their summed totals:
+        the totals go into the folder's running sum now and are not kept per log (their records,
+        already written, hold them)."""
+        self._touch(entries[0][0])
+        for path, entry in entries:
+            if path in self.folded_paths:
+                self._unfold(folder)  # its old totals are in the running sum
+            self.entries[path] = entry
+            self.aggs.pop(path, None)
+            self.recounted.discard(path)  # folded_paths says it (one set of 50,000 paths, not two)
+            self.row_memo.pop(path, None)
+        merge_agg(self.folded.setdefault(folder, {}), total)
+        self.folded_paths.update(path for path, _entry in entries)
+
+    def _unfold(self, folder: str) -> None:
+        """Forget a folder's running sum (one of its logs is counted again): its logs' totals are read
+        back from their records when the folder is summed."""
+        self.folded.pop(folder, None)
+        self._load_folded(folder)
+        paths = [path for path in self.folded_paths if os.path.dirname(path) == folder]
+        self.folded_paths.difference_update(paths)
+        self.recounted.update(paths)
+
+    def _load_folded(self, folder: str) -> None:
+        """The per-log totals of a folder's folded logs, read back from their saved records one bucket
+        at a time (a bucket read here is not kept: every record of a big scan would add up)."""
+        self.folded_read.add(folder)
+        prefix, folded, aggs, entries_get = folder + os.sep, self.folded_paths, self.aggs, self.entries.get
+        key_prefix = file_state_key(self.state.home, prefix + "x")[0].rpartition(":")[0] + ":"
+        for n in range(BUCKETS):
+            key = key_prefix + str(n)
+            bucket = self.state.buckets.get(key)
+            if bucket is None:
+                found = self.state.get(key)
+                bucket = found["files"] if found else {}
+            for name, rec in bucket.items():
+                path = prefix + name
+                if path not in folded or path in aggs:
+                    continue
+                if isinstance(rec, (str, bytes)):
+                    rec = loads(rec)
+                entry = entries_get(path)
+                agg = rec.get("agg") if isinstance(rec, dict) else None
+                if entry is not None and isinstance(agg, dict) and rec.get("sig") == [entry.ino, entry.mtime_ns,
+                                                                                       entry.size]:
+                    aggs[path] = agg
 
     def check_deadline(self) -> None:
         if self.deadline is not None and time.monotonic() > self.deadline:
@@ -256,19 +321,23 @@ class HomeState:
         if self.sid_index_dirty and self._sid_index is not None:
             self.state.put(sid_index_key(home), {"files": self._sid_index})
             self.sid_index_dirty = False
-        by_folder: dict[str, dict[str, FileEntry]] = {}
+        # Paths grouped first, names made one folder at a time: 50,000 names at once were ~8 MB at
+        # the very end of a first scan (docs/design/cost-memory.md).
+        by_folder: dict[str, list[str]] = {}
         dirty = {folder for folder, shard in self.shards.items() if shard.dirty}
-        for path, entry in self.entries.items():
-            folder, _, name = path.rpartition(os.sep)
+        for path in self.entries:
+            folder = path.rpartition(os.sep)[0]
             if folder in dirty and (path not in self.gone or self._is_present(path)):
-                by_folder.setdefault(folder, {})[name] = entry
+                by_folder.setdefault(folder, []).append(path)
+        entries = self.entries
         digests = self.digests
         for path in self.gone:
             if not self._is_present(path):
                 self.state.forget_file(path)  # a deleted log's record goes with it
+        touched: dict[str, set[str]] | None = None
         for folder in dirty:
             shard = self.shards[folder]
-            files = by_folder.get(folder, {})
+            files = {path.rpartition(os.sep)[2]: entries[path] for path in by_folder.get(folder, ())}
             total = None if partial else shard.total
             head = {"tz": self.tz, "pfp": self.prices.fingerprint, "total": total,
                     "counted": None if shard.counted == sorted(files) else shard.counted,
@@ -290,25 +359,35 @@ class HomeState:
                         self.state.put(shard_ids_key(home, folder), {"sig": idsig, "sids": joined})
                         shard.idsig = idsig
             self.state.put(shard_key(home, folder), head)
+            if shard.loaded_whole and touched is None:
+                touched = self._touched_names()
             self.state.put_folder_entries(folder, {name: entry.to_list() for name, entry in files.items()},
-                                          self._changed_names(shard, files))
+                                          self._changed_names(shard, files, touched or {}))
             shard.dirty = False
         self.state.flush()
         if not partial:
             settle(self.state)
 
 
-    def _changed_names(self, shard: Shard, files: dict[str, FileEntry]) -> set[str] | None:
-        """The names whose saved entry this run added, removed or changed (set_entry is the only way
-        an entry changes); None (save every bucket) when the folder's entries were not read from a
-        complete save."""
+    def _changed_names(self, shard: Shard, files: dict[str, FileEntry],
+                       touched: dict[str, set[str]]) -> set[str] | None:
+        """The names whose saved entry this run added, removed or changed (`set_entry` and
+        `fold_entries` are the only ways an entry changes: `touched`, from `_touched_names`); None
+        (save every bucket) when the folder's entries were not read from a complete save."""
         if not shard.loaded_whole:
             return None
-        prefix = shard.folder + os.sep
         changed = set(files).symmetric_difference(shard.stored)
-        changed.update(path[len(prefix):] for path in self.recounted if path.startswith(prefix)
-                       and os.sep not in path[len(prefix):])
+        changed.update(touched.get(shard.folder, ()))
         return changed
+
+    def _touched_names(self) -> dict[str, set[str]]:
+        """folder -> names of the logs whose entries this run set (counted again, or folded)."""
+        touched: dict[str, set[str]] = {}
+        for paths in (self.recounted, self.folded_paths):
+            for path in paths:
+                folder, _, name = path.rpartition(os.sep)
+                touched.setdefault(folder, set()).add(name)
+        return touched
 
     def refresh_plain(self, logs: list[LogFile]) -> None:
         raise NotImplementedError  # scan.Scanner: (re)reads these plain logs

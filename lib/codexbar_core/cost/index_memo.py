@@ -53,13 +53,14 @@ def make_memo(codex_home: str, walk: Walk | None, extra: list[str], digests: dic
         return None  # Codex wrote moments before: a later write could share the mtime
     if any(mtime_ns >= settled_before for mtime_ns in walk.dirs.values()):
         return None
-    read = thread_index.check_rows(thread_index.read_rows(codex_home), roots(codex_home))
+    logs = walk.logs + walk.skipped  # a skipped old log not in the index may yet be written to
+    updated: dict[str, int | None] = dict.fromkeys(log.path for log in logs)
+    read = thread_index.fill_updated(codex_home, roots(codex_home), updated)
     if not read.usable or thread_index.stamp(codex_home) != walk.stamp:
         return None  # absent, locked, unknown, inconsistent, or written meanwhile: walk next time
-    updated = {row.rollout_path: row.updated_at_ms for row in read.rows}
     uncovered = []
-    for log in walk.logs + walk.skipped:  # a skipped old log not in the index may yet be written to
-        row_ms = updated.get(log.path)
+    for log in logs:
+        row_ms = updated[log.path]
         if row_ms is None or log.mtime_ns // 1_000_000 > row_ms + SLACK_MS:
             uncovered.append([log.path, log.ino, log.mtime_ns, log.size])
     for path in extra:  # fork parents outside the window, and Codex's log database (Fast-tier turns)

@@ -185,7 +185,7 @@ class Lineage(HomeState):
         key = sha256_hex("\n".join(sorted(f"{path}:{self.entries[path].signature}" for path in paths)).encode(
             "utf-8", "surrogateescape"))[:24]
         agg = copies.get(key)
-        if agg is None or any(path in self.recounted for path in paths):
+        if agg is None or any(self.was_recounted(path) for path in paths):
             agg = union_agg([self.file_rows(path) for path in paths], self.prices, self.day_of)
             copies[key] = agg
             self.copies_dirty = True

@@ -1,7 +1,7 @@
 """Typed records that cross the scan's stages: a log's home entry.
 
 Stored on disk as the positional list `[ino, mtime_ns, size, sid, kind, null, bad, counted, dep]`
-(slot 5 once held the file's totals, now kept apart; the helper process still sends them there),
+(slot 5 once held the file's totals, now kept apart in the file's record; always null),
 so caches written before the records were typed stay readable (docs/design/cost-engine.md).
 """
 
@@ -41,8 +41,8 @@ class FileEntry:
         ino, mtime_ns, size = rec["sig"]
         return cls(ino, mtime_ns, size, rec.get("sid"), rec["kind"], rec.get("bad", 0), False, None)
 
-    def to_list(self, totals: Any = None) -> list[Any]:
-        return [self.ino, self.mtime_ns, self.size, self.sid, self.kind, totals, self.bad, self.counted, self.dep]
+    def to_list(self) -> list[Any]:
+        return [self.ino, self.mtime_ns, self.size, self.sid, self.kind, None, self.bad, self.counted, self.dep]
 
     @property
     def signature(self) -> tuple[int, int, int]:

@@ -66,7 +66,10 @@ class Scanner(Lineage):
         self.helper = None
 
     def refresh_plain(self, logs: list[LogFile]) -> None:
-        todo: list[tuple[str, tuple[int, int, int], dict[str, Any] | None]] = []
+        # The listing's own records, not a (path, signature, saved record) tuple per log: 50,000 of
+        # those were ~6 MB for the whole of a first scan (docs/design/cost-memory.md).
+        todo: list[LogFile] = []
+        prevs: dict[str, dict[str, Any]] = {}  # the saved record of a log read again or resumed
         todo_bytes = 0
         for log in logs:
             ph = log.path
@@ -84,7 +87,9 @@ class Scanner(Lineage):
                     and prev.get("sig") == [entry.ino, entry.mtime_ns, entry.size] and isinstance(prev.get("agg"), dict)):
                 # what the folder's saved sum counted for it (copied: a resumed scan may add to it)
                 self.old_aggs[ph] = copy_agg(prev["agg"])
-            todo.append((log.path, log.signature, prev))
+            todo.append(log)
+            if prev is not None:
+                prevs[ph] = prev
             todo_bytes += log.size - (prev.get("off", 0) if can_resume(prev, log.signature) else 0)
         if not todo:
             return
@@ -92,31 +97,34 @@ class Scanner(Lineage):
             load_hot_lines()
         with gc_paused():
             if todo_bytes >= PARALLEL_MIN_BYTES and (os.cpu_count() or 1) > 1 and len(todo) > 1:
-                scan_parallel(self, todo, todo_bytes)
+                scan_parallel(self, todo, prevs, todo_bytes)
             else:
                 self.close()
                 big = todo_bytes >= PARALLEL_MIN_BYTES  # one process only: save bucket by bucket (memory)
-                self.scan_items(sorted(todo, key=self._bucket_of) if big else todo, by_bucket=big)
+                self.scan_items(sorted(todo, key=self._bucket_of) if big else todo, prevs, by_bucket=big, fold=big)
 
-    def scan_items(self, items: list[tuple[str, Any, Any]], by_bucket: bool) -> None:
+    def scan_items(self, logs: list[LogFile], prevs: dict[str, dict[str, Any]], by_bucket: bool,
+                   fold: bool = False) -> None:
         """Scan and store each log in order. `by_bucket` (items grouped by state bucket): each bucket is
-        written as soon as its last log is stored, so a big scan never holds every record at once."""
+        written as soon as its last log is stored, so a big scan never holds every record at once.
+        `fold`: a plain log's totals go straight into its folder's sum (HomeState.fold_entries)."""
         current = None
-        for item in items:
+        for log in logs:
             self.check_deadline()
             if by_bucket:
-                key = self._bucket_of(item)
+                key = self._bucket_of(log)
                 if current is not None and key != current:
                     self.state.flush_buckets([current])
                 current = key
-            self.store_result(item[0], scan_batch([item], self.prices)[0])
+            self.store_result(log.path, scan_batch([(log.path, log.signature, prevs.get(log.path))], self.prices)[0],
+                              fold)
         if current is not None:
             self.state.flush_buckets([current])
 
-    def _bucket_of(self, item: tuple[str, Any, Any]) -> str:
-        return file_state_key(self.state.home, item[0])[0]
+    def _bucket_of(self, log: LogFile) -> str:
+        return file_state_key(self.state.home, log.path)[0]
 
-    def store_result(self, path: str, result: Scanned) -> None:
+    def store_result(self, path: str, result: Scanned, fold: bool = False) -> None:
         text, entry, agg = result
         if not text:
             return
@@ -127,6 +135,9 @@ class Scanner(Lineage):
             rec = loads(text)
             self.records[path] = rec
             entry = FileEntry.from_record(rec)
+        elif fold and agg is not None:
+            self.fold_entries(os.path.dirname(path), [(path, entry)], agg)
+            return
         self.set_entry(path, entry, agg)
 
     # -- Fast-tier turns learnt after a log was counted --
@@ -267,12 +278,15 @@ class Scanner(Lineage):
                 if total is None:
                     self._load_aggs(shard)
                     total = {}
+                    folded = self.folded.get(folder)
+                    if folded is not None:  # the logs taken in as they arrived (HomeState.fold_entries)
+                        merge_agg(total, folded)
                     prefix = folder + os.sep
-                    entries_get, aggs_get = self.entries.get, self.aggs.get
+                    entries_get, aggs_get, folded_paths = self.entries.get, self.aggs.get, self.folded_paths
                     for name in names:
                         path = prefix + name
                         entry = entries_get(path)
-                        if entry is not None and entry.counted:
+                        if entry is not None and entry.counted and path not in folded_paths:
                             agg = aggs_get(path)
                             merge_agg(total, agg if agg is not None else self.file_agg(path))
                 shard.total, shard.counted = total, names
@@ -292,7 +306,7 @@ class Scanner(Lineage):
         """The folder's saved sum moved by its changed logs' old and new totals (an append: one log),
         without reading the other logs' totals; None unless the same logs are there as when it was
         saved, all plain, and every changed one is a plain log whose counted totals are known."""
-        if shard.aggs_loaded or shard.total is None or shard.counted != names:
+        if shard.aggs_loaded or shard.total is None or shard.counted != names or shard.folder in self.folded:
             return None
         folder, entries_get = shard.folder, self.entries.get
         changed = [path for path in self.recounted if os.path.dirname(path) == folder]

@@ -21,6 +21,7 @@ import os
 TYPE_CHECKING = False  # `typing` costs ~4 ms; the quick path imports this module for `stamp()`
 if TYPE_CHECKING:
     from pathlib import Path
+    from typing import Any, Callable
 
 FILE_NAME = "state_5.sqlite"
 TABLE = "threads"
@@ -100,6 +101,50 @@ def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S, since_m
     """Every row's (rollout path, updated_at_ms, archived), read-only; never raises. `since_ms`: only
     the rows with `updated_at_ms` at or after it (Codex's own `idx_threads_updated_at_ms` finds them
     without reading the table)."""
+    rows: list[ThreadRow] = []
+
+    def keep(path: str, updated: int, archived: Any) -> str | None:
+        rows.append(ThreadRow(path, updated, bool(archived)))
+        return None
+
+    read = _each_row(codex_home, timeout_s, since_ms, keep)
+    return IndexRead(OK, "", rows) if read.usable else read
+
+
+def fill_updated(codex_home: Path | str, roots: list[str], updated: dict[str, int | None],
+                 timeout_s: float = BUSY_TIMEOUT_S) -> IndexRead:
+    """`updated_at_ms` of the rollout paths asked about (`updated`: path -> None, filled in place),
+    with the checks of `read_rows` and `check_rows`, each row let go once looked at: 50,000 rows kept
+    as a list are ~10 MB at the end of a first scan (docs/design/cost-memory.md). Rows for other
+    paths are checked for duplicates by their hash only: a collision can only make the index look
+    inconsistent (the next refresh walks), never vouch for a log. The result holds no rows."""
+    prefixes = tuple(os.path.join(root, "") for root in roots)
+    others: set[int] = set()
+    missing = object()
+    get = updated.get
+
+    def fill(path: str, updated_ms: int, _archived: Any) -> str | None:
+        if not path.startswith(prefixes):
+            return "a rollout path outside this home's session folders"
+        have = get(path, missing)
+        if have is missing:
+            key = hash(path)
+            if key in others:
+                return "two rows for one rollout path"
+            others.add(key)
+        elif have is not None:
+            return "two rows for one rollout path"
+        else:
+            updated[path] = updated_ms  # the key stays the caller's string
+        return None
+
+    return _each_row(codex_home, timeout_s, None, fill)
+
+
+def _each_row(codex_home: Path | str, timeout_s: float, since_ms: int | None,
+              visit: Callable[[str, int, Any], str | None]) -> IndexRead:
+    """Hand each row to `visit` as it is read (it returns why the rows are inconsistent, or None);
+    OK with no rows, or why the index cannot be used. Never raises."""
     db = index_path(codex_home)
     if not os.path.isfile(db):
         return IndexRead(ABSENT, f"no {FILE_NAME} in the Codex home")
@@ -111,6 +156,7 @@ def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S, since_m
         con = connect_readonly(db, timeout_s)
     except sqlite3.Error as exc:
         return IndexRead(UNREADABLE, f"cannot open {FILE_NAME}: {exc}")
+    bad = None
     try:
         present = {row[1] for row in con.execute(f"PRAGMA table_info({TABLE})")}
         if not present:
@@ -119,10 +165,15 @@ def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S, since_m
         if missing:
             return IndexRead(UNKNOWN_SCHEMA, f"{TABLE} lacks {', '.join(missing)}")
         query = f"SELECT {', '.join(COLUMNS)} FROM {TABLE}"
-        if since_ms is None:
-            found = con.execute(query).fetchall()
-        else:
-            found = con.execute(query + " WHERE updated_at_ms >= ?", (since_ms,)).fetchall()
+        cursor = (con.execute(query) if since_ms is None
+                  else con.execute(query + " WHERE updated_at_ms >= ?", (since_ms,)))
+        for path, updated, archived in cursor:
+            if not isinstance(path, str) or not isinstance(updated, int) or isinstance(updated, bool):
+                bad = f"a {TABLE} row without a path or an integer updated_at_ms"
+            else:
+                bad = visit(path, updated, archived)
+            if bad is not None:
+                break
     except sqlite3.OperationalError as exc:
         text = str(exc)
         if "locked" in text or "busy" in text:
@@ -132,12 +183,7 @@ def read_rows(codex_home: Path | str, timeout_s: float = BUSY_TIMEOUT_S, since_m
         return IndexRead(UNREADABLE, f"cannot read {FILE_NAME}: {exc}")
     finally:
         con.close()
-    rows: list[ThreadRow] = []
-    for path, updated, archived in found:
-        if not isinstance(path, str) or not isinstance(updated, int) or isinstance(updated, bool):
-            return IndexRead(INCONSISTENT, f"a {TABLE} row without a path or an integer updated_at_ms")
-        rows.append(ThreadRow(path, updated, bool(archived)))
-    return IndexRead(OK, "", rows)
+    return IndexRead(INCONSISTENT, bad) if bad is not None else IndexRead(OK)
 
 
 def check_rows(read: IndexRead, roots: list[str]) -> IndexRead:
