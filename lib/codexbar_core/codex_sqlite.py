@@ -5,7 +5,8 @@ Codex keeps these databases in WAL mode and deletes the WAL when it closes them 
 `mode=ro` connection to such a database *creates* empty `-wal` and `-shm` files beside it and leaves
 them there: codexbar would be writing into Codex's home, and the home's folder would look changed to
 the next refresh. Without a WAL the main file only changes by a checkpoint, so it is read
-`immutable` (no locks, nothing created); with a WAL it is read `mode=ro`, which never blocks Codex.
+`immutable` (no locks, nothing created); so is a WAL left without its `-shm` (a close cut short after
+its checkpoint); with a WAL and its `-shm` it is read `mode=ro`, which never blocks Codex.
 Only `os` is imported here: the warm paths that import this module must stay cheap.
 """
 
@@ -33,7 +34,12 @@ def connect_readonly(db: str, timeout_s: float) -> sqlite3.Connection:
     import sqlite3
     from urllib.parse import quote
 
-    flags = "mode=ro&immutable=1" if is_wal(db) and not os.path.exists(db + "-wal") else "mode=ro"
+    # No -wal: the main file holds everything. A -wal without its -shm: Codex was stopped in the middle
+    # of closing the database, after its checkpoint (SQLite removes the -shm only once every frame is
+    # in the main file) and before it removed the -wal; `mode=ro` would create a -shm in Codex's home.
+    wal = is_wal(db)
+    settled = wal and (not os.path.exists(db + "-wal") or not os.path.exists(db + "-shm"))
+    flags = "mode=ro&immutable=1" if settled else "mode=ro"
     con = sqlite3.connect(f"file:{quote(db)}?{flags}", uri=True, timeout=timeout_s,
                           isolation_level=None, check_same_thread=False)
     try:

@@ -42,15 +42,21 @@ def listing(home: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-# A folder name a URI would misread ("#" starts a fragment, "?" the query, "%" an escape).
-@pytest.mark.parametrize("folder", ["codex", "my #1 codex? 100%"])
-def test_fast_turns_and_projects_are_read_without_writing_into_codex_home(tmp_path: Path, folder: str) -> None:
+# A folder name a URI would misread ("#" starts a fragment, "?" the query, "%" an escape). "cut short":
+# Codex stopped while closing, after its checkpoint removed the -shm and before it removed the -wal.
+@pytest.mark.parametrize(("folder", "close"), [("codex", "clean"), ("my #1 codex? 100%", "clean"),
+                                               ("codex", "cut short")])
+def test_fast_turns_and_projects_are_read_without_writing_into_codex_home(tmp_path: Path, folder: str,
+                                                                          close: str) -> None:
     home = tmp_path / folder
     write(active(home, "s1"), [git_meta("s1", None, None), turn("gpt-5.5", turn_id="t-fast"),
                                tok("12:00:01", last=(1000, 0, 0))])
     state_index(home, [("s1", "/src/gadget", "git@example.com:team/gadget.git")])
     logs_db(home, [request("t-fast")])
     as_codex_leaves_it(home / "logs_2.sqlite")
+    if close == "cut short":
+        for db in ("state_5.sqlite", "logs_2.sqlite"):
+            (home / f"{db}-wal").write_bytes(b"")
     before = listing(home)
 
     report = cost_json(base_env(tmp_path, home), "--by", "project", "--since", DAY, "--until", DAY)
@@ -58,4 +64,5 @@ def test_fast_turns_and_projects_are_read_without_writing_into_codex_home(tmp_pa
     assert report["totals"]["totalCost"] == pytest.approx(1000 * GPT55_IN * 2.5)  # the Fast turn was read
     assert [p["project"] for p in report["projects"]] == ["gadget"]  # the thread index was read
     assert listing(home) == before
-    assert sorted(os.listdir(home)) == ["logs_2.sqlite", "sessions", "state_5.sqlite"]
+    left = ["logs_2.sqlite-wal", "state_5.sqlite-wal"] if close == "cut short" else []
+    assert sorted(os.listdir(home)) == sorted(["logs_2.sqlite", "sessions", "state_5.sqlite", *left])
