@@ -30,7 +30,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,23 +55,7 @@ class Sample:
 
 def tree_rss_kb(root: int) -> int:
     """Sum of VmRSS over `root` and its descendants (walks /proc; kernels without .../children)."""
-    parents: dict[int, int] = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as f:
-                stat = f.read()
-            parents[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
-        except (OSError, ValueError, IndexError):
-            continue
-    tree, frontier = {root}, [root]
-    while frontier:
-        pid = frontier.pop()
-        for child, parent in parents.items():
-            if parent == pid and child not in tree:
-                tree.add(child)
-                frontier.append(child)
+    tree = runners.proc_tree(root)
     total = 0
     for pid in tree:
         try:
@@ -93,18 +76,11 @@ def measure(cmd: list[str], env: dict[str, str]) -> Sample:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.PIPE)
         peak = [0]
-        done = threading.Event()
 
         def sample() -> None:
-            while not done.wait(0.02):
-                peak[0] = max(peak[0], tree_rss_kb(proc.pid))
+            peak[0] = max(peak[0], tree_rss_kb(proc.pid))
 
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        done.set()
-        sampler.join()
+        seconds, status, usage = runners.wait_sampling(proc, sample, start)
         proc.returncode = os.waitstatus_to_exitcode(status)
         err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
     if proc.returncode != 0:

@@ -20,7 +20,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -66,26 +65,6 @@ if _dir:
 '''
 
 
-def proc_tree(root: int) -> list[int]:
-    parents: dict[int, int] = {}
-    for name in os.listdir("/proc"):
-        if name.isdigit():
-            try:
-                with open(f"/proc/{name}/stat", "rb") as f:
-                    stat = f.read()
-                parents[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    tree, frontier = [root], [root]
-    while frontier:
-        pid = frontier.pop()
-        for child, parent in parents.items():
-            if parent == pid and child not in tree:
-                tree.append(child)
-                frontier.append(child)
-    return tree
-
-
 def status_kb(pid: int) -> tuple[int, int] | None:
     """(VmRSS, VmHWM) in kB."""
     rss = hwm = 0
@@ -121,30 +100,23 @@ def run(home: Path, work: Path, trace: bool) -> dict[str, Any]:
     hwm: dict[int, int] = {}
     names: dict[int, str] = {}
     timeline: list[tuple[float, dict[int, int]]] = []
-    done = threading.Event()
 
     def sample() -> None:
-        while not done.wait(0.01):
-            now: dict[int, int] = {}
-            for pid in proc_tree(proc.pid):
-                st = status_kb(pid)
-                if st is None:
-                    continue
-                now[pid] = st[0]
-                hwm[pid] = max(hwm.get(pid, 0), st[1])
-                if pid not in names:
-                    try:
-                        names[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[-60:]
-                    except OSError:
-                        names[pid] = "?"
-            timeline.append((time.perf_counter() - start, now))
+        now: dict[int, int] = {}
+        for pid in runners.proc_tree(proc.pid):
+            st = status_kb(pid)
+            if st is None:
+                continue
+            now[pid] = st[0]
+            hwm[pid] = max(hwm.get(pid, 0), st[1])
+            if pid not in names:
+                try:
+                    names[pid] = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()[-60:]
+                except OSError:
+                    names[pid] = "?"
+        timeline.append((time.perf_counter() - start, now))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - start
-    done.set()
-    sampler.join()
+    seconds, status, usage = runners.wait_sampling(proc, sample, start, every=0.01)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"codexbar failed: {proc.stderr.read().decode()[-800:] if proc.stderr else ''}")
     hwm[proc.pid] = max(hwm.get(proc.pid, 0), usage.ru_maxrss)

@@ -13,6 +13,8 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -145,3 +147,43 @@ def codexbar_days(report: dict[str, Any]) -> dict[str, Day]:
                                 cached=int(row.get("cacheReadTokens") or 0),
                                 output=int(row.get("outputTokens") or 0), cost=row.get("totalCost"))
     return days
+
+
+def proc_tree(root: int) -> list[int]:
+    """`root` and its descendants, read from /proc (kernels without .../children too)."""
+    parents: dict[int, int] = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{name}/stat", "rb") as f:
+                stat = f.read()
+            parents[int(name)] = int(stat[stat.rindex(b")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    tree, frontier = [root], [root]
+    while frontier:
+        pid = frontier.pop()
+        for child, parent in parents.items():
+            if parent == pid and child not in tree:
+                tree.append(child)
+                frontier.append(child)
+    return tree
+
+
+def wait_sampling(proc: subprocess.Popen, sample: Any, start: float, every: float = 0.02) -> tuple[float, int, Any]:
+    """Wait for `proc`, calling `sample()` every `every` seconds meanwhile (memory of its process tree);
+    (seconds since `start`, its wait status, its resource usage)."""
+    done = threading.Event()
+
+    def loop() -> None:
+        while not done.wait(every):
+            sample()
+
+    sampler = threading.Thread(target=loop, daemon=True)
+    sampler.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    return seconds, status, usage

@@ -18,6 +18,7 @@ from codexbar_core.sources.pty import PtySource
 from codexbar_core.sources.rpc import RpcSource
 from tests.rig.codex_home import make_codex_home
 from tests.rig.fake_backend import ACCOUNT_ID, Reply, accounts_check_body, usage_body
+from tests.rig.procs import using_env
 from tests.rig.runner import run_json
 
 pytestmark = pytest.mark.realcli
@@ -27,22 +28,7 @@ LABEL = {"cli": "codex-cli", "pty": "codex-pty"}
 
 def processes_using(codex_home: Path) -> list[int]:
     """Live processes whose environment names this CODEX_HOME (the real CLI and anything it started)."""
-    marker = f"CODEX_HOME={codex_home}".encode()
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit() or int(entry) == os.getpid():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as fh:
-                if marker not in fh.read().split(b"\0"):
-                    continue
-            with open(f"/proc/{entry}/stat") as fh:
-                if fh.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    continue
-        except OSError:
-            continue
-        found.append(int(entry))
-    return found
+    return using_env("CODEX_HOME", str(codex_home))
 
 
 def assert_nothing_left(home: Path, tmpdir: Path) -> None:
