@@ -148,3 +148,15 @@ def test_the_menu_labels_the_estimate_and_its_evidence(tmp_path):
     i = lines.index("Turns left (estimate from your recent turns)")
     assert lines[i + 1].startswith("≈ ") and lines[i + 1].endswith(" turns of gpt-5.6-sol left in this 5-hour window")
     assert lines[i + 2].startswith("--from ") and "per million tokens" in lines[i + 2]
+
+
+def test_one_turn_left_reads_as_one_turn():
+    from codexbar_core.limits.menu_lines import turns_lines
+    from codexbar_core.limits.turns import TurnsLeft
+    from codexbar_core.render.palette import GREY
+
+    lines = turns_lines([TurnsLeft("gpt-5.2-codex", 1, "5-hour", 11, 650.5, 266.2),
+                         TurnsLeft("gpt-5", 6, "5-hour", 25, 349.0, 54.6)], GREY, {})
+    texts = [line.text for line in lines]
+    assert "≈ 1 turn of gpt-5.2-codex left in this 5-hour window" in texts
+    assert "≈ 6 turns of gpt-5 left in this 5-hour window" in texts

@@ -47,7 +47,8 @@ def turns_lines(turns: list[Any], grey: Color, small: dict[str, str]) -> list[Li
     lines = [Line("Turns left (estimate from your recent turns)", params=small, color=grey)]
     for t in turns:
         # no colour: a line with a submenu must not have one (SwiftBar #526)
-        lines.append(Line(f"≈ {t.turns} turns of {t.model} left in this {t.lane} window", params=small))
+        turns = "turn" if t.turns == 1 else "turns"
+        lines.append(Line(f"≈ {t.turns} {turns} of {t.model} left in this {t.lane} window", params=small))
         lines.append(Line(f"from {t.evidence_turns} turns that used {t.evidence_points:g} points of it · "
                           f"≈ {t.percent_per_million:.1f}% per million tokens", depth=1, params=small))
     return lines
