@@ -53,14 +53,20 @@ def test_grown_file_resumes_to_the_same_result_as_a_full_scan(tmp_path: Path, cu
     assert strip_time(resumed) == strip_time(scan(home))  # no store: a full scan
 
 
+def read_offsets(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The byte offsets the scan starts reading logs at from now on, in order."""
+    offsets: list[int] = []
+    real = filerecord.parse_stream
+    monkeypatch.setattr(filerecord, "parse_stream", lambda h, off, **kw: offsets.append(off) or real(h, off, **kw))
+    return offsets
+
+
 def test_resume_reads_only_the_new_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     store = Store(tmp_path / "cache")
     home = tmp_path / "home"
     path = write(active(home, "s1"), EVENTS[:5])
     scan(home, store=store)
-    offsets: list[int] = []
-    real = filerecord.parse_stream
-    monkeypatch.setattr(filerecord, "parse_stream", lambda h, off, **kw: offsets.append(off) or real(h, off, **kw))
+    offsets = read_offsets(monkeypatch)
     size = path.stat().st_size
     append(path, EVENTS[5:9])  # growing totals: the saved resume state answers for them
     scan(home, store=store)
@@ -76,9 +82,7 @@ def test_a_resumed_total_below_the_saved_ones_reads_the_log_again(tmp_path: Path
     home = tmp_path / "home"
     path = write(active(home, "s1"), EVENTS[:9])
     scan(home, store=store)
-    offsets: list[int] = []
-    real = filerecord.parse_stream
-    monkeypatch.setattr(filerecord, "parse_stream", lambda h, off, **kw: offsets.append(off) or real(h, off, **kw))
+    offsets = read_offsets(monkeypatch)
     size = path.stat().st_size
     append(path, EVENTS[9:10])  # (400, 10, 20): below the counted totals
     resumed = scan(home, store=store)
