@@ -127,7 +127,8 @@ def test_every_spelling_of_the_window_gives_one_report_and_bad_values_are_refuse
     spellings = [["cost", "--json", "--since", since, "--until", until, "--refresh"],
                  ["cost", f"--since={since}", "--json", f"--until={until}"],
                  ["cost", "--since", since, "--until", until, "--by", "day", "--json"],  # the full parser
-                 ["cost", "--json", "--days", "6"]]
+                 ["cost", "--json", "--days", "6"],
+                 ["cost", "--json", "--days", "2", "--days", "6"]]  # given twice: the full parser, the last wins
     reports = [run_json(args, env)[0] for args in spellings]
     for report in reports:
         report.pop("updatedAt")

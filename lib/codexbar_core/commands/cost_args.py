@@ -18,25 +18,15 @@ if TYPE_CHECKING:
 
 def parse(argv: list[str]) -> Namespace | None:
     """The arguments after `cost`, with the fields cli.py's parser would give them; None when this
-    is not a plain `--json` request."""
-    values: dict[str, str] = {}
-    flags = {"--json": False, "--refresh": False}
-    i = 0
-    while i < len(argv):
-        name, eq, value = argv[i].partition("=")
-        if name in flags and not eq:
-            flags[name] = True
-        elif name in ("--days", "--since", "--until") and name not in values:
-            if not eq:
-                i += 1
-                if i >= len(argv):
-                    return None
-                value = argv[i]
-            values[name] = value
-        else:
-            return None
-        i += 1
-    if not flags["--json"]:
+    is not a plain `--json` request. The options are read as the warm reprint reads them
+    (`warm_report.quick_args`, already loaded on this path); an option given twice goes to cli.py."""
+    from codexbar_core.cost.warm_report import quick_args
+
+    canonical = quick_args(argv)
+    if canonical is None:
+        return None
+    values = dict(item.split("=", 1) for item in canonical)
+    if len(values) != len(canonical):
         return None
     try:
         days = int(values["--days"]) if "--days" in values else None
@@ -45,4 +35,4 @@ def parse(argv: list[str]) -> Namespace | None:
     except ValueError:
         return None
     return types.SimpleNamespace(command="cost", json=True, by="day", days=days, since=since, until=until,
-                                 refresh=flags["--refresh"], argv=list(argv), cost_handover=None)
+                                 refresh="--refresh" in argv, argv=list(argv), cost_handover=None)
