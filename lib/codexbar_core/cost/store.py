@@ -204,6 +204,7 @@ class StateStore:
     def prefetch(self, keys: list[str]) -> None:
         """Read these keys in one query (a refresh's folder heads: one per date folder); each is then
         decoded when `get` first asks for it."""
+        keys = [key for key in keys if key not in self.kept and key not in self.fetched]  # read already
         if self.store is None or self.ignore_saved or not keys:
             return
         try:
